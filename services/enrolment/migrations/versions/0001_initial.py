@@ -1,0 +1,76 @@
+"""Enrolment: platform tables, organisations, cohorts, teams.
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-27
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from shared.migrations import create_platform_tables, drop_platform_tables
+
+revision: str = "0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_platform_tables()
+    op.create_table(
+        "organisation",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("ods_code", sa.String(5), nullable=True),
+        sa.Column("nation", sa.String(20), nullable=False),
+        sa.Column("invoicing_address", sa.JSON(), nullable=False),
+        sa.Column("payables_code", sa.String(4), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_organisation"),
+        sa.UniqueConstraint("ods_code", name="uq_organisation_ods_code"),
+    )
+    op.create_table(
+        "cohort",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("eoi_deadline", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("minimum_teams", sa.Integer(), nullable=False),
+        sa.Column("lead_in_months", sa.Integer(), nullable=False),
+        sa.Column("coaching_months", sa.Integer(), nullable=False),
+        sa.Column("fee_per_team", sa.Numeric(10, 2), nullable=False),
+        sa.Column("multi_team_discount", sa.Numeric(5, 4), nullable=False),
+        sa.Column("vat_rate", sa.Numeric(5, 4), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_cohort"),
+    )
+    op.create_table(
+        "team",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("cohort_id", sa.Uuid(), nullable=False),
+        sa.Column("organisation_id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("setting", sa.String(20), nullable=False),
+        sa.Column("project_lead", sa.JSON(), nullable=False),
+        sa.Column("senior_sponsor", sa.JSON(), nullable=False),
+        sa.Column("purchase_order", sa.String(100), nullable=True),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["cohort_id"], ["cohort.id"], name="fk_team_cohort_id_cohort"),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"], ["organisation.id"], name="fk_team_organisation_id_organisation"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_team"),
+    )
+    op.create_index("ix_team_cohort_id", "team", ["cohort_id"])
+    op.create_index("ix_team_organisation_id", "team", ["organisation_id"])
+
+
+def downgrade() -> None:
+    op.drop_table("team")
+    op.drop_table("cohort")
+    op.drop_table("organisation")
+    drop_platform_tables()

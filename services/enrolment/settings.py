@@ -1,0 +1,20 @@
+"""Settings of the enrolment service (environment variables prefixed ``ENROLMENT_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class EnrolmentSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ENROLMENT_", extra="ignore")
+
+    service_name: str = "enrolment"
+
+
+@lru_cache
+def get_settings() -> EnrolmentSettings:
+    return EnrolmentSettings()

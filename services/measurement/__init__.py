@@ -1,0 +1,1 @@
+"""The measurement service: measurement plan, bulk ingestion from trust systems, series."""

@@ -1,0 +1,20 @@
+"""Settings of the sessions service (environment variables prefixed ``SESSIONS_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class SessionsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="SESSIONS_", extra="ignore")
+
+    service_name: str = "sessions"
+
+
+@lru_cache
+def get_settings() -> SessionsSettings:
+    return SessionsSettings()

@@ -1,0 +1,331 @@
+"""The pieces every service app shares: lifespan (migrations, database, bus, outbox relay,
+consumers), error handlers, request context and logs, metrics, health and operator routes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared import metrics
+from shared.auth import Operator
+from shared.bus import CORRELATION_HEADER, Bus, Consumer, subscriptions_for
+from shared.context import correlation_id
+from shared.db import Database
+from shared.errors import NotFound, install_error_handlers, problem_response, problem_responses
+from shared.inbox import Handler, HandlerRunner, list_dead_letters
+from shared.logs import configure_logging
+from shared.migrations import upgrade
+from shared.outbox import OutboxRelay, backlog
+from shared.settings import ServiceSettings
+
+log = logging.getLogger("shared.app")
+access_log = logging.getLogger("shared.access")
+
+StartupHook = Callable[[FastAPI], Awaitable[None]]
+
+
+class BodySizeLimit:
+    """Refuse bodies over the limit with 413 before reading them all (per-route limits may be
+    raised by listing path prefixes in ``overrides``)."""
+
+    def __init__(self, app: ASGIApp, *, default: int, overrides: Mapping[str, int]) -> None:
+        self.app = app
+        self.default = default
+        self.overrides = dict(overrides)
+
+    def _limit(self, path: str) -> int:
+        for prefix, limit in self.overrides.items():
+            if path.startswith(prefix):
+                return limit
+        return self.default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit(scope["path"])
+        declared = dict(scope.get("headers") or {}).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, limit)
+            return
+        received = 0
+        too_large = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, too_large
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    too_large = True
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await self._too_large(scope, receive, send, limit)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = problem_response(
+            None,
+            status=413,
+            title="Content Too Large",
+            detail=f"The request body is larger than {limit} bytes.",
+            instance=scope["path"],
+        )
+        await response(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    handlers: Mapping[str, Handler] | None = None,
+    on_startup: Sequence[StartupHook] = (),
+    body_limits: Mapping[str, int] | None = None,
+    version: str = "0.1.0",
+) -> FastAPI:
+    service = settings.service_name
+    prefix = f"/api/{service}"
+    handlers = dict(handlers or {})
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(service)
+        if settings.run_migrations_on_start:
+            await asyncio.to_thread(upgrade, service, settings.database_url)
+        database = Database(settings)
+        bus = Bus(
+            settings.nats_url,
+            name=service,
+            duplicate_window_seconds=settings.stream_duplicate_window_seconds,
+        )
+        relay = OutboxRelay(
+            database,
+            bus,
+            batch_size=settings.outbox_batch_size,
+            poll_seconds=settings.outbox_poll_seconds,
+        )
+        runner = HandlerRunner(
+            database,
+            handlers,
+            service=service,
+            max_deliveries=settings.consumer_max_deliveries,
+            backoff_seconds=settings.consumer_backoff_seconds,
+        )
+        consumers = [
+            Consumer(
+                bus,
+                subscription,
+                _callback(runner, subscription.durable),
+                service=service,
+                batch_size=settings.consumer_batch_size,
+                max_deliver=settings.consumer_max_deliveries,
+                ack_wait_seconds=settings.consumer_ack_wait_seconds,
+            )
+            for subscription in subscriptions_for(service, list(handlers))
+        ]
+        app.state.database = database
+        app.state.bus = bus
+        app.state.relay = relay
+        app.state.runner = runner
+        app.state.consumers = consumers
+        for hook in on_startup:
+            await hook(app)
+        bus.start()
+        tasks = [asyncio.create_task(relay.run(), name=f"{service}-outbox-relay")]
+        if settings.consumers_enabled:
+            tasks += [
+                asyncio.create_task(c.run(), name=f"{service}-{c.subscription.durable}")
+                for c in consumers
+            ]
+        app.state.tasks = tasks
+        try:
+            yield
+        finally:
+            for consumer in consumers:
+                consumer.stop()
+            relay.stop()
+            # Let in-flight handlers and a last outbox flush finish, within a bound.
+            _done, pending = await asyncio.wait(tasks, timeout=5)
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(BaseException):
+                    await task
+            if bus.connected:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(relay.drain(), timeout=3)
+            await bus.close()
+            await database.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        docs_url=f"{prefix}/docs",
+        redoc_url=None,
+        openapi_url=f"{prefix}/openapi.json",
+        responses=problem_responses(401, 403, 422, 500, 503),
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        cid = (
+            request.headers.get(CORRELATION_HEADER)
+            or request.headers.get("X-Request-Id")
+            or uuid.uuid4().hex
+        )
+        token = correlation_id.set(cid[:64])
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers[CORRELATION_HEADER] = cid[:64]
+            return response
+        finally:
+            elapsed = time.perf_counter() - started
+            route = request.scope.get("route")
+            route_path = getattr(route, "path", "unmatched")
+            metrics.HTTP_REQUESTS.labels(service, request.method, route_path, str(status)).inc()
+            metrics.HTTP_LATENCY.labels(service, request.method, route_path).observe(elapsed)
+            if route_path not in ("/healthz", "/readyz", "/metrics"):
+                access_log.info(
+                    "%s %s %s",
+                    request.method,
+                    request.url.path,
+                    status,
+                    extra={
+                        "method": request.method,
+                        "path": request.url.path,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
+                )
+            correlation_id.reset(token)
+
+    app.add_middleware(BodySizeLimit, default=settings.max_body_bytes, overrides=body_limits or {})
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials="*" not in settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", CORRELATION_HEADER],
+        )
+
+    app.include_router(_health_router())
+    app.include_router(_operator_router(prefix))
+    for router in routers:
+        app.include_router(router, prefix=prefix)
+    return app
+
+
+def _callback(runner: HandlerRunner, durable: str) -> Callable[[Any], Awaitable[None]]:
+    async def on_message(msg: Any) -> None:
+        await runner.on_message(durable, msg)
+
+    return on_message
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get(
+        "/readyz",
+        summary="The database and NATS are reachable",
+        responses=problem_responses(503),
+    )
+    async def readyz(request: Request) -> Response:
+        checks: dict[str, str] = {}
+        try:
+            await request.app.state.database.ping()
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unavailable: {type(exc).__name__}"
+        checks["nats"] = "ok" if request.app.state.bus.connected else "unavailable"
+        if all(v == "ok" for v in checks.values()):
+            return JSONResponse({"status": "ready", "checks": checks})
+        return problem_response(
+            request,
+            status=503,
+            title="Service Unavailable",
+            detail="Not ready: " + ", ".join(f"{k} {v}" for k, v in checks.items() if v != "ok"),
+            headers={"Retry-After": "2"},
+            checks=checks,
+        )
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def prometheus_metrics(request: Request) -> Response:
+        relay: OutboxRelay = request.app.state.relay
+        with contextlib.suppress(Exception):
+            await relay.refresh_backlog()
+        for consumer in request.app.state.consumers:
+            await consumer.refresh_lag()
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def _operator_router(prefix: str) -> APIRouter:
+    router = APIRouter(prefix=f"{prefix}/admin", tags=["operations"])
+
+    @router.get("/dead-letters", summary="Events whose handler kept failing")
+    async def dead_letter_list(request: Request, _user: Operator) -> list[dict[str, Any]]:
+        async with request.app.state.database.sessions() as session:
+            rows = await list_dead_letters(session)
+        return [
+            {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+            for r in rows
+        ]
+
+    @router.post(
+        "/dead-letters/{dead_letter_id}/replay",
+        summary="Run a dead-lettered event through its handler again",
+        responses=problem_responses(404),
+    )
+    async def dead_letter_replay(
+        request: Request, dead_letter_id: str, _user: Operator
+    ) -> dict[str, str]:
+        try:
+            outcome = await request.app.state.runner.replay(dead_letter_id)
+        except KeyError as exc:
+            raise NotFound("no such dead letter") from exc
+        return {"outcome": outcome}
+
+    @router.get("/outbox", summary="Unpublished events waiting in the outbox")
+    async def outbox_backlog(request: Request, _user: Operator) -> dict[str, int]:
+        async with request.app.state.database.sessions() as session:
+            return {"backlog": await backlog(session)}
+
+    return router

@@ -1,0 +1,176 @@
+"""Who is calling: bearer JWTs for people, organisation-scoped API keys for trust systems.
+
+JWTs: the algorithm is fixed by configuration (never taken from the token); issuer, audience,
+expiry and a known role are required. API keys: ``ewc_<prefix>_<secret>``; only a SHA-256 hash of
+the whole key is stored, looked up by the non-secret prefix, compared in constant time. The
+recognisable ``ewc_`` prefix lets secret scanners find leaked keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.errors import Forbidden, Unauthorized
+from shared.settings import ServiceSettings
+
+
+class Role(StrEnum):
+    coordinator = "coordinator"
+    coach = "coach"
+    team_lead = "team_lead"
+    finance = "finance"
+    operator = "operator"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: a person (role from the token) or a machine (API key)."""
+
+    subject: str
+    role: Role | None
+    organisation_id: uuid.UUID | None = None
+    coach_id: uuid.UUID | None = None
+    api_key_id: str | None = None
+
+    @property
+    def is_machine(self) -> bool:
+        return self.api_key_id is not None
+
+
+def issue_token(
+    settings: ServiceSettings,
+    *,
+    role: Role | str,
+    subject: str = "dev-user",
+    organisation_id: uuid.UUID | str | None = None,
+    coach_id: uuid.UUID | str | None = None,
+    ttl: timedelta = timedelta(hours=8),
+    **claims: Any,
+) -> str:
+    now = datetime.now(UTC)
+    payload: dict[str, Any] = {
+        "sub": subject,
+        "role": str(role),
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + ttl,
+        **claims,
+    }
+    if organisation_id is not None:
+        payload["org"] = str(organisation_id)
+    if coach_id is not None:
+        payload["coach"] = str(coach_id)
+    return jwt.encode(payload, settings.jwt_secret, algorithm=settings.jwt_algorithm)
+
+
+def decode_token(settings: ServiceSettings, token: str) -> Principal:
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret,
+            algorithms=[settings.jwt_algorithm],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "iss", "aud", "sub"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise Unauthorized(f"invalid bearer token: {type(exc).__name__}") from exc
+    try:
+        role = Role(str(claims.get("role")))
+        organisation = uuid.UUID(claims["org"]) if claims.get("org") else None
+        coach = uuid.UUID(claims["coach"]) if claims.get("coach") else None
+    except (ValueError, TypeError) as exc:
+        raise Unauthorized("the token has no valid role or organisation") from exc
+    return Principal(
+        subject=str(claims["sub"]), role=role, organisation_id=organisation, coach_id=coach
+    )
+
+
+_bearer = HTTPBearer(
+    auto_error=False, description="A bearer JWT (people) or an API key (trust systems)."
+)
+
+
+async def get_current_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("credentials are required")
+    settings: ServiceSettings = request.app.state.settings
+    token = credentials.credentials
+    if token.startswith(API_KEY_PREFIX):
+        resolver = getattr(request.app.state, "api_key_resolver", None)
+        if resolver is None:
+            raise Unauthorized("API keys are not accepted here")
+        principal: Principal = await resolver(request, token)
+        return principal
+    return decode_token(settings, token)
+
+
+CurrentUser = Annotated[Principal, Depends(get_current_user)]
+
+
+def require_roles(*roles: Role) -> Any:
+    """A dependency that lets only people with one of ``roles`` through (403 otherwise)."""
+    allowed = frozenset(roles)
+
+    async def _check(user: CurrentUser) -> Principal:
+        if user.is_machine or user.role not in allowed:
+            raise Forbidden("your role may not do this")
+        return user
+
+    return Depends(_check)
+
+
+# Named dependencies for the common role sets.
+Coordinator = Annotated[Principal, require_roles(Role.coordinator)]
+Operator = Annotated[Principal, require_roles(Role.operator, Role.coordinator)]
+
+
+# --- API keys --------------------------------------------------------------------------------
+
+API_KEY_PREFIX = "ewc_"
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    prefix: str  # non-secret, stored and shown in listings
+    secret: str  # the whole key, shown once at creation
+    hash: str  # what is stored
+
+
+def hash_api_key(key: str) -> str:
+    # Keys carry 256 random bits, so a fast hash is enough (no password stretching needed).
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def generate_api_key() -> NewApiKey:
+    prefix = secrets.token_hex(6)
+    secret = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    return NewApiKey(prefix=prefix, secret=secret, hash=hash_api_key(secret))
+
+
+def api_key_prefix(key: str) -> str | None:
+    if not key.startswith(API_KEY_PREFIX):
+        return None
+    parts = key[len(API_KEY_PREFIX) :].split("_", 1)
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        return None
+    return parts[0]
+
+
+def api_key_matches(key: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_api_key(key), stored_hash)

@@ -1,0 +1,266 @@
+"""NATS JetStream: one connection per service process, streams created idempotently, publishing
+with de-duplication ids, and durable pull consumers that hand each message to a callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import nats
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+
+from shared import metrics
+from shared.events import STREAMS
+
+log = logging.getLogger("shared.bus")
+
+CORRELATION_HEADER = "X-Correlation-Id"
+
+
+class Bus:
+    """A NATS connection that keeps trying: services start (and stay up) while NATS is away."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        name: str,
+        duplicate_window_seconds: float = 600.0,
+        publish_timeout: float = 5.0,
+    ) -> None:
+        self.url = url
+        self.name = name
+        self.duplicate_window_seconds = duplicate_window_seconds
+        self.publish_timeout = publish_timeout
+        self.nc: NatsClient | None = None
+        self._js: JetStreamContext | None = None
+        self._ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self.nc is not None and self.nc.is_connected and self._ready.is_set()
+
+    @property
+    def js(self) -> JetStreamContext:
+        if self._js is None:
+            raise ConnectionError("not connected to NATS")
+        return self._js
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._connect_forever(), name=f"{self.name}-nats-connect")
+
+    async def wait_connected(self, timeout: float | None = None) -> None:
+        await asyncio.wait_for(self._ready.wait(), timeout)
+
+    async def _connect_forever(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                self.nc = await nats.connect(
+                    servers=[self.url],
+                    name=self.name,
+                    connect_timeout=2,
+                    # Never give up reconnecting (the default stops after about 2 minutes).
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=0.5,
+                    allow_reconnect=True,
+                    error_cb=self._on_error,
+                    disconnected_cb=self._on_disconnected,
+                    reconnected_cb=self._on_reconnected,
+                )
+                self._js = self.nc.jetstream(timeout=self.publish_timeout)
+                await self.ensure_streams()
+                self._ready.set()
+                log.info("connected to NATS at %s", self.url)
+                return
+            except Exception as exc:
+                log.warning("NATS not reachable yet (%s); retrying", type(exc).__name__)
+                if self.nc is not None:
+                    with contextlib.suppress(Exception):
+                        await self.nc.close()
+                    self.nc = None
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    async def _on_error(self, exc: Exception) -> None:
+        log.debug("NATS error: %s", exc)
+
+    async def _on_disconnected(self) -> None:
+        log.warning("disconnected from NATS")
+
+    async def _on_reconnected(self) -> None:
+        log.info("reconnected to NATS")
+        # A server restarted with fresh storage has no streams: create them again.
+        with contextlib.suppress(Exception):
+            await self.ensure_streams()
+
+    async def ensure_streams(self) -> None:
+        """Create (or align) one stream per producing service; safe to call repeatedly."""
+        js = self.js
+        for name, pattern in STREAMS.items():
+            config = StreamConfig(
+                name=name,
+                subjects=[pattern],
+                storage=StorageType.FILE,
+                duplicate_window=self.duplicate_window_seconds,
+            )
+            try:
+                info = await js.stream_info(name)
+            except NotFoundError:
+                try:
+                    await js.add_stream(config)
+                except Exception as exc:  # another replica created it in between
+                    log.debug("add_stream %s: %s", name, exc)
+                continue
+            if (info.config.duplicate_window or 0) < self.duplicate_window_seconds:
+                await js.update_stream(config)
+
+    async def publish(
+        self, subject: str, payload: bytes, *, msg_id: str, correlation_id: str | None = None
+    ) -> None:
+        headers = {"Nats-Msg-Id": msg_id}
+        if correlation_id:
+            headers[CORRELATION_HEADER] = correlation_id
+        ack = await self.js.publish(subject, payload, timeout=self.publish_timeout, headers=headers)
+        if ack.duplicate:
+            log.info("JetStream dropped a republished event %s as a duplicate", msg_id)
+
+    async def close(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._task
+        if self.nc is not None and not self.nc.is_closed:
+            with contextlib.suppress(Exception):
+                await self.nc.drain()
+            with contextlib.suppress(Exception):
+                await self.nc.close()
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A durable pull consumer of one service on one producer's stream."""
+
+    durable: str
+    stream: str
+    subjects: tuple[str, ...]
+
+
+MessageCallback = Callable[[Msg], Awaitable[None]]
+
+
+def subscriptions_for(service: str, subjects: Sequence[str]) -> list[Subscription]:
+    """Group a service's handled subjects by the stream that carries them."""
+    by_stream: dict[str, list[str]] = {}
+    for subject in subjects:
+        prefix = subject.split(".", 1)[0]
+        stream = next(s for s, p in STREAMS.items() if p.split(".", 1)[0] == prefix)
+        by_stream.setdefault(stream, []).append(subject)
+    return [
+        Subscription(
+            durable=f"{service}-{stream.lower()}", stream=stream, subjects=tuple(sorted(subs))
+        )
+        for stream, subs in sorted(by_stream.items())
+    ]
+
+
+class Consumer:
+    """Fetches batches from a durable pull consumer and passes each message to ``callback``.
+
+    The callback acks, naks or terminates each message itself. The loop survives NATS outages
+    and restarts (it recreates the consumer), and stops cleanly on ``stop()``.
+    """
+
+    def __init__(
+        self,
+        bus: Bus,
+        subscription: Subscription,
+        callback: MessageCallback,
+        *,
+        service: str,
+        batch_size: int,
+        max_deliver: int,
+        ack_wait_seconds: float,
+    ) -> None:
+        self.bus = bus
+        self.subscription = subscription
+        self.callback = callback
+        self.service = service
+        self.batch_size = batch_size
+        self.max_deliver = max_deliver
+        self.ack_wait_seconds = ack_wait_seconds
+        self._stopping = False
+
+    def stop(self) -> None:
+        self._stopping = True
+
+    async def _bind(self) -> JetStreamContext.PullSubscription:
+        sub = self.subscription
+        config = ConsumerConfig(
+            durable_name=sub.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=self.ack_wait_seconds,
+            # One more than the handler runner's own limit: the runner dead-letters the event on
+            # its last attempt, so the server never silently drops it.
+            max_deliver=self.max_deliver + 1,
+            filter_subjects=list(sub.subjects),
+            max_ack_pending=1000,
+        )
+        try:
+            await self.bus.js.add_consumer(sub.stream, config)
+        except Exception as exc:
+            log.info("consumer %s exists with another config (%s); updating", sub.durable, exc)
+            with contextlib.suppress(Exception):
+                await self.bus.js.delete_consumer(sub.stream, sub.durable)
+                await self.bus.js.add_consumer(sub.stream, config)
+        return await self.bus.js.pull_subscribe_bind(durable=sub.durable, stream=sub.stream)
+
+    async def run(self) -> None:
+        psub: JetStreamContext.PullSubscription | None = None
+        while not self._stopping:
+            try:
+                if not self.bus.connected:
+                    await asyncio.sleep(0.2)
+                    continue
+                if psub is None:
+                    psub = await self._bind()
+                try:
+                    msgs = await psub.fetch(self.batch_size, timeout=1.0)
+                except NatsTimeoutError:
+                    continue
+                for msg in msgs:
+                    await self.callback(msg)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning(
+                    "consumer %s: %s: %s", self.subscription.durable, type(exc).__name__, exc
+                )
+                if psub is not None:
+                    with contextlib.suppress(Exception):
+                        await psub.unsubscribe()
+                psub = None
+                await asyncio.sleep(0.5)
+        if psub is not None:
+            with contextlib.suppress(Exception):
+                await psub.unsubscribe()
+
+    async def refresh_lag(self) -> None:
+        with contextlib.suppress(Exception):
+            info = await self.bus.js.consumer_info(
+                self.subscription.stream, self.subscription.durable
+            )
+            metrics.CONSUMER_LAG.labels(
+                service=self.service, consumer=self.subscription.durable
+            ).set(info.num_pending or 0)

@@ -1,0 +1,52 @@
+"""Events recorded by the measurement service (stream MEASUREMENT, subjects ``measurement.>``)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.events.base import DomainEvent
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BatchCount(_Part):
+    """How many rows of one batch were for one team and measure (counts only, never the rows)."""
+
+    team_id: uuid.UUID
+    measure_key: str
+    new_rows: int
+    repeated_rows: int
+
+
+class BatchAccepted(DomainEvent):
+    """A trust system's batch was accepted (all-or-nothing) and its new rows stored."""
+
+    subject: ClassVar[str] = "measurement.batch.accepted"
+
+    batch_id: uuid.UUID
+    organisation_id: uuid.UUID
+    kind: Literal["responses", "values"]
+    new_rows: int
+    repeated_rows: int
+    counts: list[BatchCount]
+    accepted_at: datetime  # UTC
+
+
+class SignalDetected(DomainEvent):
+    """A run-chart or control-chart rule fired on a team's measure series."""
+
+    subject: ClassVar[str] = "measurement.signal.detected"
+
+    team_id: uuid.UUID
+    measure_key: str
+    rule: str  # e.g. "shift", "trend", "runs", "outside_limits", "two_of_three"
+    signal_class: Literal["improvement", "concern"]
+    periods: list[date]  # start dates of the periods that make the signal
+    cohort_id: uuid.UUID | None = None
+    detected_at: datetime  # UTC

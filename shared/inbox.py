@@ -1,0 +1,224 @@
+"""Idempotent event handling: the inbox, the handler runner and the dead-letter store.
+
+A handler runs in one transaction that also inserts ``(consumer, event_id)`` into the inbox, so a
+redelivered or duplicated event has no second effect; the message is acked after commit. A handler
+that keeps failing is retried with backoff up to a bound, then the event is kept in the dead-letter
+store (with the error) and acked, so the consumer goes on with the next events. An operator can list
+and replay dead letters. Events that do not validate against the catalogue are dead-lettered at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from nats.aio.msg import Msg
+from pydantic import ValidationError
+from sqlalchemy import Column, DateTime, Integer, PrimaryKeyConstraint, String, Table, Text, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared import metrics
+from shared.context import correlation_id
+from shared.db import Database, platform_metadata
+from shared.events import CATALOGUE, DomainEvent, Envelope
+
+log = logging.getLogger("shared.inbox")
+
+inbox = Table(
+    "inbox",
+    platform_metadata,
+    Column("consumer", String(100), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("handled_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("consumer", "event_id"),
+)
+
+dead_letters = Table(
+    "dead_letter",
+    platform_metadata,
+    Column("id", String(36), primary_key=True),
+    Column("consumer", String(100), nullable=False),
+    Column("event_id", String(36), nullable=True),
+    Column("subject", String(200), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("replayed_at", DateTime(timezone=True), nullable=True),
+)
+
+Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
+Outcome = Literal["handled", "duplicate", "failed", "dead_lettered", "invalid"]
+
+
+class InvalidEvent(Exception):
+    pass
+
+
+def parse_event(subject: str, payload: bytes | str) -> tuple[Envelope, DomainEvent]:
+    """Validate an incoming message against the catalogue (events are untrusted input too)."""
+    try:
+        envelope = Envelope.model_validate_json(payload)
+    except ValidationError as exc:
+        raise InvalidEvent(f"envelope does not validate: {exc}") from exc
+    if envelope.type != subject:
+        raise InvalidEvent(f"envelope type {envelope.type!r} does not match subject {subject!r}")
+    model = CATALOGUE.get(envelope.type)
+    if model is None:
+        raise InvalidEvent(f"unknown event type {envelope.type!r}")
+    try:
+        event = model.model_validate(envelope.data)
+    except ValidationError as exc:
+        raise InvalidEvent(f"{envelope.type} does not validate: {exc}") from exc
+    return envelope, event
+
+
+class HandlerRunner:
+    def __init__(
+        self,
+        database: Database,
+        handlers: Mapping[str, Handler],
+        *,
+        service: str,
+        max_deliveries: int,
+        backoff_seconds: Sequence[float],
+    ) -> None:
+        self.database = database
+        self.handlers = handlers
+        self.service = service
+        self.max_deliveries = max_deliveries
+        self.backoff_seconds = list(backoff_seconds) or [1.0]
+
+    async def handle(self, consumer: str, subject: str, payload: bytes | str) -> Outcome:
+        """Run the handler for one event exactly once. Raises if the handler failed."""
+        envelope, event = parse_event(subject, payload)
+        handler = self.handlers.get(envelope.type)
+        token = correlation_id.set(envelope.correlationid or envelope.id)
+        try:
+            async with self.database.transaction() as session:
+                session.info["service"] = self.service
+                try:
+                    async with session.begin_nested():
+                        await session.execute(
+                            inbox.insert().values(
+                                consumer=consumer,
+                                event_id=envelope.id,
+                                subject=envelope.type,
+                                handled_at=datetime.now(UTC),
+                            )
+                        )
+                except IntegrityError:
+                    return "duplicate"
+                if handler is not None:
+                    await handler(session, event, envelope)
+            return "handled"
+        finally:
+            correlation_id.reset(token)
+
+    async def on_message(self, consumer: str, msg: Msg) -> Outcome:
+        """The bus callback: handle, then ack / nak with backoff / dead-letter."""
+        subject = msg.subject
+        attempt = msg.metadata.num_delivered if msg.metadata else 1
+        try:
+            outcome = await self.handle(consumer, subject, msg.data)
+        except InvalidEvent as exc:
+            log.error("invalid event on %s: %s", subject, exc)
+            await self.dead_letter(consumer, subject, msg.data, str(exc), attempt, event_id=None)
+            await msg.term()
+            metrics.EVENTS_CONSUMED.labels(self.service, subject, "invalid").inc()
+            return "invalid"
+        except Exception as exc:
+            error = "".join(traceback.format_exception_only(exc)).strip()
+            if attempt >= self.max_deliveries:
+                log.error("event on %s failed %d times; dead-lettered: %s", subject, attempt, error)
+                await self.dead_letter(
+                    consumer,
+                    subject,
+                    msg.data,
+                    traceback.format_exc(),
+                    attempt,
+                    event_id=_event_id(msg.data),
+                )
+                await msg.term()
+                metrics.EVENTS_CONSUMED.labels(self.service, subject, "dead_lettered").inc()
+                return "dead_lettered"
+            delay = self.backoff_seconds[min(attempt - 1, len(self.backoff_seconds) - 1)]
+            log.warning(
+                "event on %s failed (attempt %d), retry in %ss: %s", subject, attempt, delay, error
+            )
+            await msg.nak(delay=delay)
+            metrics.EVENTS_CONSUMED.labels(self.service, subject, "failed").inc()
+            return "failed"
+        await msg.ack()
+        metrics.EVENTS_CONSUMED.labels(self.service, subject, outcome).inc()
+        return outcome
+
+    async def dead_letter(
+        self,
+        consumer: str,
+        subject: str,
+        payload: bytes,
+        error: str,
+        attempts: int,
+        *,
+        event_id: str | None,
+    ) -> None:
+        async with self.database.transaction() as session:
+            await session.execute(
+                dead_letters.insert().values(
+                    id=str(uuid.uuid4()),
+                    consumer=consumer,
+                    event_id=event_id,
+                    subject=subject,
+                    payload=payload.decode(errors="replace"),
+                    error=error[-8000:],
+                    attempts=attempts,
+                    created_at=datetime.now(UTC),
+                )
+            )
+        metrics.EVENTS_DEAD_LETTERED.labels(self.service, subject).inc()
+
+    async def replay(self, dead_letter_id: str) -> Outcome:
+        """Run a dead-lettered event through its handler again (after a fix). Idempotent."""
+        async with self.database.sessions() as session:
+            row = (
+                await session.execute(
+                    select(dead_letters).where(dead_letters.c.id == dead_letter_id)
+                )
+            ).one_or_none()
+        if row is None:
+            raise KeyError(dead_letter_id)
+        if row.replayed_at is not None:
+            return "duplicate"
+        outcome = await self.handle(row.consumer, row.subject, row.payload)
+        async with self.database.transaction() as session:
+            await session.execute(
+                dead_letters.update()
+                .where(dead_letters.c.id == dead_letter_id)
+                .values(replayed_at=datetime.now(UTC))
+            )
+        return outcome
+
+
+def _event_id(payload: bytes) -> str | None:
+    try:
+        value = json.loads(payload).get("id")
+    except (ValueError, AttributeError):
+        return None
+    return str(value) if value is not None else None
+
+
+async def list_dead_letters(
+    session: AsyncSession, *, include_replayed: bool = False
+) -> list[dict[str, Any]]:
+    query = select(dead_letters).order_by(dead_letters.c.created_at)
+    if not include_replayed:
+        query = query.where(dead_letters.c.replayed_at.is_(None))
+    return [dict(row._mapping) for row in (await session.execute(query)).all()]

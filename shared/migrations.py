@@ -39,6 +39,9 @@ def run_env(target_metadata: Sequence[MetaData]) -> None:
     """The body of every service's ``env.py``: online migrations over the async engine."""
     from alembic import context
 
+    import shared.inbox
+    import shared.outbox  # noqa: F401  (registers the platform tables for autogenerate)
+
     config = context.config
     url = config.get_main_option("sqlalchemy.url")
 

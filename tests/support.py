@@ -210,3 +210,72 @@ async def eventually(
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
+
+
+async def publish_envelope(
+    nats_url: str, subject: str, payload: bytes, *, msg_id: str | None = None
+) -> None:
+    """Publish raw bytes to JetStream as a producer would (streams must exist)."""
+    import nats
+
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        headers = {"Nats-Msg-Id": msg_id} if msg_id else None
+        await js.publish(subject, payload, headers=headers)
+    finally:
+        await nc.close()
+
+
+def envelope_for(event: Any, *, source: str = "/tests", event_id: str | None = None) -> Any:
+    """Wrap a catalogue event in its envelope (optionally with a fixed id, to send it twice)."""
+    from shared.events import Envelope
+
+    kwargs: dict[str, Any] = {"source": source, "type": event.subject, "data": event.model_dump(mode="json")}
+    if event_id is not None:
+        kwargs["id"] = event_id
+    return Envelope(**kwargs)
+
+
+async def publish_event(nats_url: str, event: Any, *, event_id: str | None = None, msg_id: str | None = None) -> Any:
+    envelope = envelope_for(event, event_id=event_id)
+    await publish_envelope(nats_url, event.subject, envelope.model_dump_json().encode(), msg_id=msg_id)
+    return envelope
+
+
+def team_confirmed_event(**overrides: Any) -> Any:
+    """A valid ``enrolment.team.confirmed`` for tests that play the enrolment service's part."""
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from shared.events.enrolment import Address, CohortTerms, Contact, OrganisationRef, TeamConfirmed
+
+    organisation_id = overrides.pop("organisation_id", uuid.uuid4())
+    values: dict[str, Any] = {
+        "cohort_id": uuid.UUID("00000000-0000-0000-0000-000000002021"),
+        "cohort_name": "Enjoying Work 2021",
+        "terms": CohortTerms(
+            fee_per_team=Decimal("4300.00"),
+            multi_team_discount=Decimal("0.10"),
+            vat_rate=Decimal("0.20"),
+            start_date=date(2021, 1, 4),
+            lead_in_months=2,
+            coaching_months=10,
+        ),
+        "organisation": OrganisationRef(
+            id=organisation_id,
+            name="Test Trust",
+            ods_code=None,
+            nation="england",
+            invoicing_address=Address(lines=["1 Test Street"], postcode="AB1 2CD"),
+        ),
+        "organisation_team_count": 1,
+        "team_id": uuid.uuid4(),
+        "team_name": "Test Team",
+        "setting": "clinical",
+        "project_lead": Contact(name="Lead", email="lead@example.org", job_title="Manager"),
+        "purchase_order": "PO-1",
+        "confirmed_at": datetime.now(UTC),
+    }
+    values.update(overrides)
+    return TeamConfirmed(**values)

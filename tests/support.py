@@ -231,15 +231,23 @@ def envelope_for(event: Any, *, source: str = "/tests", event_id: str | None = N
     """Wrap a catalogue event in its envelope (optionally with a fixed id, to send it twice)."""
     from shared.events import Envelope
 
-    kwargs: dict[str, Any] = {"source": source, "type": event.subject, "data": event.model_dump(mode="json")}
+    kwargs: dict[str, Any] = {
+        "source": source,
+        "type": event.subject,
+        "data": event.model_dump(mode="json"),
+    }
     if event_id is not None:
         kwargs["id"] = event_id
     return Envelope(**kwargs)
 
 
-async def publish_event(nats_url: str, event: Any, *, event_id: str | None = None, msg_id: str | None = None) -> Any:
+async def publish_event(
+    nats_url: str, event: Any, *, event_id: str | None = None, msg_id: str | None = None
+) -> Any:
     envelope = envelope_for(event, event_id=event_id)
-    await publish_envelope(nats_url, event.subject, envelope.model_dump_json().encode(), msg_id=msg_id)
+    await publish_envelope(
+        nats_url, event.subject, envelope.model_dump_json().encode(), msg_id=msg_id
+    )
     return envelope
 
 
@@ -248,7 +256,13 @@ def team_confirmed_event(**overrides: Any) -> Any:
     from datetime import UTC, date, datetime
     from decimal import Decimal
 
-    from shared.events.enrolment import Address, CohortTerms, Contact, OrganisationRef, TeamConfirmed
+    from shared.events.enrolment import (
+        Address,
+        CohortTerms,
+        Contact,
+        OrganisationRef,
+        TeamConfirmed,
+    )
 
     organisation_id = overrides.pop("organisation_id", uuid.uuid4())
     values: dict[str, Any] = {

@@ -25,7 +25,10 @@ async def test_health_readiness_and_openapi(service: str, nats_server: NatsServe
         assert ready.json()["checks"] == {"database": "ok", "nats": "ok"}
         spec = await svc.client.get(f"/api/{service}/openapi.json")
         assert spec.status_code == 200
-        assert all(path.startswith((f"/api/{service}/", "/healthz", "/readyz", "/metrics")) for path in spec.json()["paths"])
+        assert all(
+            path.startswith((f"/api/{service}/", "/healthz", "/readyz", "/metrics"))
+            for path in spec.json()["paths"]
+        )
         metrics = await svc.client.get("/metrics")
         assert metrics.status_code == 200
         assert "ewc_http_requests_total" in metrics.text
@@ -50,11 +53,15 @@ async def test_missing_or_bad_credentials_get_401_and_wrong_role_403(
         assert {"type", "title", "status", "instance"} <= body.keys() and body["status"] == 401
         assert missing.headers["www-authenticate"] == "Bearer"
 
-        garbage = await svc.client.request(method, path, json={}, headers={"Authorization": "Bearer not.a.jwt"})
+        garbage = await svc.client.request(
+            method, path, json={}, headers={"Authorization": "Bearer not.a.jwt"}
+        )
         assert garbage.status_code == 401
         foreign = ServiceSettings(service_name="x", environment="test", jwt_secret="z" * 40)
         forged = await svc.client.request(
-            method, path, json={},
+            method,
+            path,
+            json={},
             headers={"Authorization": f"Bearer {issue_token(foreign, role=Role.coordinator)}"},
         )
         assert forged.status_code == 401
@@ -64,7 +71,9 @@ async def test_missing_or_bad_credentials_get_401_and_wrong_role_403(
         assert wrong_role.headers["content-type"] == "application/problem+json"
 
 
-async def test_validation_errors_are_problem_details_listing_fields(nats_server: NatsServer) -> None:
+async def test_validation_errors_are_problem_details_listing_fields(
+    nats_server: NatsServer,
+) -> None:
     async with run_service("enrolment", nats_url=nats_server.url) as svc:
         response = await svc.client.post(
             "/api/enrolment/organisations",

@@ -34,7 +34,9 @@ async def test_migrations_match_models_and_downgrade(service: str) -> None:
 
                 def diff(sync_conn: object) -> list[object]:
                     context = MigrationContext.configure(sync_conn, opts={"compare_type": False})  # type: ignore[arg-type]
-                    return list(compare_metadata(context, [models.Base.metadata, platform_metadata]))
+                    return list(
+                        compare_metadata(context, [models.Base.metadata, platform_metadata])
+                    )
 
                 differences = await conn.run_sync(diff)
         finally:

@@ -16,6 +16,7 @@ from tests.e2e.test_walking_skeleton import confirmed_team, invoices_for
 from tests.support import (
     NatsServer,
     RunningService,
+    create_database,
     eventually,
     publish_envelope,
     publish_event,
@@ -67,23 +68,30 @@ async def _backlog_is_zero(service: RunningService) -> bool:
 async def test_duplicated_and_redelivered_event_bills_once(nats_server: NatsServer) -> None:
     event = team_confirmed_event()
     team_id = str(event.team_id)
-    async with run_service("billing", nats_url=nats_server.url) as billing:
-        database_url = billing.database_url
-        # The same event (same id) delivered twice: published twice under different message ids,
-        # so JetStream's own de-duplication does not hide the second copy from the consumer.
-        envelope = await publish_event(nats_server.url, event, msg_id="copy-1")
-        await publish_event(nats_server.url, event, event_id=envelope.id, msg_id="copy-2")
-        await eventually(lambda: invoices_for(billing, team_id))
-        await asyncio.sleep(1.0)
-        assert len(await invoices_for(billing, team_id)) == 1
-        handled = await _inbox_rows(billing, envelope.id)
-        assert handled == 1
+    database_url, drop = await create_database("billing")
+    try:
+        async with run_service(
+            "billing", nats_url=nats_server.url, database_url=database_url
+        ) as billing:
+            # The same event (same id) delivered twice: published under two message ids, so that
+            # JetStream's own de-duplication does not hide the second copy from the consumer.
+            envelope = await publish_event(nats_server.url, event, msg_id="copy-1")
+            await publish_event(nats_server.url, event, event_id=envelope.id, msg_id="copy-2")
+            await eventually(lambda: invoices_for(billing, team_id))
+            await eventually(lambda: _consumer_caught_up(billing))
+            assert len(await invoices_for(billing, team_id)) == 1
+            assert await _inbox_rows(billing, envelope.id) == 1
 
-    # Redelivered after the consumer restarts (a new process, the same database and durable).
-    await publish_event(nats_server.url, event, event_id=envelope.id, msg_id="copy-3")
-    async with run_service("billing", nats_url=nats_server.url, database_url=database_url) as billing:
-        await eventually(lambda: _consumer_caught_up(billing))
-        assert len(await invoices_for(billing, team_id)) == 1
+        # Redelivered after the consumer restarts (a new process, the same database and durable).
+        await publish_event(nats_server.url, event, event_id=envelope.id, msg_id="copy-3")
+        async with run_service(
+            "billing", nats_url=nats_server.url, database_url=database_url
+        ) as billing:
+            await eventually(lambda: _consumer_caught_up(billing))
+            assert len(await invoices_for(billing, team_id)) == 1
+            assert await _inbox_rows(billing, envelope.id) == 1
+    finally:
+        await drop()
 
 
 async def _inbox_rows(service: RunningService, event_id: str) -> int:
@@ -93,7 +101,9 @@ async def _inbox_rows(service: RunningService, event_id: str) -> int:
 
     async with service.app.state.database.sessions() as session:
         return int(
-            await session.scalar(select(func.count()).select_from(inbox).where(inbox.c.event_id == event_id))
+            await session.scalar(
+                select(func.count()).select_from(inbox).where(inbox.c.event_id == event_id)
+            )
             or 0
         )
 
@@ -159,22 +169,28 @@ async def test_poison_event_is_dead_lettered_and_the_next_event_is_handled(
             nats_server.url, TeamConfirmed.subject, json.dumps({"specversion": "1.0"}).encode()
         )
         letters = await eventually(lambda: _dead_letters(billing, at_least=2))
-        assert any(letter["attempts"] == 1 and "does not validate" in letter["error"] for letter in letters)
+        assert any(
+            letter["attempts"] == 1 and "does not validate" in letter["error"] for letter in letters
+        )
 
         # After the fix, an operator replays the dead letter: the team is billed once.
         switch.fixed = True
         replay = await billing.client.post(
-            f"/api/billing/admin/dead-letters/{letters[0]['id']}/replay", headers=billing.auth(Role.operator)
+            f"/api/billing/admin/dead-letters/{letters[0]['id']}/replay",
+            headers=billing.auth(Role.operator),
         )
         assert replay.status_code == 200, replay.text
         assert replay.json()["outcome"] == "handled"
         assert len(await invoices_for(billing, str(poison.team_id))) == 1
         again = await billing.client.post(
-            f"/api/billing/admin/dead-letters/{letters[0]['id']}/replay", headers=billing.auth(Role.operator)
+            f"/api/billing/admin/dead-letters/{letters[0]['id']}/replay",
+            headers=billing.auth(Role.operator),
         )
         assert again.json()["outcome"] == "duplicate"
         assert len(await invoices_for(billing, str(poison.team_id))) == 1
-        forbidden = await billing.client.get("/api/billing/admin/dead-letters", headers=billing.auth(Role.finance))
+        forbidden = await billing.client.get(
+            "/api/billing/admin/dead-letters", headers=billing.auth(Role.finance)
+        )
         assert forbidden.status_code == 403
 
 

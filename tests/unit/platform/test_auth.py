@@ -26,7 +26,9 @@ SETTINGS = ServiceSettings(service_name="test", environment="test", jwt_secret="
 
 def test_a_valid_token_gives_role_and_organisation() -> None:
     org = uuid.uuid4()
-    principal = decode_token(SETTINGS, issue_token(SETTINGS, role=Role.team_lead, organisation_id=org))
+    principal = decode_token(
+        SETTINGS, issue_token(SETTINGS, role=Role.team_lead, organisation_id=org)
+    )
     assert principal.role is Role.team_lead
     assert principal.organisation_id == org
     assert not principal.is_machine
@@ -104,7 +106,9 @@ def test_api_keys_are_stored_hashed_and_found_by_prefix() -> None:
 
 def test_production_refuses_development_secret_and_sqlite() -> None:
     with pytest.raises(ValueError, match="JWT secret"):
-        ServiceSettings(service_name="x", environment="production", database_url="postgresql+asyncpg://h/db")
+        ServiceSettings(
+            service_name="x", environment="production", database_url="postgresql+asyncpg://h/db"
+        )
     with pytest.raises(ValueError, match="PostgreSQL"):
         ServiceSettings(service_name="x", environment="production", jwt_secret="s" * 40)
     ok = ServiceSettings(

@@ -22,14 +22,16 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+CODE := services shared tests scripts $(wildcard bench)
+
 lint: $(STAMP)
-	$(BIN)/ruff check services shared tests scripts bench
-	$(BIN)/ruff format --check services shared tests scripts bench
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy services shared
 
 fmt: $(STAMP)
-	$(BIN)/ruff check --fix services shared tests scripts bench
-	$(BIN)/ruff format services shared tests scripts bench
+	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/ruff format $(CODE)
 
 ## token: a development bearer token, e.g. `make token ROLE=team_lead ORG=<organisation id>`.
 ROLE ?= coordinator

@@ -30,6 +30,7 @@ from shared.logs import configure_logging
 from shared.migrations import upgrade
 from shared.outbox import OutboxRelay, backlog
 from shared.settings import ServiceSettings
+from shared.tracing import configure_tracing, server_span
 
 log = logging.getLogger("shared.app")
 access_log = logging.getLogger("shared.access")
@@ -112,6 +113,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(service)
+        configure_tracing(service, settings.otlp_endpoint)
         if settings.run_migrations_on_start:
             await asyncio.to_thread(upgrade, service, settings.database_url)
         database = Database(settings)
@@ -205,8 +207,10 @@ def create_service_app(
         started = time.perf_counter()
         status = 500
         try:
-            response = await call_next(request)
-            status = response.status_code
+            with server_span(f"{request.method} {request.url.path}", request.headers) as span:
+                response = await call_next(request)
+                status = response.status_code
+                span.set_attribute("http.response.status_code", status)
             response.headers[CORRELATION_HEADER] = cid[:64]
             return response
         finally:

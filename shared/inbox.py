@@ -27,6 +27,7 @@ from shared import metrics
 from shared.context import correlation_id
 from shared.db import Database, platform_metadata
 from shared.events import CATALOGUE, DomainEvent, Envelope
+from shared.tracing import consumer_span
 
 log = logging.getLogger("shared.inbox")
 
@@ -101,26 +102,50 @@ class HandlerRunner:
         envelope, event = parse_event(subject, payload)
         handler = self.handlers.get(envelope.type)
         token = correlation_id.set(envelope.correlationid or envelope.id)
+        outcome: Outcome = "failed"
         try:
-            async with self.database.transaction() as session:
-                session.info["service"] = self.service
-                try:
-                    async with session.begin_nested():
-                        await session.execute(
-                            inbox.insert().values(
-                                consumer=consumer,
-                                event_id=envelope.id,
-                                subject=envelope.type,
-                                handled_at=datetime.now(UTC),
-                            )
-                        )
-                except IntegrityError:
-                    return "duplicate"
-                if handler is not None:
-                    await handler(session, event, envelope)
-            return "handled"
+            with consumer_span(
+                f"handle {envelope.type}",
+                envelope.traceparent,
+                **{"messaging.message.id": envelope.id, "messaging.consumer.group.name": consumer},
+            ):
+                outcome = await self._handle_once(consumer, envelope, event, handler)
+            return outcome
         finally:
+            # One log line per handled event, carrying the flow's correlation id.
+            log.info(
+                "%s %s %s",
+                envelope.type,
+                envelope.id,
+                outcome,
+                extra={
+                    "event_type": envelope.type,
+                    "event_id": envelope.id,
+                    "outcome": outcome,
+                    "correlation_id": envelope.correlationid,
+                },
+            )
             correlation_id.reset(token)
+
+    async def _handle_once(
+        self, consumer: str, envelope: Envelope, event: DomainEvent, handler: Handler | None
+    ) -> Outcome:
+        async with self.database.transaction() as session:
+            try:
+                async with session.begin_nested():
+                    await session.execute(
+                        inbox.insert().values(
+                            consumer=consumer,
+                            event_id=envelope.id,
+                            subject=envelope.type,
+                            handled_at=datetime.now(UTC),
+                        )
+                    )
+            except IntegrityError:
+                return "duplicate"
+            if handler is not None:
+                await handler(session, event, envelope)
+        return "handled"
 
     async def on_message(self, consumer: str, msg: Msg) -> Outcome:
         """The bus callback: handle, then ack / nak with backoff / dead-letter."""

@@ -27,3 +27,8 @@ OUTBOX_OLDEST_AGE = Gauge(
 CONSUMER_LAG = Gauge(
     "ewc_consumer_pending", "Messages pending for a durable consumer", ["service", "consumer"]
 )
+INGESTED_ROWS = Counter(
+    "ewc_ingested_rows_total",
+    "Survey and measure rows accepted by ingestion",
+    ["service", "outcome"],
+)

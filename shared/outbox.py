@@ -33,6 +33,7 @@ from shared.bus import Bus
 from shared.context import current_correlation_id
 from shared.db import Database, platform_metadata
 from shared.events import DomainEvent, Envelope
+from shared.tracing import current_traceparent
 
 log = logging.getLogger("shared.outbox")
 
@@ -66,6 +67,7 @@ def build_envelope(event: DomainEvent, *, source: str, subject: str | None = Non
         type=event.subject,
         subject=subject,
         correlationid=current_correlation_id(),
+        traceparent=current_traceparent(),
         data=event.model_dump(mode="json"),
     )
 

@@ -42,6 +42,8 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "enjoying-work-api"
 
     cors_origins: list[str] = Field(default_factory=list)
+    # OpenTelemetry: spans are exported over OTLP/HTTP only when an endpoint is given.
+    otlp_endpoint: str | None = None
     max_body_bytes: int = 1_048_576
 
     @model_validator(mode="after")

@@ -34,4 +34,6 @@ class Envelope(BaseModel):
     time: datetime = Field(default_factory=lambda: datetime.now(UTC))
     datacontenttype: str = "application/json"
     correlationid: str | None = None
+    # W3C trace context of the change that caused the event (CloudEvents tracing extension).
+    traceparent: str | None = None
     data: dict[str, Any]

@@ -44,7 +44,7 @@ async def test_confirmation_while_nats_is_down_is_invoiced_once_after_it_returns
         nats_server.stop()
         await eventually(lambda: _disconnected(enrolment))
         team_id = await confirmed_team(enrolment)  # answers 2xx although NATS is down
-        assert await outbox_backlog(enrolment) == 1
+        assert await outbox_backlog(enrolment) >= 1
         await asyncio.sleep(1.0)
         assert await invoices_for(billing, team_id) == []
 

@@ -1,9 +1,25 @@
 """The sessions service: learning sessions, monthly learning sets/clinics, rosters, attendance
 and calendar feeds for each cohort of the collaborative.
 
-Default programme drafted when a cohort is confirmed (see ``schedule.py``; a coordinator can
-change any of it): six virtual learning sessions, 10:00-16:00 UK time on the second Thursday of
-programme months 1, 3, 5, 7, 9 and 11 (the first in the last lead-in month, the last in the final
-month), and a virtual learning set, 14:00-15:30 UK time on the third Tuesday of each of the ten
-coaching months. Times are chosen in Europe/London and stored in UTC.
+Decisions where the issue is silent:
+
+* Default programme, drafted when ``enrolment.cohort.confirmed`` arrives (``schedule.py``; a
+  coordinator can change any of it): six virtual learning sessions, 10:00-16:00 UK time on the
+  second Thursday of programme months 1, 3, 5, 7, 9 and 11 (month 0 is the calendar month of the
+  start date: the first in the last lead-in month, the last in the final month), and a virtual
+  learning set, 14:00-15:30 UK time on the third Tuesday of each of the ten coaching months.
+  Times are chosen in Europe/London and stored in UTC. Drafted sessions carry a business key
+  (``learning_set:3``), so a repeated confirmation creates nothing.
+* SEQUENCE (and ``sessions.session.rescheduled``) rises on a change of start, end, mode, venue or
+  join link; cancelling raises it too. Title, notes and capacity changes do not.
+* Places are counted in people. Registrations are served strictly first come, first served:
+  a registration that does not fit whole waits, and nobody overtakes the head of the waiting
+  list (``places.py``). A withdrawn team's places at future sessions are released.
+* Engagement: held = not cancelled and started; a miss is a learning set or clinic recorded as
+  not attended; unrecorded sets neither count nor break a run; one ``sessions.team.disengaged``
+  per run of two or more misses (``engagement.py``).
+* Only coordinators change the schedule; coordinators and a team's coach record attendance
+  (team leads get 403); team leads see and register places for their organisation's teams, and
+  another organisation's team is 404. Feed tokens are secrets in the URL (only their SHA-256 is
+  stored); a missing, wrong, revoked or other-feed token is 404.
 """

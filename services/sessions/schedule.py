@@ -1,0 +1,122 @@
+"""Drafting a cohort's default programme of learning sessions and learning sets.
+
+Pure rules, no I/O. A coordinator changes any drafted session afterwards; these are defaults.
+
+The defaults (decided here because the issue leaves them open):
+
+* The programme runs ``lead_in_months + coaching_months`` calendar months (2 + 10 = 12), month 0
+  being the calendar month of the cohort's start date.
+* Six **learning sessions** (virtual, 10:00-16:00 UK time) on the **second Thursday** of the
+  month. The first is in the last month of the lead-in (so teams are set up before it and it
+  launches the coaching months), the last in the programme's final month, the others spread evenly
+  between them: with 2 + 10 months that is months 1, 3, 5, 7, 9 and 11.
+* One **learning set** (virtual, 14:00-15:30 UK time) on the **third Tuesday** of each coaching
+  month, i.e. the same weekday every month, in a different week from a learning session.
+* A date that would fall before the cohort's start date moves to the first such weekday on or
+  after it (only possible when the first learning session falls in month 0).
+
+Times are chosen as Europe/London wall-clock times and stored as UTC, so a learning set at 14:00
+is 14:00Z in March before the clocks go forward and 13:00Z in April.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+SessionKind = Literal["learning_session", "learning_set", "clinic"]
+
+LEARNING_SESSIONS = 6
+LEARNING_SESSION_WEEKDAY = 3  # Thursday (Monday is 0)
+LEARNING_SESSION_WEEK = 2  # second Thursday of the month
+LEARNING_SESSION_START = time(10, 0)
+LEARNING_SESSION_END = time(16, 0)
+LEARNING_SET_WEEKDAY = 1  # Tuesday
+LEARNING_SET_WEEK = 3  # third Tuesday of the month
+LEARNING_SET_START = time(14, 0)
+LEARNING_SET_END = time(15, 30)
+
+
+@dataclass(frozen=True)
+class DraftSession:
+    """A drafted session; ``ordinal`` numbers the sessions of one kind from 1."""
+
+    kind: SessionKind
+    ordinal: int
+    title: str
+    starts_at: datetime  # UTC
+    ends_at: datetime  # UTC
+
+
+def london_to_utc(day: date, at: time) -> datetime:
+    """A UK wall-clock time on a day, as an aware UTC datetime (GMT or BST as the day requires)."""
+    return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
+
+
+def add_months(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + months
+    return index // 12, index % 12 + 1
+
+
+def nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
+    """The ``nth`` (1-based) ``weekday`` (Monday 0) of a calendar month."""
+    first = date(year, month, 1)
+    offset = (weekday - first.weekday()) % 7
+    return first + timedelta(days=offset + 7 * (nth - 1))
+
+
+def _on_or_after(day: date, earliest: date, weekday: int) -> date:
+    if day >= earliest:
+        return day
+    return earliest + timedelta(days=(weekday - earliest.weekday()) % 7)
+
+
+def learning_session_months(lead_in_months: int, coaching_months: int) -> list[int]:
+    """Month offsets (0 = the start month) of the six learning sessions."""
+    total = lead_in_months + coaching_months
+    if total <= 0:
+        raise ValueError("a programme needs at least one month")
+    first = max(lead_in_months - 1, 0)
+    last = total - 1
+    span = last - first
+    return [first + round(i * span / (LEARNING_SESSIONS - 1)) for i in range(LEARNING_SESSIONS)]
+
+
+def draft_programme(
+    *, start_date: date, lead_in_months: int, coaching_months: int
+) -> list[DraftSession]:
+    """The default sessions of a cohort, in time order."""
+    drafts: list[DraftSession] = []
+    for ordinal, offset in enumerate(learning_session_months(lead_in_months, coaching_months), 1):
+        year, month = add_months(start_date.year, start_date.month, offset)
+        day = nth_weekday(year, month, LEARNING_SESSION_WEEKDAY, LEARNING_SESSION_WEEK)
+        day = _on_or_after(day, start_date, LEARNING_SESSION_WEEKDAY)
+        drafts.append(
+            DraftSession(
+                kind="learning_session",
+                ordinal=ordinal,
+                title=f"Learning session {ordinal}",
+                starts_at=london_to_utc(day, LEARNING_SESSION_START),
+                ends_at=london_to_utc(day, LEARNING_SESSION_END),
+            )
+        )
+    for ordinal in range(1, coaching_months + 1):
+        offset = lead_in_months + ordinal - 1
+        year, month = add_months(start_date.year, start_date.month, offset)
+        day = nth_weekday(year, month, LEARNING_SET_WEEKDAY, LEARNING_SET_WEEK)
+        day = _on_or_after(day, start_date, LEARNING_SET_WEEKDAY)
+        drafts.append(
+            DraftSession(
+                kind="learning_set",
+                ordinal=ordinal,
+                title=f"Learning set {ordinal}",
+                starts_at=london_to_utc(day, LEARNING_SET_START),
+                ends_at=london_to_utc(day, LEARNING_SET_END),
+            )
+        )
+    drafts.sort(key=lambda d: d.starts_at)
+    return drafts

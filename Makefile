@@ -47,3 +47,14 @@ bench: $(STAMP)
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache
+
+## compose-up / compose-down: the whole system in docker compose (fill deploy/.env from
+## deploy/.env.example first); see docs/operations.md.
+.PHONY: compose-up compose-down
+COMPOSE := docker compose -f deploy/compose.yaml --env-file deploy/.env
+compose-up:
+	@test -f deploy/.env || { echo "copy deploy/.env.example to deploy/.env and fill it in"; exit 1; }
+	$(COMPOSE) up -d --build
+
+compose-down:
+	$(COMPOSE) down

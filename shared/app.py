@@ -177,7 +177,7 @@ def create_service_app(
                     await task
             if bus.connected:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(relay.drain(), timeout=3)
+                    await asyncio.wait_for(relay.drain(), timeout=2)
             await bus.close()
             await database.dispose()
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, registry
 
 from shared.settings import ServiceSettings
 
@@ -40,9 +40,53 @@ platform_metadata = new_metadata()
 
 
 class ServiceBase(DeclarativeBase):
-    """Subclass once per service (``class Base(ServiceBase): metadata = new_metadata()``)."""
+    """Subclass once per service (``class Base(ServiceBase): metadata = new_metadata()``).
+
+    Each such base gets a class registry of its own, so two services may both have a ``Team``
+    class without their string relationships resolving to each other's models.
+    """
 
     __abstract__ = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        if ServiceBase in cls.__bases__:
+            metadata = cls.__dict__.get("metadata") or new_metadata()
+            own = registry(metadata=metadata)
+            cls._sa_registry = own
+            cls.registry = own
+            cls.metadata = metadata
+        super().__init_subclass__(**kwargs)
+
+
+# SQLSTATE classes meaning "the database is not there right now" (not "your query is wrong").
+_UNAVAILABLE_SQLSTATES = ("08", "57P", "53300")
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) says the database cannot be reached at the moment."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OperationalError | InterfaceError | PoolTimeoutError | OSError):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        sqlstate = getattr(current, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+            return True
+        if "not currently accepting connections" in str(current):
+            return True
+        if (
+            type(current).__module__.startswith("asyncpg")
+            and "Connection" in type(current).__name__
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def make_engine(settings: ServiceSettings) -> AsyncEngine:
@@ -122,4 +166,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-Session = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent, so a client never sees
+# a success whose commit then fails, nor reads before its own write is visible.
+Session = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -10,8 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("shared.errors")
@@ -198,16 +197,10 @@ def install_error_handlers(app: FastAPI) -> None:
             detail="The change conflicts with another one made at the same time; retry.",
         )
 
-    @app.exception_handler(PoolTimeoutError)
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(InterfaceError)
-    @app.exception_handler(DBAPIError)
-    @app.exception_handler(ConnectionError)
-    @app.exception_handler(OSError)
-    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
-        if isinstance(exc, DBAPIError) and not (
-            exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
-        ):
+    async def _database_or_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        from shared.db import is_database_unavailable
+
+        if not is_database_unavailable(exc):
             return await _unexpected(request, exc)
         # The database (or its pool) is unreachable: tell the client to come back, never hang.
         log.warning("database unavailable: %s", type(exc).__name__)
@@ -218,6 +211,9 @@ def install_error_handlers(app: FastAPI) -> None:
             detail="The service's database is unavailable; retry shortly.",
             headers={"Retry-After": "5"},
         )
+
+    for exc_class in _database_error_classes():
+        app.add_exception_handler(exc_class, _database_or_unexpected)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -230,6 +226,17 @@ def install_error_handlers(app: FastAPI) -> None:
             detail="An unexpected error occurred.",
             trace_id=trace_id,
         )
+
+
+def _database_error_classes() -> list[type[Exception]]:
+    classes: list[type[Exception]] = [SQLAlchemyError, OSError]
+    try:
+        import asyncpg
+
+        classes += [asyncpg.PostgresError, asyncpg.InterfaceError]
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        pass
+    return classes
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

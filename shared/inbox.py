@@ -9,8 +9,12 @@ and replay dead letters. Events that do not validate against the catalogue are d
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import json
 import logging
+import os
 import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -25,8 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import metrics
 from shared.context import correlation_id
-from shared.db import Database, platform_metadata
+from shared.db import Database, is_database_unavailable, platform_metadata
 from shared.events import CATALOGUE, DomainEvent, Envelope
+from shared.settings import fault_point, fault_value
 from shared.tracing import consumer_span
 
 log = logging.getLogger("shared.inbox")
@@ -96,6 +101,9 @@ class HandlerRunner:
         self.service = service
         self.max_deliveries = max_deliveries
         self.backoff_seconds = list(backoff_seconds) or [1.0]
+        self._handled = 0
+        self._crash_after_commit = fault_point(database.settings, "crash_after_commit")
+        self._poison_team = fault_value(database.settings, "fail_team")
 
     async def handle(self, consumer: str, subject: str, payload: bytes | str) -> Outcome:
         """Run the handler for one event exactly once. Raises if the handler failed."""
@@ -143,47 +151,104 @@ class HandlerRunner:
                     )
             except IntegrityError:
                 return "duplicate"
+            if (
+                self._poison_team is not None
+                and str(getattr(event, "team_id", "")) == self._poison_team
+            ):
+                raise RuntimeError(f"fault injection: handler fails for team {self._poison_team}")
             if handler is not None:
                 await handler(session, event, envelope)
         return "handled"
 
     async def on_message(self, consumer: str, msg: Msg) -> Outcome:
-        """The bus callback: handle, then ack / nak with backoff / dead-letter."""
+        """The bus callback: handle, then ack / nak with backoff / dead-letter.
+
+        A database outage is not the event's fault: the runner waits for the database (keeping
+        the message in progress) and tries again within the same delivery, so an outage never
+        pushes a good event into the dead-letter store.
+        """
         subject = msg.subject
         attempt = msg.metadata.num_delivered if msg.metadata else 1
-        try:
-            outcome = await self.handle(consumer, subject, msg.data)
-        except InvalidEvent as exc:
-            log.error("invalid event on %s: %s", subject, exc)
-            await self.dead_letter(consumer, subject, msg.data, str(exc), attempt, event_id=None)
-            await msg.term()
-            metrics.EVENTS_CONSUMED.labels(self.service, subject, "invalid").inc()
-            return "invalid"
-        except Exception as exc:
-            error = "".join(traceback.format_exception_only(exc)).strip()
-            if attempt >= self.max_deliveries:
-                log.error("event on %s failed %d times; dead-lettered: %s", subject, attempt, error)
-                await self.dead_letter(
-                    consumer,
-                    subject,
-                    msg.data,
-                    traceback.format_exc(),
-                    attempt,
-                    event_id=_event_id(msg.data),
+        while True:
+            try:
+                outcome = await self.handle(consumer, subject, msg.data)
+                break
+            except InvalidEvent as exc:
+                log.error("invalid event on %s: %s", subject, exc)
+                await self._when_database_is_up(
+                    msg,
+                    functools.partial(
+                        self.dead_letter,
+                        consumer,
+                        subject,
+                        msg.data,
+                        str(exc),
+                        attempt,
+                        event_id=None,
+                    ),
                 )
                 await msg.term()
-                metrics.EVENTS_CONSUMED.labels(self.service, subject, "dead_lettered").inc()
-                return "dead_lettered"
-            delay = self.backoff_seconds[min(attempt - 1, len(self.backoff_seconds) - 1)]
-            log.warning(
-                "event on %s failed (attempt %d), retry in %ss: %s", subject, attempt, delay, error
-            )
-            await msg.nak(delay=delay)
-            metrics.EVENTS_CONSUMED.labels(self.service, subject, "failed").inc()
-            return "failed"
+                metrics.EVENTS_CONSUMED.labels(self.service, subject, "invalid").inc()
+                return "invalid"
+            except Exception as exc:
+                if is_database_unavailable(exc):
+                    await self._wait_for_database(msg)
+                    continue
+                return await self._failed(consumer, msg, attempt, exc)
+        self._handled += 1
+        if self._crash_after_commit is not None and self._handled >= self._crash_after_commit:
+            log.error("fault injection: exiting after commit, before ack")
+            os._exit(137)
         await msg.ack()
         metrics.EVENTS_CONSUMED.labels(self.service, subject, outcome).inc()
         return outcome
+
+    async def _failed(self, consumer: str, msg: Msg, attempt: int, exc: Exception) -> Outcome:
+        subject = msg.subject
+        error = "".join(traceback.format_exception_only(exc)).strip()
+        if attempt >= self.max_deliveries:
+            log.error("event on %s failed %d times; dead-lettered: %s", subject, attempt, error)
+            details = "".join(traceback.format_exception(exc))
+            await self._when_database_is_up(
+                msg,
+                lambda: self.dead_letter(
+                    consumer, subject, msg.data, details, attempt, event_id=_event_id(msg.data)
+                ),
+            )
+            await msg.term()
+            metrics.EVENTS_CONSUMED.labels(self.service, subject, "dead_lettered").inc()
+            return "dead_lettered"
+        delay = self.backoff_seconds[min(attempt - 1, len(self.backoff_seconds) - 1)]
+        log.warning(
+            "event on %s failed (attempt %d), retry in %ss: %s", subject, attempt, delay, error
+        )
+        await msg.nak(delay=delay)
+        metrics.EVENTS_CONSUMED.labels(self.service, subject, "failed").inc()
+        return "failed"
+
+    async def _wait_for_database(self, msg: Msg) -> None:
+        delay = 0.2
+        while True:
+            with contextlib.suppress(Exception):
+                await msg.in_progress()  # keep the delivery ours while we wait
+            try:
+                await self.database.ping()
+                return
+            except Exception as exc:
+                if not is_database_unavailable(exc):
+                    raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    async def _when_database_is_up(self, msg: Msg, write: Callable[[], Awaitable[None]]) -> None:
+        while True:
+            try:
+                await write()
+                return
+            except Exception as exc:
+                if not is_database_unavailable(exc):
+                    raise
+                await self._wait_for_database(msg)
 
     async def dead_letter(
         self,

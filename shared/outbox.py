@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -26,13 +29,16 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
 
 from shared import metrics
 from shared.bus import Bus
 from shared.context import current_correlation_id
 from shared.db import Database, platform_metadata
 from shared.events import DomainEvent, Envelope
+from shared.settings import fault_point
 from shared.tracing import current_traceparent
 
 log = logging.getLogger("shared.outbox")
@@ -106,6 +112,8 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._stopping = False
+        self._published = 0
+        self._crash_after_publish = fault_point(database.settings, "crash_after_publish")
         database.after_commit.append(self._after_commit)
 
     def _after_commit(self, session: AsyncSession) -> None:
@@ -149,50 +157,78 @@ class OutboxRelay:
                 await self.refresh_backlog()
                 return total
 
+    def _unpublished(self) -> Select[Any]:
+        return (
+            select(
+                outbox.c.seq,
+                outbox.c.event_id,
+                outbox.c.subject,
+                outbox.c.payload,
+                outbox.c.correlation_id,
+            )
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.seq)
+            .limit(self.batch_size)
+        )
+
     async def _publish_batch(self) -> int:
+        if self.database.settings.is_sqlite:
+            return await self._publish_batch_sqlite()
         async with self.database.sessions() as session, session.begin():
             # SKIP LOCKED lets several replicas share the relay work on PostgreSQL without
-            # double-publishing; SQLite (one relay per service) ignores the clause.
+            # double-publishing: a replica's claimed rows stay locked until they are marked.
             rows = (
-                await session.execute(
-                    select(
-                        outbox.c.seq,
-                        outbox.c.event_id,
-                        outbox.c.subject,
-                        outbox.c.payload,
-                        outbox.c.correlation_id,
-                    )
-                    .where(outbox.c.published_at.is_(None))
-                    .order_by(outbox.c.seq)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
+                await session.execute(self._unpublished().with_for_update(skip_locked=True))
             ).all()
-            published: list[int] = []
-            failure: Exception | None = None
-            for row in rows:
-                try:
-                    await self.bus.publish(
-                        row.subject,
-                        row.payload.encode(),
-                        msg_id=row.event_id,
-                        correlation_id=row.correlation_id,
-                    )
-                except Exception as exc:
-                    failure = exc
-                    break
-                published.append(row.seq)
-                metrics.EVENTS_PUBLISHED.labels(service=self.service, type=row.subject).inc()
+            published, failure = await self._publish(rows)
             if published:
-                # Only rows whose publish was acknowledged are marked; the rest go out next time.
-                await session.execute(
-                    update(outbox)
-                    .where(outbox.c.seq.in_(published))
-                    .values(published_at=datetime.now(UTC))
-                )
+                await self._mark(session, published)
         if failure is not None:
             raise failure
         return len(rows)
+
+    async def _publish_batch_sqlite(self) -> int:
+        # SQLite has one writer and one relay per service: read and mark in short transactions
+        # of their own, so that the write lock is never held while waiting for NATS.
+        async with self.database.transaction() as session:
+            rows = (await session.execute(self._unpublished())).all()
+        published, failure = await self._publish(rows)
+        if published:
+            async with self.database.transaction() as session:
+                await self._mark(session, published)
+        if failure is not None:
+            raise failure
+        return len(rows)
+
+    async def _publish(self, rows: Sequence[Row[Any]]) -> tuple[list[int], Exception | None]:
+        """Publish in order; stop at the first failure. Returns the acknowledged rows' seqs."""
+        published: list[int] = []
+        for row in rows:
+            try:
+                await self.bus.publish(
+                    row.subject,
+                    row.payload.encode(),
+                    msg_id=row.event_id,
+                    correlation_id=row.correlation_id,
+                )
+            except Exception as exc:
+                return published, exc
+            published.append(row.seq)
+            self._published += 1
+            if (
+                self._crash_after_publish is not None
+                and self._published >= self._crash_after_publish
+            ):
+                log.error("fault injection: exiting after publish, before marking the row")
+                os._exit(137)
+            metrics.EVENTS_PUBLISHED.labels(service=self.service, type=row.subject).inc()
+        return published, None
+
+    async def _mark(self, session: AsyncSession, seqs: list[int]) -> None:
+        # Only rows whose publish was acknowledged are marked; the rest go out next time.
+        await session.execute(
+            update(outbox).where(outbox.c.seq.in_(seqs)).values(published_at=datetime.now(UTC))
+        )
 
     async def refresh_backlog(self) -> None:
         async with self.database.sessions() as session:

@@ -20,5 +20,5 @@ def serve(service: str) -> None:
         log_config=None,
         access_log=False,
         proxy_headers=True,
-        timeout_graceful_shutdown=8,
+        timeout_graceful_shutdown=5,
     )

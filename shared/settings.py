@@ -41,6 +41,12 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "enjoying-work"
     jwt_audience: str = "enjoying-work-api"
 
+    # Fault injection for the fault-tolerance suite only (refused in production):
+    # "crash_after_commit:N" ends the process after the N-th handled event's commit, before its
+    # ack; "crash_after_publish:N" after the N-th outbox publish, before the row is marked;
+    # "fail_team:<uuid>" makes every handler fail on events about that team (a poison event).
+    fault_injection: str | None = None
+
     cors_origins: list[str] = Field(default_factory=list)
     # OpenTelemetry: spans are exported over OTLP/HTTP only when an endpoint is given.
     otlp_endpoint: str | None = None
@@ -55,6 +61,8 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("production needs its own JWT secret of at least 32 characters")
             if self.database_url.startswith("sqlite"):
                 raise ValueError("production needs a PostgreSQL database URL, not SQLite")
+            if self.fault_injection:
+                raise ValueError("fault injection is for tests only")
             if "*" in self.cors_origins:
                 raise ValueError("production CORS origins must be listed, not '*'")
         return self
@@ -62,3 +70,18 @@ class ServiceSettings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def fault_point(settings: ServiceSettings, name: str) -> int | None:
+    """The N of a configured ``name:N`` fault, if any (never in production)."""
+    if settings.environment == "production" or not settings.fault_injection:
+        return None
+    value = fault_value(settings, name)
+    return int(value) if value is not None and value.isdigit() else None
+
+
+def fault_value(settings: ServiceSettings, name: str) -> str | None:
+    if settings.environment == "production" or not settings.fault_injection:
+        return None
+    kind, _, value = settings.fault_injection.partition(":")
+    return value if kind == name else None

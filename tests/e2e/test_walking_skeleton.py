@@ -17,8 +17,10 @@ ORGANISATION = {
 }
 COHORT = {
     "name": "Enjoying Work 2021",
-    "eoi_deadline": "2020-12-15T17:00:00Z",
-    "start_date": "2021-01-04",
+    # UK wall time; far enough ahead that the expression of interest is in time.
+    "eoi_deadline": "2099-12-15T17:00:00",
+    "start_date": "2100-01-04",
+    "minimum_teams": 1,
 }
 
 
@@ -37,6 +39,13 @@ def eoi(organisation_id: str, name: str = "Ward 7 Acute Team") -> dict[str, Any]
             "email": "grace@example.nhs.uk",
             "job_title": "Service Director",
         },
+        "service_type": "Acute inpatient ward",
+        "project_team": [
+            {"role": "Band 6 nurse"},
+            {"role": "Service user", "is_service_user": True},
+        ],
+        "agreed_to_take_part": True,
+        "can_meet_commitment": True,
         "purchase_order": "PO-1001",
     }
 
@@ -56,9 +65,20 @@ async def confirmed_team(enrolment: RunningService) -> str:
     )
     assert team.status_code == 201, team.text
     team_id: str = team.json()["id"]
-    confirmed = await enrolment.client.post(
-        f"/api/enrolment/teams/{team_id}/confirm", headers=coordinator
+    # Accept the EOI, close the cohort early and decide "go": the team is confirmed.
+    accepted = await enrolment.client.post(
+        f"/api/enrolment/teams/{team_id}/accept", headers=coordinator
     )
+    assert accepted.status_code == 200, accepted.text
+    cohort_url = f"/api/enrolment/cohorts/{cohort.json()['id']}"
+    closed = await enrolment.client.post(f"{cohort_url}/close", headers=coordinator)
+    assert closed.status_code == 200, closed.text
+    go = await enrolment.client.post(
+        f"{cohort_url}/decision", json={"decision": "go"}, headers=coordinator
+    )
+    assert go.status_code == 200, go.text
+    assert go.json()["confirmed_team_ids"] == [team_id]
+    confirmed = await enrolment.client.get(f"/api/enrolment/teams/{team_id}", headers=coordinator)
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["status"] == "confirmed"
     return team_id

@@ -1,0 +1,219 @@
+"""Pure pricing rules of the collaborative: fees, VAT, discount corrections and withdrawal credits.
+
+Money is ``Decimal`` end to end, rounded half-up to the penny on every line (never float).
+The terms (fee, discount, VAT rate, start date, credit cutoff) travel in the enrolment events,
+so nothing here reads configuration or the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+PENNY = Decimal("0.01")
+ZERO = Decimal("0.00")
+PAYMENT_TERMS_DAYS = 30
+
+
+def money(value: Decimal | int | str) -> Decimal:
+    """Round to the penny, half-up (the rule for every line of every document)."""
+    if isinstance(value, float):  # pragma: no cover - guarded by the type, kept as a tripwire
+        raise TypeError("money is never float")
+    return Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class Amounts:
+    """One priced line: net, the VAT rate applied, VAT and gross, each to the penny."""
+
+    net: Decimal
+    vat_rate: Decimal
+    vat: Decimal
+    gross: Decimal
+
+    def __post_init__(self) -> None:
+        if self.net + self.vat != self.gross:
+            raise ValueError("gross must equal net + VAT")
+
+    @classmethod
+    def of_net(cls, net: Decimal, vat_rate: Decimal) -> Amounts:
+        net = money(net)
+        vat = money(net * vat_rate)
+        return cls(net=net, vat_rate=vat_rate, vat=vat, gross=net + vat)
+
+    def __sub__(self, other: Amounts) -> Amounts:
+        return Amounts(
+            net=self.net - other.net,
+            vat_rate=self.vat_rate,
+            vat=self.vat - other.vat,
+            gross=self.gross - other.gross,
+        )
+
+    @property
+    def is_zero(self) -> bool:
+        return self.gross == 0 and self.net == 0
+
+
+def sum_amounts(lines: Iterable[Amounts], vat_rate: Decimal) -> Amounts:
+    net = vat = ZERO
+    for line in lines:
+        net += line.net
+        vat += line.vat
+    return Amounts(net=net, vat_rate=vat_rate, vat=vat, gross=net + vat)
+
+
+def team_net_fee(
+    *, fee_per_team: Decimal, multi_team_discount: Decimal, organisation_team_count: int
+) -> Decimal:
+    """A team's fee excluding VAT: the full fee, less the discount if its organisation has 2+."""
+    if organisation_team_count < 1:
+        raise ValueError("organisation_team_count counts the team itself, so it is at least 1")
+    if not ZERO <= multi_team_discount < 1:
+        raise ValueError("the multi-team discount is a fraction in [0, 1)")
+    if organisation_team_count >= 2:
+        return money(fee_per_team * (1 - multi_team_discount))
+    return money(fee_per_team)
+
+
+def team_price(
+    *,
+    fee_per_team: Decimal,
+    multi_team_discount: Decimal,
+    vat_rate: Decimal,
+    organisation_team_count: int,
+) -> Amounts:
+    net = team_net_fee(
+        fee_per_team=fee_per_team,
+        multi_team_discount=multi_team_discount,
+        organisation_team_count=organisation_team_count,
+    )
+    return Amounts.of_net(net, vat_rate)
+
+
+def discount_correction(
+    *,
+    invoiced: Amounts,
+    already_credited: Amounts,
+    fee_per_team: Decimal,
+    multi_team_discount: Decimal,
+) -> Amounts | None:
+    """The credit that brings a full-fee invoice down to the discounted fee, or None.
+
+    Used when the organisation's second team is confirmed after the first was priced at the full
+    fee. The credit uses the invoice's own VAT rate. Nothing is credited when the invoice was
+    already discounted, or when earlier credits leave less than the difference (fully credited).
+    """
+    discounted = Amounts.of_net(
+        team_net_fee(
+            fee_per_team=fee_per_team,
+            multi_team_discount=multi_team_discount,
+            organisation_team_count=2,
+        ),
+        invoiced.vat_rate,
+    )
+    if invoiced.net <= discounted.net:
+        return None
+    difference = invoiced - discounted
+    remaining = invoiced - already_credited
+    if remaining.net < difference.net or remaining.gross < difference.gross:
+        return None
+    return difference
+
+
+def full_credit(*, invoiced: Amounts, already_credited: Amounts) -> Amounts | None:
+    """What is left to credit on an invoice so that it nets to zero, or None if nothing is left.
+
+    The remaining net and VAT are taken as they stand (not recomputed), so that after the credit
+    the invoice and its credit notes sum to exactly zero even when per-line rounding differs.
+    """
+    remaining = invoiced - already_credited
+    if remaining.gross <= 0:
+        return None
+    return remaining
+
+
+def withdrawal_is_credited(
+    *, withdrawn_on: date, start_date: date, withdrawal_credit_cutoff: date | None
+) -> bool:
+    """Withdrawals before the cohort's cutoff (by default its start date) are credited in full."""
+    cutoff = withdrawal_credit_cutoff or start_date
+    return withdrawn_on < cutoff
+
+
+def due_date(issued_on: date) -> date:
+    """NHS payment terms: 30 days from the date of issue."""
+    return issued_on + timedelta(days=PAYMENT_TERMS_DAYS)
+
+
+class InvoiceStatus(StrEnum):
+    ISSUED = "issued"
+    PART_PAID = "part_paid"
+    PAID = "paid"
+    OVERDUE = "overdue"
+    CREDITED = "credited"  # credited in full before any payment: nothing is owed
+
+
+def invoice_status(
+    *,
+    gross: Decimal,
+    credited: Decimal,
+    paid: Decimal,
+    due_on: date,
+    today: date,
+) -> InvoiceStatus:
+    """issued → part_paid → paid, or overdue once past the due date with something still owed."""
+    owed = gross - credited
+    outstanding = owed - paid
+    if owed <= 0 and paid == 0:
+        return InvoiceStatus.CREDITED
+    if outstanding <= 0:
+        return InvoiceStatus.PAID
+    if today > due_on:
+        return InvoiceStatus.OVERDUE
+    if paid > 0:
+        return InvoiceStatus.PART_PAID
+    return InvoiceStatus.ISSUED
+
+
+def outstanding(*, gross: Decimal, credited: Decimal, paid: Decimal) -> Decimal:
+    """What is still owed on one invoice (never negative; a credit balance is refunded)."""
+    return max(gross - credited - paid, ZERO)
+
+
+def payment_problem(
+    *, amount: Decimal, gross: Decimal, credited: Decimal, paid: Decimal
+) -> str | None:
+    """Why a payment of ``amount`` cannot be recorded against an invoice, or None if it can."""
+    if amount != money(amount):
+        return "a payment is an amount in pounds and pence (at most 2 decimal places)"
+    if amount <= 0:
+        return "a payment amount must be greater than zero"
+    left = outstanding(gross=gross, credited=credited, paid=paid)
+    if left == 0:
+        return "the invoice has nothing outstanding"
+    if amount > left:
+        return f"the payment of £{amount:,.2f} exceeds the £{left:,.2f} outstanding"
+    return None
+
+
+def format_gbp(amount: Decimal) -> str:
+    """Show an amount in GBP, e.g. ``£4,300.00`` or ``-£430.00``."""
+    amount = money(amount)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}£{abs(amount):,.2f}"
+
+
+def format_rate(rate: Decimal) -> str:
+    """A VAT rate fraction as a percentage, e.g. ``20%`` or ``17.5%``."""
+    pct = (rate * 100).normalize()
+    return f"{pct:f}%"
+
+
+def document_number(prefix: str, year: int, sequence: int) -> str:
+    """A number from a gapless series, e.g. ``EWC-2021-00001`` (sequence restarts per series)."""
+    if sequence < 1:
+        raise ValueError("sequences start at 1")
+    return f"{prefix}-{year}-{sequence:05d}"

@@ -1,0 +1,103 @@
+"""What the deploy tests share: the services found in the code, the compose file as written, and
+an environment like an operator's deploy/.env (the example with its secrets filled in)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from fastapi import FastAPI
+
+from tests.support import ROOT, service_settings
+
+DEPLOY = ROOT / "deploy"
+COMPOSE_FILE = DEPLOY / "compose.yaml"
+ENV_EXAMPLE = DEPLOY / ".env.example"
+CADDYFILE = DEPLOY / "Caddyfile"
+
+# Every secret an operator must provide; the tests fill them in with throwaway values.
+FILLED_IN = {
+    "JWT_SECRET": "a3f1c0ffee" * 4,
+    "POSTGRES_PASSWORD": "b4d2c0ffee" * 4,
+    "ENROLMENT_DB_PASSWORD": "c5e3c0ffee" * 4,
+    "MEASUREMENT_DB_PASSWORD": "d6f4c0ffee" * 4,
+    "SESSIONS_DB_PASSWORD": "e7a5c0ffee" * 4,
+    "BILLING_DB_PASSWORD": "f8b6c0ffee" * 4,
+    "BILLING_SUPPLIER_VAT_NUMBER": "GB 123 4567 89",
+}
+
+
+def code_services() -> list[str]:
+    """The services that exist in the code: every package under services/ with an app factory."""
+    return sorted(p.parent.name for p in (ROOT / "services").glob("*/app.py"))
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip()
+    return values
+
+
+def operator_env() -> dict[str, str]:
+    """deploy/.env as an operator would write it: the example with every secret filled in."""
+    env = read_env_file(ENV_EXAMPLE)
+    env.update(FILLED_IN)
+    return env
+
+
+_VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
+
+
+def interpolate(value: str, env: dict[str, str]) -> str:
+    """Compose's ${VAR}, ${VAR:-default} and ${VAR:?error} (empty counts as unset with ':')."""
+
+    def replace(match: re.Match[str]) -> str:
+        name, op, arg = match["name"], match["op"], match["arg"]
+        current = env.get(name)
+        missing = current is None or (current == "" and op is not None and op.startswith(":"))
+        if op and op.endswith("-"):
+            return arg if missing else str(current)
+        if op and op.endswith("?"):
+            if missing:
+                raise KeyError(f"{name}: {arg}")
+            return str(current)
+        return current or ""
+
+    return _VARIABLE.sub(replace, value).replace("$$", "$")
+
+
+def referenced_variables(text: str) -> set[str]:
+    return {m["name"] for m in _VARIABLE.finditer(text)}
+
+
+def load_compose() -> dict[str, Any]:
+    """The compose file as YAML (merge keys resolved, variables left as written)."""
+    data = yaml.safe_load(COMPOSE_FILE.read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def environment_of(service: dict[str, Any], env: dict[str, str]) -> dict[str, str]:
+    raw = service.get("environment") or {}
+    if isinstance(raw, list):
+        raw = dict(item.split("=", 1) for item in raw)
+    return {str(k): interpolate(str(v), env) for k, v in raw.items()}
+
+
+@cache
+def service_app(service: str) -> FastAPI:
+    """The service's real app (its lifespan, and so its database and NATS, not started)."""
+    app_module = importlib.import_module(f"services.{service}.app")
+    app: FastAPI = app_module.create_app(
+        service_settings(service, database_url="sqlite+aiosqlite:///unused.db")
+    )
+    return app

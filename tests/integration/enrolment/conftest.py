@@ -1,0 +1,18 @@
+"""The enrolment service running in-process on a real database (PostgreSQL when
+TEST_DATABASE_URL is set, else SQLite) with a real NATS server, and a clock the tests control."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.integration.enrolment.enrolment_support import EARLY, Clock
+from tests.support import NatsServer, RunningService, run_service
+
+
+@pytest.fixture
+async def enrolment(nats_server: NatsServer) -> AsyncIterator[RunningService]:
+    async with run_service("enrolment", nats_url=nats_server.url) as service:
+        service.app.state.clock = Clock(EARLY)
+        yield service

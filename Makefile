@@ -58,3 +58,9 @@ compose-up:
 
 compose-down:
 	$(COMPOSE) down
+
+## fuzz: a longer schemathesis run against every service's OpenAPI (CI runs 6 examples per
+## operation inside `make test`); e.g. `make fuzz EXAMPLES=500`.
+EXAMPLES ?= 100
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(EXAMPLES) $(BIN)/python -m pytest -q -p no:logging tests/security/test_fuzz.py $(PYTEST_ARGS)

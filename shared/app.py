@@ -192,6 +192,7 @@ def create_service_app(
         responses=problem_responses(401, 403, 422, 500, 503),
     )
     app.state.settings = settings
+    app.state.rate_limit_overrides = dict(settings.rate_limits)
     install_error_handlers(app)
 
     @app.middleware("http")

@@ -45,6 +45,8 @@ class Bus:
         self._js: JetStreamContext | None = None
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # Called on every (re)connection, e.g. to wake the outbox relay at once.
+        self.on_connected: list[Callable[[], None]] = []
 
     @property
     def connected(self) -> bool:
@@ -82,6 +84,8 @@ class Bus:
                 await self.ensure_streams()
                 self._ready.set()
                 log.info("connected to NATS at %s", self.url)
+                for callback in self.on_connected:
+                    callback()
                 return
             except Exception as exc:
                 log.warning("NATS not reachable yet (%s); retrying", type(exc).__name__)
@@ -103,6 +107,8 @@ class Bus:
         # A server restarted with fresh storage has no streams: create them again.
         with contextlib.suppress(Exception):
             await self.ensure_streams()
+        for callback in self.on_connected:
+            callback()
 
     async def ensure_streams(self) -> None:
         """Create (or align) one stream per producing service; safe to call repeatedly."""

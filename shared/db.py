@@ -91,7 +91,9 @@ def is_database_unavailable(exc: BaseException) -> bool:
 
 def make_engine(settings: ServiceSettings) -> AsyncEngine:
     url = make_url(settings.database_url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    # No pre-ping (a round trip per checkout on the hot path): a connection found dead raises a
+    # disconnect error, answered 503, and SQLAlchemy then recycles the whole pool.
+    kwargs: dict[str, Any] = {"pool_pre_ping": False}
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,8 @@ from typing import Any, Literal
 from nats.aio.msg import Msg
 from pydantic import ValidationError
 from sqlalchemy import Column, DateTime, Integer, PrimaryKeyConstraint, String, Table, Text, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import metrics
@@ -139,17 +140,20 @@ class HandlerRunner:
         self, consumer: str, envelope: Envelope, event: DomainEvent, handler: Handler | None
     ) -> Outcome:
         async with self.database.transaction() as session:
-            try:
-                async with session.begin_nested():
-                    await session.execute(
-                        inbox.insert().values(
-                            consumer=consumer,
-                            event_id=envelope.id,
-                            subject=envelope.type,
-                            handled_at=datetime.now(UTC),
-                        )
-                    )
-            except IntegrityError:
+            # ON CONFLICT DO NOTHING: a second copy (even one racing in another replica, which
+            # waits for the first to commit) inserts nothing, and so has no effect at all.
+            insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+            claimed = await session.execute(
+                insert(inbox)
+                .values(
+                    consumer=consumer,
+                    event_id=envelope.id,
+                    subject=envelope.type,
+                    handled_at=datetime.now(UTC),
+                )
+                .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+            )
+            if claimed.rowcount == 0:  # type: ignore[attr-defined]
                 return "duplicate"
             if (
                 self._poison_team is not None

@@ -39,7 +39,8 @@ class JsonFormatter(logging.Formatter):
         for key in ("method", "path", "status", "duration_ms", "event_type", "event_id", "outcome"):
             value = getattr(record, key, None)
             if value is not None:
-                entry[key] = value
+                # A path may carry whatever a client typed into it (an email, a key).
+                entry[key] = redact(value) if isinstance(value, str) else value
         if record.exc_info:
             entry["error"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry)

@@ -47,6 +47,10 @@ class ServiceSettings(BaseSettings):
     # "fail_team:<uuid>" makes every handler fail on events about that team (a poison event).
     fault_injection: str | None = None
 
+    # Per-caller rate limits by name (shared/ratelimit.py: "writes", "ingestion"), as
+    # {"name": [capacity, refill per second]}, e.g. MEASUREMENT_RATE_LIMITS='{"ingestion": [120, 2]}'.
+    rate_limits: dict[str, tuple[int, float]] = Field(default_factory=dict)
+
     cors_origins: list[str] = Field(default_factory=list)
     # OpenTelemetry: spans are exported over OTLP/HTTP only when an endpoint is given.
     otlp_endpoint: str | None = None

@@ -17,6 +17,7 @@ from services.billing.settings import BillingSettings
 from shared.auth import Principal, Role, require_roles
 from shared.db import Session
 from shared.errors import problem_responses
+from shared.ratelimit import WRITES, limit_writes
 
 router = APIRouter()
 
@@ -46,7 +47,7 @@ PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "The document as PDF"}
 }
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
 # --- invoices ----------------------------------------------------------------------------------
@@ -233,9 +234,17 @@ async def list_proformas(
     cohort_id: uuid.UUID | None = None,
     organisation_id: uuid.UUID | None = None,
     status: schemas.ProformaStatusName | None = None,
+    limit: Limit = 500,
+    offset: Offset = 0,
 ) -> list[schemas.ProformaOut]:
     proformas = await service.list_proformas(
-        session, user=user, cohort_id=cohort_id, organisation_id=organisation_id, status=status
+        session,
+        user=user,
+        cohort_id=cohort_id,
+        organisation_id=organisation_id,
+        status=status,
+        limit=limit,
+        offset=offset,
     )
     settings = _settings(request)
     return [schemas.proforma_out(settings, p) for p in proformas]
@@ -315,7 +324,7 @@ async def organisation_statement(
 
 @router.get("/overdue", response_model=list[schemas.OverdueOut], tags=["statements"])
 async def overdue_invoices(
-    session: Session, _user: BillingStaff, as_of: date | None = None
+    session: Session, _user: BillingStaff, as_of: schemas.IsoDate | None = None
 ) -> list[schemas.OverdueOut]:
     items = await service.overdue(session, as_of=as_of or _today())
     return [schemas.overdue_out(item) for item in items]
@@ -339,3 +348,7 @@ async def cohort_totals(
     return schemas.CohortTotalsOut.model_validate(
         await service.cohort_totals(session, cohort_id=cohort_id)
     )
+
+
+# People's writes are rate limited per caller (429 with Retry-After; see shared/ratelimit.py).
+limit_writes(router, WRITES)

@@ -6,19 +6,55 @@ forbid extra fields: status, organisation and prices are never client-settable.
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from services.billing.models import CreditNote, Invoice, Proforma
 from services.billing.pricing import PAYMENT_TERMS_DAYS, outstanding
 from services.billing.service import OverdueItem, Statement, effective_status
 from services.billing.settings import BillingSettings
 
-Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+def _iso_text(pattern: re.Pattern[str], example: str) -> Callable[[object], object]:
+    def check(value: object) -> object:
+        # ISO 8601 text only: pydantic would otherwise read numbers as Unix timestamps.
+        if isinstance(value, int | float) or (isinstance(value, str) and not pattern.match(value)):
+            raise ValueError(f"must be ISO 8601, e.g. {example}")
+        return value
+
+    return check
+
+
+_iso_date = _iso_text(re.compile(r"\d{4}-\d{2}-\d{2}\Z"), "2021-01-04")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _strip_non_blank(value: str) -> str:
+    # Lengths are judged on the text as sent (as documented), then surrounding spaces go.
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+Text100 = Annotated[
+    str, StringConstraints(min_length=1, max_length=100), AfterValidator(_strip_non_blank)
+]
 InvoiceStatusName = Literal["issued", "part_paid", "paid", "overdue", "credited"]
 ProformaStatusName = Literal["awaiting_po", "invoiced", "cancelled"]
 PaymentMethod = Literal["bacs", "chaps", "card", "cheque", "direct_debit", "other"]
@@ -125,7 +161,7 @@ class PurchaseOrderIn(BaseModel):
 class PaymentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    received_on: date
+    received_on: IsoDate
     amount: Decimal = Field(description='GBP, e.g. "2580.00"; partial payments allowed.')
     reference: Text100
     method: PaymentMethod
@@ -134,7 +170,7 @@ class PaymentIn(BaseModel):
 class PaymentOut(_Out):
     id: uuid.UUID
     invoice_id: uuid.UUID
-    received_on: date
+    received_on: IsoDate
     amount: Decimal
     reference: str
     method: str

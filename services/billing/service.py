@@ -991,6 +991,8 @@ async def list_proformas(
     cohort_id: uuid.UUID | None = None,
     organisation_id: uuid.UUID | None = None,
     status: str | None = None,
+    limit: int = 500,
+    offset: int = 0,
 ) -> list[Proforma]:
     query = select(Proforma).order_by(Proforma.issued_at, Proforma.reference)
     if not _sees_all(user):
@@ -1001,7 +1003,7 @@ async def list_proformas(
         query = query.where(Proforma.organisation_id == organisation_id)
     if status is not None:
         query = query.where(Proforma.status == status)
-    return list((await session.scalars(query)).all())
+    return list((await session.scalars(query.limit(limit).offset(offset))).all())
 
 
 async def get_proforma(

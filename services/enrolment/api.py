@@ -16,6 +16,7 @@ from services.enrolment import schemas, service
 from shared.auth import Coordinator, Principal, Role, require_roles
 from shared.db import Session
 from shared.errors import problem_responses
+from shared.ratelimit import WRITES, limit_writes
 
 router = APIRouter()
 
@@ -395,3 +396,7 @@ async def list_coaches(session: Session, _user: Coordinator) -> list[schemas.Coa
         )
         for c in await service.list_coaches(session)
     ]
+
+
+# People's writes are rate limited per caller (429 with Retry-After; see shared/ratelimit.py).
+limit_writes(router, WRITES)

@@ -7,14 +7,17 @@ the client except where a coordinator sets a cohort's terms.
 from __future__ import annotations
 
 import dataclasses
+import re
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -43,8 +46,55 @@ Setting = Literal["clinical", "non_clinical"]
 TeamStatusName = Literal["submitted", "accepted", "declined", "confirmed", "withdrawn", "released"]
 CohortStatusName = Literal["open", "closed", "confirmed", "cancelled"]
 
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text2000 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+def _iso_text(pattern: re.Pattern[str], example: str) -> Callable[[object], object]:
+    def check(value: object) -> object:
+        # ISO 8601 text only: pydantic would otherwise read numbers as Unix timestamps.
+        if isinstance(value, int | float) or (isinstance(value, str) and not pattern.match(value)):
+            raise ValueError(f"must be ISO 8601, e.g. {example}")
+        return value
+
+    return check
+
+
+_iso_date = _iso_text(re.compile(r"\d{4}-\d{2}-\d{2}\Z"), "2021-01-04")
+_iso_datetime = _iso_text(re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"), "2021-01-04T10:00:00")
+
+
+_D = TypeVar("_D", date, datetime)
+
+
+def _programme_year(value: _D) -> _D:
+    # Far-off years overflow the UK/UTC conversions and month arithmetic (a 500 otherwise).
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("must fall between the years 2000 and 2100")
+    return value
+
+
+ProgrammeDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_programme_year)]
+ProgrammeDateTime = Annotated[
+    datetime, BeforeValidator(_iso_datetime), AfterValidator(_programme_year)
+]
+
+
+def _strip(value: str) -> str:
+    # Lengths are judged on the text as sent (as documented), then surrounding spaces go.
+    return value.strip()
+
+
+def _strip_non_blank(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+Text200 = Annotated[
+    str, StringConstraints(min_length=1, max_length=200), AfterValidator(_strip_non_blank)
+]
+Text2000 = Annotated[
+    str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_strip_non_blank)
+]
 
 
 class _Request(BaseModel):
@@ -60,15 +110,15 @@ class _Response(BaseModel):
 
 class CohortCreate(_Request):
     name: Text200
-    eoi_deadline: datetime = Field(
+    eoi_deadline: ProgrammeDateTime = Field(
         description="Expression-of-interest deadline. Without an offset it is UK wall time "
         "(Europe/London: GMT in winter, BST in summer), e.g. 2020-12-15T17:00:00. Stored in UTC.",
         examples=["2020-12-15T17:00:00"],
     )
-    start_date: date = Field(examples=["2021-01-04"])
-    minimum_teams: int = Field(35, ge=1, le=10_000)
-    lead_in_months: int = Field(2, ge=0, le=24)
-    coaching_months: int = Field(10, ge=1, le=36)
+    start_date: ProgrammeDate = Field(examples=["2021-01-04"])
+    minimum_teams: int = Field(35, ge=1, le=10_000, strict=True)
+    lead_in_months: int = Field(2, ge=0, le=24, strict=True)
+    coaching_months: int = Field(10, ge=1, le=36, strict=True)
     fee_per_team: Decimal = Field(
         Decimal("4300.00"),
         ge=0,
@@ -83,7 +133,7 @@ class CohortCreate(_Request):
     vat_rate: Decimal = Field(
         Decimal("0.20"), ge=0, le=1, max_digits=6, decimal_places=4, description="fraction"
     )
-    withdrawal_credit_cutoff: date | None = Field(
+    withdrawal_credit_cutoff: ProgrammeDate | None = Field(
         None, description="Withdrawals before this date are credited in full; default start date"
     )
 
@@ -153,9 +203,9 @@ class CloseRequest(_Request):
 class DecisionRequest(_Request):
     decision: Decision
     override_reason: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None
+        Annotated[str, StringConstraints(max_length=2000), AfterValidator(_strip)] | None
     ) = Field(None, description="Required to go ahead with fewer accepted teams than the minimum")
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = (
+    reason: Annotated[str, StringConstraints(max_length=2000), AfterValidator(_strip)] | None = (
         Field(None, description="Why (recorded; sent with a no-go)")
     )
 
@@ -183,7 +233,7 @@ class CarryForwardOut(BaseModel):
 
 class AddressIn(_Request):
     lines: list[Text200] = Field(min_length=1, max_length=8)
-    postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)] | None = None
+    postcode: Annotated[str, StringConstraints(max_length=10), AfterValidator(_strip)] | None = None
 
 
 class AddressOut(_Response):
@@ -242,7 +292,7 @@ class ContactOut(_Response):
 class MemberIn(_Request):
     role: Text200 = Field(description="Role or grade, e.g. 'Band 5 nurse', 'service user'")
     name: Text200 | None = None
-    is_service_user: bool = False
+    is_service_user: bool = Field(False, strict=True)
 
 
 class MemberOut(_Response):
@@ -267,18 +317,22 @@ class EoiCreate(_Request):
         "will be involved",
     )
     agreed_to_take_part: bool = Field(
-        False, description="Required true: the team has discussed and agreed to take part"
+        False,
+        strict=True,
+        description="Required true: the team has discussed and agreed to take part",
     )
     can_meet_commitment: bool = Field(
         False,
+        strict=True,
         description="Required true: the team can meet weekly or fortnightly and attend the "
         "monthly learning sets",
     )
     purchase_order: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None
+        Annotated[str, StringConstraints(max_length=100), AfterValidator(_strip)] | None
     ) = None
     late_entry: bool = Field(
         False,
+        strict=True,
         description="Coordinators only: accept the EOI after the deadline (recorded on the team)",
     )
 
@@ -293,13 +347,13 @@ class EoiUpdate(_Request):
     project_team: list[MemberIn] | None = Field(None, max_length=50)
     service_user_involvement: Text2000 | None = None
     purchase_order: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None
+        Annotated[str, StringConstraints(max_length=100), AfterValidator(_strip)] | None
     ) = None
 
 
 class WithdrawRequest(_Request):
     reason: Text2000
-    withdrawn_on: date | None = Field(None, description="Default: today in the UK")
+    withdrawn_on: ProgrammeDate | None = Field(None, description="Default: today in the UK")
 
 
 class DeclineRequest(_Request):
@@ -356,7 +410,7 @@ class TeamPage(BaseModel):
 class CoachCreate(_Request):
     name: Text200
     email: EmailStr
-    capacity: int = Field(ge=0, le=1000, description="Maximum number of teams")
+    capacity: int = Field(ge=0, le=1000, strict=True, description="Maximum number of teams")
 
 
 class CoachOut(_Response):

@@ -12,6 +12,7 @@ from services.sessions.models import Attendance, CoachAllocation, Place, Program
 from shared.auth import Coordinator, Principal, Role, require_roles
 from shared.db import Session
 from shared.errors import problem_responses
+from shared.ratelimit import WRITES, limit_writes
 
 router = APIRouter()
 
@@ -375,3 +376,7 @@ async def cohort_calendar(
 async def team_calendar(team_id: uuid.UUID, session: Session, token: FeedToken = None) -> Response:
     body = await service.team_feed(session, team_id=team_id, token=token)
     return Response(body, media_type=CALENDAR, headers={"Cache-Control": "private, max-age=300"})
+
+
+# People's writes are rate limited per caller (429 with Retry-After; see shared/ratelimit.py).
+limit_writes(router, WRITES)

@@ -6,13 +6,16 @@ with an offset is converted; answers carry the UK offset of the day (+00:00 or +
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     HttpUrl,
@@ -39,12 +42,28 @@ Role = Literal[
 
 def _as_london(value: datetime) -> datetime:
     """Naive input is UK wall-clock time; aware input keeps its instant."""
+    if not 2000 <= value.year <= 2100:
+        # Far-off years overflow the UK/UTC conversion (a 500 otherwise).
+        raise ValueError("must fall between the years 2000 and 2100")
     if value.tzinfo is None:
         return value.replace(tzinfo=LONDON)
     return value.astimezone(LONDON)
 
 
-LondonIn = Annotated[datetime, AfterValidator(_as_london)]
+def _iso_text(pattern: re.Pattern[str], example: str) -> Callable[[object], object]:
+    def check(value: object) -> object:
+        # ISO 8601 text only: pydantic would otherwise read numbers as Unix timestamps.
+        if isinstance(value, int | float) or (isinstance(value, str) and not pattern.match(value)):
+            raise ValueError(f"must be ISO 8601, e.g. {example}")
+        return value
+
+    return check
+
+
+_iso_datetime = _iso_text(re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"), "2021-01-04T10:00:00")
+
+LondonIn = Annotated[datetime, BeforeValidator(_iso_datetime), AfterValidator(_as_london)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 LondonOut = Annotated[
     datetime, PlainSerializer(lambda v: v.astimezone(LONDON).isoformat(), return_type=str)
 ]
@@ -66,7 +85,7 @@ class SessionCreate(_In):
     mode: SessionMode = "virtual"
     join_url: HttpUrl | None = None
     venue: str | None = Field(default=None, min_length=1, max_length=500)
-    capacity: int | None = Field(default=None, ge=1, le=10_000)
+    capacity: int | None = Field(default=None, ge=1, le=10_000, strict=True)
     notes: str | None = Field(default=None, max_length=4000)
 
     @model_validator(mode="after")
@@ -86,7 +105,7 @@ class SessionUpdate(_In):
     mode: SessionMode | None = None
     join_url: HttpUrl | None = None
     venue: str | None = Field(default=None, min_length=1, max_length=500)
-    capacity: int | None = Field(default=None, ge=1, le=10_000)
+    capacity: int | None = Field(default=None, ge=1, le=10_000, strict=True)
     notes: str | None = Field(default=None, max_length=4000)
 
 
@@ -116,7 +135,7 @@ class SessionOut(_Out):
 
 class PlaceRegister(_In):
     team_id: uuid.UUID
-    places: int = Field(ge=1, le=200, description="Number of people from the team")
+    places: int = Field(ge=1, le=200, strict=True, description="Number of people from the team")
 
 
 class PlaceOut(_Out):
@@ -141,8 +160,8 @@ class PlacesOut(BaseModel):
 
 class AttendanceRecord(_In):
     team_id: uuid.UUID
-    attended: bool
-    attendees: int = Field(default=0, ge=0, le=500)
+    attended: bool = Field(strict=True)
+    attendees: int = Field(default=0, ge=0, le=500, strict=True)
     roles: list[Role] = Field(default_factory=list, max_length=8)
 
     @model_validator(mode="after")
@@ -232,5 +251,5 @@ class SessionFilters(BaseModel):
     kind: SessionKind | None = None
     status: SessionStatus | None = None
     mode: SessionMode | None = None
-    starts_from: datetime | None = None
-    starts_before: datetime | None = None
+    starts_from: IsoDateTime | None = None
+    starts_before: IsoDateTime | None = None

@@ -738,7 +738,8 @@ async def record_attendance(
     if team is None or team.cohort_id != row.cohort_id:
         raise NotFound("no such team on this session's cohort")
     if user.role is Role.coach and await _coach_of(session, team.team_id) != user.coach_id:
-        raise Forbidden("coaches record attendance for their own teams only")
+        # Another coach's team is not this coach's to see: 404, as for any unknown team.
+        raise NotFound("no such team on this session's cohort")
     if user.role not in (Role.coordinator, Role.coach):
         raise Forbidden("only coordinators and coaches record attendance")
     if row.status == "cancelled":

@@ -163,10 +163,10 @@ async def test_team_lead_cannot_record_attendance_for_another_organisations_team
     assert refused.status_code == 403
     assert refused.headers["content-type"] == "application/problem+json"
     assert (await cohort.get(f"sessions/{first_set}/attendance")).json() == []
-    # Coaches record for their own teams only.
+    # Coaches record for their own teams only (another coach's team is not found for them).
     assert (
         await cohort.attendance(first_set, cohort.b1, True, cohort.coach_auth(cohort.coach))
-    ).status_code == 403
+    ).status_code == 404
     assert (
         await cohort.attendance(first_set, cohort.b1, True, cohort.coach_auth(cohort.other_coach))
     ).status_code == 201

@@ -1,0 +1,70 @@
+"""The floor for API throughput: a bare Starlette JSON endpoint served by uvicorn with exactly the
+settings of ``shared.serve`` (uvloop and httptools when installed, no access log, proxy headers).
+
+``python -m bench.bare_app PORT``; ``GET /team`` answers a JSON body shaped like a team.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+# About the size of a TeamOut answer, so that both endpoints serialise a similar body.
+TEAM = {
+    "id": "0b5e4f7e-5d7c-4a84-9a39-0d7f1c6a4f11",
+    "cohort_id": "5c0a1f5e-0f77-4a1e-b0d5-7f0f31a4c2d9",
+    "organisation_id": "7a1e9c2b-3f4d-4e5f-8a9b-0c1d2e3f4a5b",
+    "organisation_name": "Benchmark NHS Foundation Trust 001",
+    "nation": "england",
+    "team_name": "Community mental health team 0001",
+    "setting": "clinical",
+    "service_type": "Community mental health team",
+    "project_lead": {"name": "Lead 1", "email": "lead1@example.nhs.uk", "job_title": "Manager"},
+    "senior_sponsor": {"name": "Sponsor", "email": "sponsor@example.nhs.uk", "job_title": "Dir"},
+    "project_team": [{"role": "service user", "name": None, "is_service_user": True}],
+    "service_user_involvement": None,
+    "agreed_to_take_part": True,
+    "can_meet_commitment": True,
+    "purchase_order": "PO-0001",
+    "status": "confirmed",
+    "late_entry": True,
+    "submitted_at": "2026-11-27T04:00:00Z",
+    "decided_at": "2026-11-27T04:00:00Z",
+    "decline_reason": None,
+    "confirmed_at": "2026-11-27T04:00:00Z",
+    "organisation_team_count": 3,
+    "withdrawn_on": None,
+    "withdrawal_reason": None,
+    "coach_id": "1d2c3b4a-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+    "coach_name": "Coach 1",
+    "awaiting_coach": False,
+    "carried_from_team_id": None,
+}
+
+
+async def team(_request: Request) -> JSONResponse:
+    return JSONResponse(TEAM)
+
+
+app = Starlette(routes=[Route("/team", team)])
+
+
+def main(argv: list[str]) -> None:
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=int(argv[0]),
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=8,
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,152 @@
+"""Per-caller rate limits (OWASP API4): a token bucket per API key (machines) or per person.
+
+A refused call answers 429 ``application/problem+json`` with ``Retry-After`` (whole seconds).
+The buckets live in the process (``app.state``), so a limit holds **per replica**: with N replicas
+a caller may get up to N times the rate. That is acceptable for a burst guard; a shared store
+(e.g. NATS KV or PostgreSQL) would be needed for an exact global limit.
+
+Use it as a FastAPI dependency on a route::
+
+    INGESTION = RateLimit("ingestion", capacity=60, refill_per_second=1.0)
+
+    @router.post("/values", dependencies=[Depends(INGESTION)], responses=INGESTION.responses)
+
+or on every write route of a router at once with ``limit_writes(router, WRITES)`` (before the
+router is included in the app). Tests and operators may change a limit per app by setting
+``app.state.rate_limit_overrides = {"ingestion": (capacity, refill_per_second)}``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
+
+from shared.auth import CurrentUser, Principal
+from shared.errors import TooManyRequests, problem_responses
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Callers we remember at most per limit; the stalest are forgotten first (a full bucket).
+MAX_TRACKED_CALLERS = 10_000
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+@dataclass
+class TokenBuckets:
+    """Token buckets keyed by caller: ``capacity`` calls at once, refilled continuously."""
+
+    capacity: int
+    refill_per_second: float
+    clock: Callable[[], float] = time.monotonic
+    buckets: dict[str, _Bucket] = field(default_factory=dict)
+
+    def take(self, key: str) -> float | None:
+        """Take one token for ``key``; ``None`` when allowed, else seconds until one is back."""
+        now = self.clock()
+        bucket = self.buckets.pop(key, None)
+        if bucket is None:
+            bucket = _Bucket(tokens=float(self.capacity), updated=now)
+        else:
+            elapsed = max(0.0, now - bucket.updated)
+            bucket.tokens = min(
+                float(self.capacity), bucket.tokens + elapsed * self.refill_per_second
+            )
+            bucket.updated = now
+        # Re-inserted last: dict order is then least recently used first.
+        self.buckets[key] = bucket
+        if len(self.buckets) > MAX_TRACKED_CALLERS:
+            self.buckets.pop(next(iter(self.buckets)))
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return None
+        if self.refill_per_second <= 0:
+            return 60.0
+        return (1.0 - bucket.tokens) / self.refill_per_second
+
+
+def caller_key(user: Principal) -> str:
+    """Machines are limited per API key, people per subject (and role)."""
+    if user.api_key_id is not None:
+        return f"key:{user.api_key_id}"
+    return f"user:{user.role}:{user.subject}"
+
+
+class RateLimit:
+    """A FastAPI dependency: raise 429 with Retry-After when the caller's bucket is empty."""
+
+    def __init__(
+        self, name: str, *, capacity: int, refill_per_second: float, writes_only: bool = False
+    ) -> None:
+        self.name = name
+        self.capacity = capacity
+        self.refill_per_second = refill_per_second
+        self.writes_only = writes_only
+
+    @property
+    def responses(self) -> dict[int | str, dict[str, Any]]:
+        """The OpenAPI ``responses=`` entry documenting the 429 answer and its header."""
+        documented = problem_responses(429)
+        documented[429]["description"] = (
+            f"Too Many Requests: more than {self.capacity} calls at once, refilled at "
+            f"{self.refill_per_second:g} per second, per caller (per replica)"
+        )
+        documented[429]["headers"] = {
+            "Retry-After": {
+                "description": "Seconds to wait before calling again",
+                "schema": {"type": "integer"},
+            }
+        }
+        return documented
+
+    def buckets(self, request: Request) -> TokenBuckets:
+        state = request.app.state
+        registry: dict[str, TokenBuckets] | None = getattr(state, "rate_limit_buckets", None)
+        if registry is None:
+            registry = {}
+            state.rate_limit_buckets = registry
+        found = registry.get(self.name)
+        if found is None:
+            overrides: dict[str, tuple[int, float]] = getattr(state, "rate_limit_overrides", {})
+            capacity, refill = overrides.get(self.name, (self.capacity, self.refill_per_second))
+            found = registry[self.name] = TokenBuckets(capacity, refill)
+        return found
+
+    async def __call__(self, request: Request, user: CurrentUser) -> None:
+        if self.writes_only and request.method not in WRITE_METHODS:
+            return
+        wait = self.buckets(request).take(caller_key(user))
+        if wait is not None:
+            seconds = max(1, math.ceil(wait))
+            raise TooManyRequests(
+                f"Too many calls: retry in {seconds} s.",
+                headers={"Retry-After": str(seconds)},
+            )
+
+
+def limit_writes(router: APIRouter, limit: RateLimit) -> APIRouter:
+    """Attach ``limit`` (and its documented 429) to every write route of ``router``.
+
+    Call it after the routes are declared and before ``app.include_router``: including a router
+    copies each route's dependencies and responses, so the limit travels with them.
+    """
+    for route in router.routes:
+        if isinstance(route, APIRoute) and (route.methods or set()) & WRITE_METHODS:
+            route.dependencies.append(Depends(limit))
+            route.responses = {**route.responses, **limit.responses}
+    return router
+
+
+# The project's limits. Machines post batches (each up to 10,000 rows), so a minute's worth is
+# plenty; people's writes are clicks in the SPA, so the burst is generous.
+INGESTION = RateLimit("ingestion", capacity=60, refill_per_second=1.0)
+WRITES = RateLimit("writes", capacity=120, refill_per_second=2.0)

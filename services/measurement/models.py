@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import ServiceBase, new_metadata
+from shared.db import ServiceBase, UTCDateTime, new_metadata
 
 
 class Base(ServiceBase):
@@ -102,9 +102,9 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64))
     organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     label: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(200))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Batch(Base):

@@ -1,5 +1,5 @@
 """NATS JetStream: one connection per service process, streams created idempotently, publishing
-with de-duplication ids, and durable pull consumers that hand each message to a callback.
+with de-duplication ids, and durable pull consumers that hand each fetched batch to a callback.
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ class Subscription:
     subjects: tuple[str, ...]
 
 
-MessageCallback = Callable[[Msg], Awaitable[None]]
+MessageCallback = Callable[[list[Msg]], Awaitable[None]]
 
 
 def subscriptions_for(service: str, subjects: Sequence[str]) -> list[Subscription]:
@@ -181,7 +181,7 @@ def subscriptions_for(service: str, subjects: Sequence[str]) -> list[Subscriptio
 
 
 class Consumer:
-    """Fetches batches from a durable pull consumer and passes each message to ``callback``.
+    """Fetches batches from a durable pull consumer and passes each batch to ``callback``.
 
     The callback acks, naks or terminates each message itself. The loop survives NATS outages
     and restarts (it recreates the consumer), and stops cleanly on ``stop()``.
@@ -245,8 +245,7 @@ class Consumer:
                     msgs = await psub.fetch(self.batch_size, timeout=1.0)
                 except NatsTimeoutError:
                     continue
-                for msg in msgs:
-                    await self.callback(msg)
+                await self.callback(msgs)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -111,7 +111,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def make_engine(settings: ServiceSettings) -> AsyncEngine:
+def make_engine(settings: ServiceSettings, *, background: bool = False) -> AsyncEngine:
     url = make_url(settings.database_url)
     # No pre-ping (a round trip per checkout on the hot path): a connection found dead raises a
     # disconnect error, answered 503, and SQLAlchemy then recycles the whole pool.
@@ -122,8 +122,8 @@ def make_engine(settings: ServiceSettings) -> AsyncEngine:
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs.update(
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
+            pool_size=settings.db_background_pool_size if background else settings.db_pool_size,
+            max_overflow=2 if background else settings.db_max_overflow,
             pool_timeout=settings.db_pool_timeout_seconds,
             connect_args={"timeout": 2, "command_timeout": 30},
         )
@@ -149,23 +149,38 @@ def make_engine(settings: ServiceSettings) -> AsyncEngine:
 
 
 class Database:
-    """A service's engine, session factory and after-commit hooks (e.g. waking the outbox relay)."""
+    """A service's engines, session factories and after-commit hooks (e.g. waking the relay).
+
+    On PostgreSQL the outbox relay and the event handlers use a small pool of their own
+    (``background_sessions``), so a burst of requests never makes them wait for a connection,
+    nor they the requests. SQLite has one writer anyway: one engine serves both.
+    """
 
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
         self.engine = make_engine(settings)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.background_engine = (
+            self.engine if settings.is_sqlite else make_engine(settings, background=True)
+        )
+        self.background_sessions = async_sessionmaker(
+            self.background_engine, expire_on_commit=False
+        )
         self.after_commit: list[Callable[[AsyncSession], None]] = []
         # SQLite allows one writer: serialise writers in-process rather than fail on "locked".
         self.write_lock: asyncio.Lock | None = asyncio.Lock() if settings.is_sqlite else None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commit on success, roll back on error, then run after-commit hooks."""
+    async def transaction(self, *, background: bool = False) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commit on success, roll back on error, then run after-commit hooks.
+
+        ``background``: for the relay and the event handlers (their own pool on PostgreSQL).
+        """
         if self.write_lock is not None:
             await self.write_lock.acquire()
         try:
-            async with self.sessions() as session:
+            factory = self.background_sessions if background else self.sessions
+            async with factory() as session:
                 session.info["service"] = self.settings.service_name
                 async with session.begin():
                     yield session
@@ -181,6 +196,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.background_engine is not self.engine:
+            await self.background_engine.dispose()
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

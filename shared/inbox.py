@@ -5,6 +5,10 @@ redelivered or duplicated event has no second effect; the message is acked after
 that keeps failing is retried with backoff up to a bound, then the event is kept in the dead-letter
 store (with the error) and acked, so the consumer goes on with the next events. An operator can list
 and replay dead letters. Events that do not validate against the catalogue are dead-lettered at once.
+
+A fetched batch is handled in one transaction (one inbox insert for all, one commit) and acked
+after it. If a handler in it fails, the transaction is rolled back: that event alone takes the
+failure path (retry with backoff, then the dead-letter store) and the rest of the batch goes again.
 """
 
 from __future__ import annotations
@@ -69,6 +73,15 @@ class InvalidEvent(Exception):
     pass
 
 
+class _EventFailed(Exception):
+    """The handler of the ``index``-th event of a batch raised ``error``."""
+
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(f"event {index} of the batch failed: {error}")
+        self.index = index
+        self.error = error
+
+
 def parse_event(subject: str, payload: bytes | str) -> tuple[Envelope, DomainEvent]:
     """Validate an incoming message against the catalogue (events are untrusted input too)."""
     try:
@@ -109,37 +122,49 @@ class HandlerRunner:
     async def handle(self, consumer: str, subject: str, payload: bytes | str) -> Outcome:
         """Run the handler for one event exactly once. Raises if the handler failed."""
         envelope, event = parse_event(subject, payload)
-        handler = self.handlers.get(envelope.type)
         token = correlation_id.set(envelope.correlationid or envelope.id)
         outcome: Outcome = "failed"
         try:
-            with consumer_span(
-                f"handle {envelope.type}",
-                envelope.traceparent,
-                **{"messaging.message.id": envelope.id, "messaging.consumer.group.name": consumer},
-            ):
-                outcome = await self._handle_once(consumer, envelope, event, handler)
+            outcome = await self._handle_once(consumer, envelope, event)
             return outcome
         finally:
-            # One log line per handled event, carrying the flow's correlation id.
-            log.info(
-                "%s %s %s",
-                envelope.type,
-                envelope.id,
-                outcome,
-                extra={
-                    "event_type": envelope.type,
-                    "event_id": envelope.id,
-                    "outcome": outcome,
-                    "correlation_id": envelope.correlationid,
-                },
-            )
+            self._log_outcome(envelope, outcome)
             correlation_id.reset(token)
 
-    async def _handle_once(
-        self, consumer: str, envelope: Envelope, event: DomainEvent, handler: Handler | None
-    ) -> Outcome:
-        async with self.database.transaction() as session:
+    def _log_outcome(self, envelope: Envelope, outcome: Outcome) -> None:
+        # One log line per handled event, carrying the flow's correlation id.
+        log.info(
+            "%s %s %s",
+            envelope.type,
+            envelope.id,
+            outcome,
+            extra={
+                "event_type": envelope.type,
+                "event_id": envelope.id,
+                "outcome": outcome,
+                "correlation_id": envelope.correlationid,
+            },
+        )
+
+    async def _run_handler(
+        self, session: AsyncSession, consumer: str, envelope: Envelope, event: DomainEvent
+    ) -> None:
+        with consumer_span(
+            f"handle {envelope.type}",
+            envelope.traceparent,
+            **{"messaging.message.id": envelope.id, "messaging.consumer.group.name": consumer},
+        ):
+            if (
+                self._poison_team is not None
+                and str(getattr(event, "team_id", "")) == self._poison_team
+            ):
+                raise RuntimeError(f"fault injection: handler fails for team {self._poison_team}")
+            handler = self.handlers.get(envelope.type)
+            if handler is not None:
+                await handler(session, event, envelope)
+
+    async def _handle_once(self, consumer: str, envelope: Envelope, event: DomainEvent) -> Outcome:
+        async with self.database.transaction(background=True) as session:
             # ON CONFLICT DO NOTHING: a second copy (even one racing in another replica, which
             # waits for the first to commit) inserts nothing, and so has no effect at all.
             insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
@@ -155,14 +180,99 @@ class HandlerRunner:
             )
             if claimed.rowcount == 0:  # type: ignore[attr-defined]
                 return "duplicate"
-            if (
-                self._poison_team is not None
-                and str(getattr(event, "team_id", "")) == self._poison_team
-            ):
-                raise RuntimeError(f"fault injection: handler fails for team {self._poison_team}")
-            if handler is not None:
-                await handler(session, event, envelope)
+            await self._run_handler(session, consumer, envelope, event)
         return "handled"
+
+    async def on_batch(self, consumer: str, msgs: Sequence[Msg]) -> list[Outcome]:
+        """The bus callback for a fetched batch: handle it in one transaction, then ack each.
+
+        Under load this spares a transaction, an inbox insert and a commit per event. A single
+        event and an invalid one take the one-at-a-time path (``on_message``).
+        """
+        if len(msgs) == 1:
+            return [await self.on_message(consumer, msgs[0])]
+        outcomes: list[Outcome] = []
+        batch: list[tuple[Msg, Envelope, DomainEvent]] = []
+        for msg in msgs:
+            try:
+                envelope, event = parse_event(msg.subject, msg.data)
+            except InvalidEvent:
+                outcomes.append(await self.on_message(consumer, msg))  # dead-letters it
+                continue
+            batch.append((msg, envelope, event))
+        while batch:
+            try:
+                handled = await self._handle_batch(consumer, batch)
+            except _EventFailed as failed:
+                if is_database_unavailable(failed.error):
+                    await self._wait_for_database(batch[0][0])
+                    continue
+                # Only the failing event takes the failure path; the rest, rolled back with
+                # it, goes again.
+                msg = batch.pop(failed.index)[0]
+                attempt = msg.metadata.num_delivered if msg.metadata else 1
+                outcomes.append(await self._failed(consumer, msg, attempt, failed.error))
+                continue
+            except Exception as exc:
+                if is_database_unavailable(exc):
+                    await self._wait_for_database(batch[0][0])
+                    continue
+                # No event to blame (e.g. the commit failed): one at a time, as without batches.
+                log.warning("batch of %d failed (%s); one at a time", len(batch), exc)
+                for msg, _envelope, _event in batch:
+                    outcomes.append(await self.on_message(consumer, msg))
+                return outcomes
+            self._handled += len(batch)
+            if self._crash_after_commit is not None and self._handled >= self._crash_after_commit:
+                log.error("fault injection: exiting after commit, before ack")
+                os._exit(137)
+            for (msg, envelope, _event), outcome in zip(batch, handled, strict=True):
+                await msg.ack()
+                metrics.EVENTS_CONSUMED.labels(self.service, envelope.type, outcome).inc()
+                self._log_outcome(envelope, outcome)
+                outcomes.append(outcome)
+            break
+        return outcomes
+
+    async def _handle_batch(
+        self, consumer: str, batch: Sequence[tuple[Msg, Envelope, DomainEvent]]
+    ) -> list[Outcome]:
+        """Every event of ``batch`` in one transaction; a failure rolls all of it back."""
+        outcomes: list[Outcome] = []
+        async with self.database.transaction(background=True) as session:
+            insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+            now = datetime.now(UTC)
+            rows = [
+                {
+                    "consumer": consumer,
+                    "event_id": envelope.id,
+                    "subject": envelope.type,
+                    "handled_at": now,
+                }
+                for _msg, envelope, _event in batch
+            ]
+            # One statement claims every event; RETURNING names those not seen before.
+            result = await session.execute(
+                insert(inbox)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+                .returning(inbox.c.event_id)
+            )
+            claimed = set(result.scalars())
+            for index, (_msg, envelope, event) in enumerate(batch):
+                if envelope.id not in claimed:
+                    outcomes.append("duplicate")
+                    continue
+                claimed.discard(envelope.id)  # the same event twice in one batch: once
+                token = correlation_id.set(envelope.correlationid or envelope.id)
+                try:
+                    await self._run_handler(session, consumer, envelope, event)
+                except Exception as exc:
+                    raise _EventFailed(index, exc) from exc
+                finally:
+                    correlation_id.reset(token)
+                outcomes.append("handled")
+        return outcomes
 
     async def on_message(self, consumer: str, msg: Msg) -> Outcome:
         """The bus callback: handle, then ack / nak with backoff / dead-letter.
@@ -264,7 +374,7 @@ class HandlerRunner:
         *,
         event_id: str | None,
     ) -> None:
-        async with self.database.transaction() as session:
+        async with self.database.transaction(background=True) as session:
             await session.execute(
                 dead_letters.insert().values(
                     id=str(uuid.uuid4()),
@@ -292,7 +402,7 @@ class HandlerRunner:
         if row.replayed_at is not None:
             return "duplicate"
         outcome = await self.handle(row.consumer, row.subject, row.payload)
-        async with self.database.transaction() as session:
+        async with self.database.transaction(background=True) as session:
             await session.execute(
                 dead_letters.update()
                 .where(dead_letters.c.id == dead_letter_id)

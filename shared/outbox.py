@@ -109,7 +109,7 @@ class OutboxRelay:
         *,
         batch_size: int,
         poll_seconds: float,
-        coalesce_seconds: float = 0.002,
+        coalesce_seconds: float = 0.0,
     ) -> None:
         self.database = database
         self.service = database.settings.service_name
@@ -140,10 +140,10 @@ class OutboxRelay:
         failures = 0
         while not self._stopping:
             try:
-                published = await self.drain()
+                # drain() goes on while batches come back full; a commit while it runs sets the
+                # wake flag again, so no second, empty round is needed here.
+                await self.drain()
                 failures = 0
-                if published:
-                    continue
             except Exception as exc:  # NATS or database away: back off, never lose the rows
                 failures += 1
                 log.warning("outbox relay: %s: %s", type(exc).__name__, exc)
@@ -151,9 +151,9 @@ class OutboxRelay:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            if self.coalesce_seconds:
-                # A moment for commits landing together to share one claim-publish-mark cycle.
-                await asyncio.sleep(self.coalesce_seconds)
+            # One turn of the event loop (or a set moment) for commits landing together to share
+            # one claim-publish-mark cycle; waiting longer only adds latency at low rates.
+            await asyncio.sleep(self.coalesce_seconds)
             self._wake.clear()
 
     async def drain(self) -> int:
@@ -185,7 +185,7 @@ class OutboxRelay:
     async def _publish_batch(self) -> int:
         if self.database.settings.is_sqlite:
             return await self._publish_batch_sqlite()
-        async with self.database.sessions() as session, session.begin():
+        async with self.database.background_sessions() as session, session.begin():
             # SKIP LOCKED lets several replicas share the relay work on PostgreSQL without
             # double-publishing: a replica's claimed rows stay locked until they are marked.
             rows = (
@@ -201,11 +201,11 @@ class OutboxRelay:
     async def _publish_batch_sqlite(self) -> int:
         # SQLite has one writer and one relay per service: read and mark in short transactions
         # of their own, so that the write lock is never held while waiting for NATS.
-        async with self.database.transaction() as session:
+        async with self.database.transaction(background=True) as session:
             rows = (await session.execute(self._unpublished())).all()
         published, failure = await self._publish(rows)
         if published:
-            async with self.database.transaction() as session:
+            async with self.database.transaction(background=True) as session:
                 await self._mark(session, published)
         if failure is not None:
             raise failure

@@ -21,8 +21,10 @@ class ServiceSettings(BaseSettings):
 
     database_url: str = ""
     db_pool_size: int = 10
-    db_max_overflow: int = 10
+    db_max_overflow: int = 5
     db_pool_timeout_seconds: float = 2.0
+    # The outbox relay's and the event handlers' own pool (PostgreSQL).
+    db_background_pool_size: int = 3
     run_migrations_on_start: bool = True
 
     nats_url: str = "nats://127.0.0.1:4222"

@@ -27,7 +27,7 @@ Reader = Annotated[
 ]
 
 
-def current_time(request: Request) -> datetime:
+async def current_time(request: Request) -> datetime:
     """The service's clock (``app.state.clock``): tests set it to cross a deadline."""
     clock = getattr(request.app.state, "clock", None)
     return clock() if clock is not None else datetime.now(UTC)

@@ -201,3 +201,76 @@ async def _dead_letters(service: RunningService, at_least: int = 1) -> list[dict
     assert response.status_code == 200, response.text
     letters: list[dict[str, Any]] = response.json()
     return letters if len(letters) >= at_least else []
+
+
+async def test_a_fetched_batch_is_handled_in_one_transaction_and_a_failure_affects_only_itself(
+    nats_server: NatsServer, monkeypatch: Any
+) -> None:
+    valid = [team_confirmed_event(team_name=f"Batch {i}") for i in range(5)]
+    poison = team_confirmed_event(team_name="Poison")
+    switch = PoisonSwitch(str(poison.team_id))
+
+    def create_app(settings: Any) -> Any:
+        return create_service_app(
+            settings=settings,
+            title="billing with a poison handler",
+            description="test",
+            routers=[billing_api.router],
+            handlers={TeamConfirmed.subject: switch},
+        )
+
+    import services.billing.app as billing_app
+
+    monkeypatch.setattr(billing_app, "create_app", create_app)
+    database_url, drop = await create_database("billing")
+    try:
+        # Published while the consumer is off, so that it then fetches them as one batch; the
+        # first event comes twice (same event id, two message ids).
+        async with run_service(
+            "billing", nats_url=nats_server.url, database_url=database_url, consumers_enabled=False
+        ):
+            first = await publish_event(nats_server.url, valid[0], msg_id="batch-copy-1")
+            await publish_event(nats_server.url, valid[0], event_id=first.id, msg_id="batch-copy-2")
+            for event in valid[1:]:
+                await publish_event(nats_server.url, event)
+        async with run_service(
+            "billing", nats_url=nats_server.url, database_url=database_url
+        ) as billing:
+            for event in valid:
+                await eventually(lambda e=event: invoices_for(billing, str(e.team_id)))
+            await eventually(lambda: _consumer_caught_up(billing))
+            for event in valid:
+                assert len(await invoices_for(billing, str(event.team_id))) == 1
+            # One transaction claimed them all: one inbox row each, with one claim time.
+            claims = await _inbox_claims(billing)
+            assert len(claims) == len(valid)
+            assert len(set(claims.values())) == 1
+
+        # A batch with a failing event in it: rolled back and handled one at a time, so the
+        # others are billed and only the failing one ends up dead-lettered.
+        later = [team_confirmed_event(team_name=f"Later {i}") for i in range(3)]
+        for event in [later[0], poison, *later[1:]]:
+            await publish_event(nats_server.url, event)
+        async with run_service(
+            "billing", nats_url=nats_server.url, database_url=database_url
+        ) as billing:
+            for event in later:
+                await eventually(lambda e=event: invoices_for(billing, str(e.team_id)))
+            letters = await eventually(lambda: _dead_letters(billing))
+            assert len(letters) == 1
+            assert json.loads(letters[0]["payload"])["data"]["team_id"] == str(poison.team_id)
+            assert await invoices_for(billing, str(poison.team_id)) == []
+            for event in later:
+                assert len(await invoices_for(billing, str(event.team_id))) == 1
+    finally:
+        await drop()
+
+
+async def _inbox_claims(service: RunningService) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from shared.inbox import inbox
+
+    async with service.app.state.database.sessions() as session:
+        rows = (await session.execute(select(inbox.c.event_id, inbox.c.handled_at))).all()
+    return {row.event_id: row.handled_at for row in rows}

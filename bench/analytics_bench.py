@@ -39,7 +39,9 @@ from services.measurement.analytics import (  # noqa: E402
 )
 
 SERVICE_CHART = "chart endpoint service time, c chart, 104 weeks ({db})"
+SERVICE_CACHED = "chart endpoint service time, cached answer (same data version) ({db})"
 SERVICE_SIGNALS = "signal check after a batch, one team, 104 weeks ({db})"
+ROWS = (SERVICE_CHART, SERVICE_CACHED, SERVICE_SIGNALS)
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 SECTION = "## QI analytics"
@@ -110,8 +112,8 @@ def measure(
     }
 
 
-async def _service_times(url: str, runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
-    """(chart, signal check) timings on the database at ``url`` (migrated here)."""
+async def _service_times(url: str, runs: int) -> list[tuple[float, float]]:
+    """(chart, cached chart, signal check) timings on the database at ``url`` (migrated here)."""
     # Imported here: the engine-only figures need none of the service's machinery.
     from services.measurement import charts, schemas, service
     from services.measurement.models import MeasureValue, Team
@@ -187,6 +189,21 @@ async def _service_times(url: str, runs: int) -> tuple[tuple[float, float], tupl
                 last=answer.last,
             ).model_dump_json(by_alias=True)
 
+    async def cached_chart() -> None:
+        # The endpoint's JSON for a data version already answered: one query, no engine.
+        async with database.sessions() as session:
+            if not sqlite:
+                await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            await service.team_chart_json(
+                session,
+                user=user,
+                team_id=team_id,
+                measure_key=key,
+                request=charts.ChartRequest(),
+                first=first,
+                last=first + timedelta(weeks=WEEKS),
+            )
+
     async def signals() -> None:
         async with database.sessions() as session, session.begin():
             session.info["service"] = "measurement"
@@ -197,7 +214,11 @@ async def _service_times(url: str, runs: int) -> tuple[tuple[float, float], tupl
         # The signals the data shows are recorded once; a batch then finds them remembered.
         async with database.transaction() as session:
             await charts.record_new_signals(session, touched=touched, now=datetime.now(UTC))
-        return await _time_async(chart, runs), await _time_async(signals, runs)
+        return [
+            await _time_async(chart, runs),
+            await _time_async(cached_chart, runs),
+            await _time_async(signals, runs),
+        ]
     finally:
         await database.engine.dispose()
 
@@ -217,9 +238,9 @@ async def _time_async(fn: Callable[[], Awaitable[None]], runs: int) -> tuple[flo
 async def _measure_service(runs: int, postgres_url: str | None) -> dict[str, tuple[float, float]]:
     results: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as scratch:
-        chart, signals = await _service_times(f"sqlite+aiosqlite:///{scratch}/bench.db", runs)
-    results[SERVICE_CHART.format(db="SQLite")] = chart
-    results[SERVICE_SIGNALS.format(db="SQLite")] = signals
+        times = await _service_times(f"sqlite+aiosqlite:///{scratch}/bench.db", runs)
+    for name, timing in zip(ROWS, times, strict=True):
+        results[name.format(db="SQLite")] = timing
     if postgres_url is None:
         return results
     import asyncpg
@@ -233,9 +254,9 @@ async def _measure_service(runs: int, postgres_url: str | None) -> dict[str, tup
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
         base = postgres_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-        chart, signals = await _service_times(f"{base}/{name}", runs)
-        results[SERVICE_CHART.format(db="PostgreSQL")] = chart
-        results[SERVICE_SIGNALS.format(db="PostgreSQL")] = signals
+        times = await _service_times(f"{base}/{name}", runs)
+        for row, timing in zip(ROWS, times, strict=True):
+            results[row.format(db="PostgreSQL")] = timing
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
@@ -263,8 +284,9 @@ def report(results: dict[str, tuple[float, float]], chart_runs: int, aggregate_r
         "shared 2-core machine mostly measures the other processes. The service rows time the "
         "measurement service's functions in-process (no HTTP) on a scratch SQLite file and a "
         "scratch PostgreSQL database (`BENCH_DATABASE_URL`, default the local server): the "
-        "chart endpoint's use case with its JSON (scope check, series, target and notes: three "
-        "queries), and the signal check that follows a batch (handler of the service's own "
+        "chart endpoint's use case with its JSON (scope check with target and data version, "
+        "series from the per-day sums, notes: three queries), the same answer when it is cached "
+        "for an unchanged data version (one query), and the signal check that follows a batch (handler of the service's own "
         "`measurement.batch.accepted`) for each (team, measure) it added rows to: whole-history "
         "series query, remembered keys, engine; the signals already recorded, as for most "
         "batches. Load average when it finished: "

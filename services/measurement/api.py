@@ -290,21 +290,6 @@ PICTURE_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def _chart_context(
-    definition: MeasureDefinition, *, period: Period, first: date, last: date
-) -> dict[str, object]:
-    return {
-        "measure_key": definition.key,
-        "measure_name": definition.name,
-        "measure_version": definition.version,
-        "data_kind": definition.data_kind,
-        "unit": definition.unit,
-        "period": period,
-        "first": first,
-        "last": last,
-    }
-
-
 async def _team_chart(
     session: AsyncSession,
     user: Principal,
@@ -378,16 +363,17 @@ async def team_chart(
     user: ChartReader,
     params: ChartParams,
 ) -> Response:
-    answer = await _team_chart(session, user, team_id, measure_key, params)
-    out = schemas.TeamChartOut(
+    body = await service.team_chart_json(
+        session,
+        user=user,
         team_id=team_id,
-        team_name=answer.team_name,
-        chart=answer.chart,
-        **_chart_context(
-            answer.definition, period=answer.period, first=answer.first, last=answer.last
-        ),
+        measure_key=measure_key,
+        request=params.request(),
+        first=params.first,
+        last=params.last,
+        period=params.period,
     )
-    return Response(out.model_dump_json(by_alias=True), media_type="application/json")
+    return Response(body, media_type="application/json")
 
 
 @router.get(
@@ -432,7 +418,7 @@ async def cohort_chart(
         team_names=answer.team_names,
         chart=answer.collaborative.chart,
         summary=answer.collaborative.summary,
-        **_chart_context(
+        **service.chart_context(
             answer.definition, period=answer.period, first=answer.first, last=answer.last
         ),
     )

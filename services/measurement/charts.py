@@ -12,15 +12,16 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.measurement import rollup
 from services.measurement.analytics import (
     Chart,
     ChartOptions,
@@ -34,12 +35,9 @@ from services.measurement.models import (
     ChartAnnotation,
     FiredSignal,
     MeasureValue,
-    PlanMeasure,
-    SurveyResponse,
-    Team,
 )
-from services.measurement.periods import Period, london_midnight, period_start
-from services.measurement.plan import MeasureDefinition, mean, net_promoter_score
+from services.measurement.periods import Period, period_start
+from services.measurement.plan import MeasureDefinition
 from shared.errors import Unprocessable
 from shared.events.measurement import SignalDetected
 from shared.outbox import record_event
@@ -149,48 +147,15 @@ async def team_points(
         return out
     ids = list(team_ids)
     if definition.takes_responses:
-        r = SurveyResponse
-        bucket = r.week_start if period == "week" else r.month_start
-        columns: list[Any] = [
-            r.team_id,
-            bucket.label("period_start"),
-            func.count().label("n"),
-            func.sum(r.raw_score).label("raw_total"),
-            func.sum(r.metric_x100).label("metric_total"),
-        ]
-        promoters = definition.scoring == "net_promoter"
-        if promoters:
-            columns += [
-                func.sum(case((r.raw_score >= 9, 1), else_=0)).label("promoters"),
-                func.sum(case((r.raw_score <= 6, 1), else_=0)).label("detractors"),
-            ]
-        rows = await session.execute(
-            select(*columns)
-            .where(
-                r.team_id.in_(ids),
-                r.measure_key == definition.key,
-                r.responded_at >= london_midnight(first),
-                r.responded_at < london_midnight(last + timedelta(days=1)),
-            )
-            .group_by(r.team_id, bucket)
-            .order_by(r.team_id, bucket)
+        return await rollup.response_points(
+            session,
+            team_ids=ids,
+            measure_key=definition.key,
+            net_promoter=definition.scoring == "net_promoter",
+            first=first,
+            last=last,
+            period=period,
         )
-        for row in rows:
-            n = int(row.n)
-            out[row.team_id].append(
-                {
-                    "period_start": _as_date(row.period_start),
-                    "n": n,
-                    "mean_raw": mean(int(row.raw_total), n),
-                    "mean_metric": None
-                    if row.metric_total is None
-                    else mean(int(row.metric_total), n, scale=100),
-                    "net_promoter": net_promoter_score(int(row.promoters), int(row.detractors), n)
-                    if promoters
-                    else None,
-                }
-            )
-        return out
     v = MeasureValue
     value_rows = await session.execute(
         select(
@@ -253,33 +218,14 @@ class Note:
     note: str
 
 
-async def team_chart_context(
-    session: AsyncSession, *, team_id: uuid.UUID, measure_key: str
-) -> tuple[str, Decimal | None, list[Note]]:
-    """The team's name, its cohort's target for the measure and the notes on the team's measure,
-    in one query (a chart read is a handful of small queries; each round trip counts)."""
-    rows = (
-        await session.execute(
-            select(Team.name, PlanMeasure.target, ChartAnnotation.day, ChartAnnotation.note)
-            .select_from(Team)
-            .outerjoin(
-                PlanMeasure,
-                (PlanMeasure.cohort_id == Team.cohort_id)
-                & (PlanMeasure.measure_key == measure_key),
-            )
-            .outerjoin(
-                ChartAnnotation,
-                (ChartAnnotation.team_id == Team.team_id)
-                & (ChartAnnotation.measure_key == measure_key),
-            )
-            .where(Team.team_id == team_id)
-            .order_by(ChartAnnotation.day, ChartAnnotation.created_at)
-        )
-    ).all()
-    if not rows:
-        return "", None, []
-    notes = [Note(row.day, row.note) for row in rows if row.day is not None]
-    return rows[0].name, rows[0].target, notes
+async def notes(session: AsyncSession, *, team_id: uuid.UUID, measure_key: str) -> list[Note]:
+    """The notes on a team's measure, oldest day first."""
+    rows = await session.execute(
+        select(ChartAnnotation.day, ChartAnnotation.note)
+        .where(ChartAnnotation.team_id == team_id, ChartAnnotation.measure_key == measure_key)
+        .order_by(ChartAnnotation.day, ChartAnnotation.created_at)
+    )
+    return [Note(day, note) for day, note in rows]
 
 
 def annotations_by_period(

@@ -1,14 +1,17 @@
-"""Turning validated rows into stored rows, in bulk.
+"""Turning rows into stored rows, in bulk: validated rows, or (the common case) a plain JSON
+batch read in one pass without a model per row.
 
-PostgreSQL: a new batch goes in by asyncpg COPY straight into the table (the raw bulk path,
-inside a savepoint); a batch holding rows already stored (a retry) falls back to COPY into a
-staging table and ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``. SQLite: the existing client
-ids are read first (the write lock is held for the whole transaction, so the answer cannot go
-stale), then multi-row inserts.
+PostgreSQL: asyncpg COPY into a staging table, then one statement that inserts the rows (a plain
+INSERT in a savepoint; ``ON CONFLICT DO NOTHING RETURNING`` when the batch repeats any), adds the
+inserted rows to the day sums and raises the versions (see ``rollup``). SQLite: the existing
+client ids are read first (the write lock is held for the whole transaction, so the answer cannot
+go stale), then multi-row inserts, day sums and versions.
 """
 
 from __future__ import annotations
 
+import asyncio
+import re
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.measurement import rollup
 from services.measurement.models import MeasureValue, SurveyResponse
 from services.measurement.periods import (
     london_buckets_by_hour,
@@ -31,7 +35,14 @@ from services.measurement.periods import (
     to_utc,
 )
 from services.measurement.plan import SWEMWBS_METRIC, MeasureDefinition
-from services.measurement.rows import BatchKind, ResponseRow, ValueRow
+from services.measurement.rows import (
+    MAX_CLIENT_ID,
+    MAX_ITEMS,
+    MAX_MEASURE_KEY,
+    BatchKind,
+    ResponseRow,
+    ValueRow,
+)
 from services.measurement.validation import TeamInfo
 from shared.errors import Conflict
 
@@ -85,57 +96,223 @@ def response_records(
     plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
     now: datetime,
 ) -> Built | None:
-    """Rows -> tuples in RESPONSE_COLUMNS order (scored and bucketed), or None as soon as one
-    row breaks a rule (``validation.validate_responses`` then names every failing row and field).
+    """Validated rows -> tuples to store (see ``_records``), or None when one breaks a rule."""
+    return _records(
+        ((row.client_id, row.team_id, row.measure, row.responded_at, row.items) for row in rows),
+        organisation_id=organisation_id,
+        batch_id=batch_id,
+        teams=teams,
+        plans=plans,
+        now=now,
+    )
 
-    The hot loop of ingestion, so it checks the same rules as the validator in their cheapest
-    form: definitions and cohort start instants are resolved once per (team, measure), London
-    buckets once per UTC hour. Response times stay aware (each store converts as it needs).
-    UUIDs are handed to asyncpg as its own UUID type, which it encodes without Python calls.
-    """
-    # key -> (slot in counts, team id, version, item count, lowest, highest answer,
-    #         metric table, first instant allowed)
-    resolved: dict[
-        TeamMeasure, tuple[int, uuid.UUID, int, int, int, int, dict[int, int] | None, float]
-    ] = {}
-    counts: list[int] = []
-    keys: list[TeamMeasure] = []
+
+# --- plain JSON batches, without a model per row ------------------------------------------------
+
+_UUID_TEXT = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", re.ASCII
+)
+# RFC 3339 date-times (offset optional): read alike by pydantic and datetime.fromisoformat.
+_INSTANT_TEXT = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})?", re.ASCII
+)
+_FIELDS = ("client_id", "team_id", "measure", "responded_at", "items")
+
+
+def plain_team_ids(rows: list[Any]) -> dict[str, uuid.UUID] | None:
+    """Team id text -> UUID for rows parsed from JSON (``rows.plain_json_rows``), or None when
+    a row is not an object with a team id in the canonical 8-4-4-4-12 form."""
+    texts: set[str] = set()
+    for row in rows:
+        if type(row) is not dict:
+            return None
+        text = row.get("team_id")
+        if type(text) is not str:
+            return None
+        texts.add(text)
+    if not all(_UUID_TEXT.fullmatch(text) for text in texts):
+        return None
+    return {text: uuid.UUID(text) for text in texts}
+
+
+# Rows handled between two returns to the event loop (a few milliseconds of work): other
+# requests are served meanwhile instead of waiting for the whole batch.
+ROWS_PER_STEP = 1_000
+
+
+async def plain_response_records(
+    rows: list[dict[str, Any]],
+    *,
+    team_of: Mapping[str, uuid.UUID],
+    organisation_id: uuid.UUID,
+    batch_id: uuid.UUID,
+    teams: Mapping[uuid.UUID, TeamInfo],
+    plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
+    now: datetime,
+) -> Built | None:
+    """``response_records`` straight from parsed JSON objects, in one pass with no model per
+    row. None when a row breaks a rule or is not plain: exactly the five fields, in a form the
+    row model reads without conversion (a subset of what ``ResponseRow`` accepts, read to the
+    same values, so a batch stored this way is stored exactly as the model would store it). The
+    validating path then answers as it always does (stores it, or names every problem)."""
+    resolve = _Resolver(teams, plans)
     records: list[tuple[Any, ...]] = []
     append = records.append
     bucket_of = london_buckets_by_hour()
     now_ts = now.timestamp()
     organisation = FastUUID(organisation_id.bytes)
     batch = FastUUID(batch_id.bytes)
-    for row in rows:
-        team_id, measure, items = row.team_id, row.measure, row.items
-        key = (team_id.int, measure)
-        found = resolved.get(key)
-        if found is None:
-            team = teams.get(team_id)
-            if team is None or team.withdrawn:
+    instant = _INSTANT_TEXT.fullmatch
+    parse = datetime.fromisoformat
+    fields = len(_FIELDS)
+    for step in range(0, len(rows), ROWS_PER_STEP):
+        if step:
+            await asyncio.sleep(0)
+        for row in rows[step : step + ROWS_PER_STEP]:
+            if len(row) != fields:
                 return None
-            definition = plans.get(team.cohort_id, {}).get(measure)
-            if definition is None or not definition.takes_responses:
+            client_id, measure = row.get("client_id"), row.get("measure")
+            at_text, items = row.get("responded_at"), row.get("items")
+            if (
+                type(client_id) is not str
+                or not 0 < len(client_id) <= MAX_CLIENT_ID
+                or type(measure) is not str
+                or not 0 < len(measure) <= MAX_MEASURE_KEY
+                or type(at_text) is not str
+                or instant(at_text) is None
+                or type(items) is not list
+                or not 0 < len(items) <= MAX_ITEMS
+            ):
                 return None
-            assert definition.item_count is not None
-            assert definition.item_min is not None and definition.item_max is not None
-            metric_table = SWEMWBS_METRIC_X100 if definition.scoring == "swemwbs" else None
-            found = resolved[key] = (
-                len(counts),
-                FastUUID(team_id.bytes),
-                definition.version,
-                definition.item_count,
-                definition.item_min,
-                definition.item_max,
-                metric_table,
-                london_midnight(team.cohort_start).timestamp(),
+            try:
+                # Also the check that every answer is an integer (booleans read as 0/1, as the
+                # model reads them); anything else, or beyond a byte, goes the validating way.
+                answers = bytes(items)
+                at = parse(at_text)
+            except (TypeError, ValueError):
+                return None
+            team_id = team_of[row["team_id"]]
+            key = (team_id.int, measure)
+            found = resolve.known.get(key)
+            if found is None:
+                found = resolve(key, team_id, measure)
+                if found is None:
+                    return None
+            slot, team_uuid, version, count, allowed, metric_table, first_ts = found
+            # Answers outside the measure's range are those the translation does not delete.
+            if len(answers) != count or answers.translate(None, allowed):
+                return None
+            if at.tzinfo is None:
+                at = to_utc(at)
+            ts = at.timestamp()
+            if ts > now_ts or ts < first_ts:
+                return None
+            hour = int(ts) // 3600
+            week_month = bucket_of.get(hour)
+            if week_month is None:
+                week_month = london_buckets_for_hour(hour)
+            raw = sum(items)
+            resolve.counts[slot] += 1
+            append(
+                (
+                    organisation,
+                    client_id,
+                    team_uuid,
+                    measure,
+                    version,
+                    at,
+                    week_month[0],
+                    week_month[1],
+                    raw,
+                    metric_table[raw] if metric_table is not None else None,
+                    answers,
+                    batch,
+                )
             )
-            counts.append(0)
-            keys.append(key)
-        slot, team_uuid, version, count, low, high, metric_table, first_ts = found
-        if len(items) != count or min(items) < low or max(items) > high:
+    return Built(records, resolve.totals())
+
+
+# (slot in counts, team id, version, item count, the allowed answers as bytes (lowest to
+#  highest), metric table, first instant allowed)
+Resolved = tuple[int, uuid.UUID, int, int, bytes, dict[int, int] | None, float]
+
+
+class _Resolver:
+    """Per (team, measure) of a batch: its definition and cohort start, resolved once, and how
+    many rows it has."""
+
+    def __init__(
+        self,
+        teams: Mapping[uuid.UUID, TeamInfo],
+        plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
+    ) -> None:
+        self.teams, self.plans = teams, plans
+        self.known: dict[TeamMeasure, Resolved] = {}
+        self.counts: list[int] = []
+        self.keys: list[TeamMeasure] = []
+
+    def __call__(self, key: TeamMeasure, team_id: uuid.UUID, measure: str) -> Resolved | None:
+        """None when the team is unknown or withdrawn, or the measure takes no responses."""
+        team = self.teams.get(team_id)
+        if team is None or team.withdrawn:
             return None
-        at = row.responded_at
+        definition = self.plans.get(team.cohort_id, {}).get(measure)
+        if definition is None or not definition.takes_responses:
+            return None
+        assert definition.item_count is not None
+        assert definition.item_min is not None and definition.item_max is not None
+        found = self.known[key] = (
+            len(self.counts),
+            FastUUID(team_id.bytes),
+            definition.version,
+            definition.item_count,
+            bytes(range(definition.item_min, definition.item_max + 1)),
+            SWEMWBS_METRIC_X100 if definition.scoring == "swemwbs" else None,
+            london_midnight(team.cohort_start).timestamp(),
+        )
+        self.counts.append(0)
+        self.keys.append(key)
+        return found
+
+    def totals(self) -> dict[TeamMeasure, int]:
+        return dict(zip(self.keys, self.counts, strict=True))
+
+
+def _records(
+    rows: Iterable[tuple[str, uuid.UUID, str, datetime, list[int]]],
+    *,
+    organisation_id: uuid.UUID,
+    batch_id: uuid.UUID,
+    teams: Mapping[uuid.UUID, TeamInfo],
+    plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
+    now: datetime,
+) -> Built | None:
+    """Rows (client id, team id, measure, time, answers) -> tuples in RESPONSE_COLUMNS order
+    (scored and bucketed), or None as soon as one row breaks a rule
+    (``validation.validate_responses`` then names every failing row and field).
+
+    The hot loop of ingestion, so it checks the same rules as the validator in their cheapest
+    form: definitions and cohort start instants are resolved once per (team, measure), London
+    buckets once per UTC hour. Response times stay aware (each store converts as it needs).
+    UUIDs are handed to asyncpg as its own UUID type, which it encodes without Python calls.
+    """
+    resolve = _Resolver(teams, plans)
+    records: list[tuple[Any, ...]] = []
+    append = records.append
+    bucket_of = london_buckets_by_hour()
+    now_ts = now.timestamp()
+    organisation = FastUUID(organisation_id.bytes)
+    batch = FastUUID(batch_id.bytes)
+    for client_id, team_id, measure, at, items in rows:
+        key = (team_id.int, measure)
+        found = resolve.known.get(key)
+        if found is None:
+            found = resolve(key, team_id, measure)
+            if found is None:
+                return None
+        slot, team_uuid, version, count, allowed, metric_table, first_ts = found
+        if len(items) != count or min(items) < allowed[0] or max(items) > allowed[-1]:
+            return None
         if at.tzinfo is None:
             at = to_utc(at)
         # One conversion to POSIX seconds serves both range checks and the London buckets.
@@ -147,11 +324,11 @@ def response_records(
         if week_month is None:
             week_month = london_buckets_for_hour(hour)
         raw = sum(items)
-        counts[slot] += 1
+        resolve.counts[slot] += 1
         append(
             (
                 organisation,
-                row.client_id,
+                client_id,
                 team_uuid,
                 measure,
                 version,
@@ -164,7 +341,7 @@ def response_records(
                 batch,
             )
         )
-    return Built(records, dict(zip(keys, counts, strict=True)))
+    return Built(records, resolve.totals())
 
 
 def value_records(
@@ -224,49 +401,102 @@ def _fresh(records: Sequence[tuple[Any, ...]], existing: set[str]) -> list[tuple
 async def _store_postgresql(
     session: AsyncSession, kind: BatchKind, built: Built
 ) -> Counter[TeamMeasure]:
-    """Fast path: COPY the batch straight into the table inside a savepoint, as a raw bulk load
-    would. A batch holding any client id already stored (a retry), or one twice, fails that COPY
-    on the primary key; it is then rolled back to the savepoint and goes the careful way: COPY
-    into a staging table, then INSERT ... ON CONFLICT DO NOTHING, which keeps only new rows."""
+    """COPY the batch into a staging table, then one statement inserts the rows (only those
+    whose client id is new when the batch repeats any: retries, repeats and a client id twice
+    in the batch add nothing), adds what it really inserted to the day sums, raises the versions
+    of the (team, measure) pairs that got rows, and returns their counts. The database does the
+    grouping: the service sends one COPY and one statement."""
     table, columns = _table_and_columns(kind)
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection  # asyncpg.Connection, inside SQLAlchemy's transaction
+    staging = f"{table.name}_staging"
     try:
+        # A temporary table lives as long as the pooled connection (no WAL, no indexes) and is
+        # emptied by every commit or rollback.
+        await driver.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table.name} INCLUDING DEFAULTS)"
+            " ON COMMIT DELETE ROWS"
+        )
+        # In steps, as the records were built: the event loop serves others between them.
+        for step in range(0, len(built.records), ROWS_PER_STEP):
+            await driver.copy_records_to_table(
+                staging, records=built.records[step : step + ROWS_PER_STEP], columns=list(columns)
+            )
         try:
-            async with driver.transaction():  # a savepoint
-                await driver.copy_records_to_table(
-                    table.name, records=built.records, columns=list(columns)
-                )
+            # Most batches are all new: a plain INSERT (no conflict checks, nothing returned)
+            # in a savepoint; a repeated client id fails it on the primary key.
+            async with driver.transaction():
+                counts = await driver.fetch(_PG_STORE[kind, "new"])
         except asyncpg.UniqueViolationError:
-            return await _store_postgresql_staging(driver, table.name, columns, built.records)
+            counts = await driver.fetch(_PG_STORE[kind, "careful"])
     except asyncpg.DeadlockDetectedError as exc:
         # Two batches sharing rows in opposite orders: PostgreSQL broke the tie by refusing
         # this one. Nothing of it is kept; a retry of the same batch is safe.
         raise Conflict("another batch with some of the same rows was being stored; retry") from exc
-    return Counter(built.totals)
+    return Counter({(row[0].int, row[1]): int(row[2]) for row in counts})
 
 
-async def _store_postgresql_staging(
-    driver: Any, table: str, columns: Sequence[str], records: Sequence[tuple[Any, ...]]
-) -> Counter[TeamMeasure]:
-    staging = f"{table}_staging"
-    # A temporary table lives as long as the pooled connection (unlogged, no indexes: cheap).
-    await driver.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table} INCLUDING DEFAULTS)"
-    )
-    await driver.copy_records_to_table(staging, records=records, columns=list(columns))
+def _pg_store(kind: BatchKind, way: str) -> str:
+    """The storing statement: ``new`` inserts every staged row (and fails on a repeated one),
+    ``careful`` only those whose client id is new; both add the inserted rows to the day sums,
+    raise the versions of the (team, measure) pairs that got rows and return their counts."""
+    table, columns = _table_and_columns(kind)
     names = ", ".join(columns)
-    counts = await driver.fetch(
-        f"WITH inserted AS ("  # noqa: S608 (fixed names only)
-        f" INSERT INTO {table} ({names}) SELECT {names} FROM {staging}"
-        f" ON CONFLICT (organisation_id, client_id) DO NOTHING"
-        f" RETURNING team_id, measure_key)"
-        f" SELECT team_id, measure_key, count(*) AS n FROM inserted GROUP BY team_id, measure_key"
+    staging = f"{table.name}_staging"
+    if way == "new":
+        inserted = f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging}"  # noqa: S608
+        source = staging
+    else:
+        returned = "team_id, measure_key" + (
+            ", responded_at, week_start, month_start, raw_score, metric_x100"
+            if kind == "responses"
+            else ""
+        )
+        inserted = (
+            f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging}"  # noqa: S608
+            f" ON CONFLICT (organisation_id, client_id) DO NOTHING RETURNING {returned}"
+        )
+        source = "inserted"
+    # The London date of each new response, for its day sums (the buckets beside it were
+    # computed by the service; the date is PostgreSQL's, with the same Europe/London rules).
+    days = (
+        f""", days AS (
+    INSERT INTO response_day AS d (team_id, measure_key, day, week_start, month_start, n,
+                                   raw_total, metric_total, promoters, detractors)
+    SELECT team_id, measure_key, (responded_at AT TIME ZONE 'Europe/London')::date,
+           min(week_start), min(month_start), count(*), sum(raw_score), sum(metric_x100),
+           count(*) FILTER (WHERE raw_score >= 9), count(*) FILTER (WHERE raw_score <= 6)
+    FROM {source} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (team_id, measure_key, day) DO UPDATE SET
+        n = d.n + excluded.n,
+        raw_total = d.raw_total + excluded.raw_total,
+        metric_total = CASE WHEN excluded.metric_total IS NULL THEN d.metric_total
+                            ELSE coalesce(d.metric_total, 0) + excluded.metric_total END,
+        promoters = d.promoters + excluded.promoters,
+        detractors = d.detractors + excluded.detractors
+)"""  # noqa: S608
+        if kind == "responses"
+        else ""
     )
-    # Empty it for the next batch on this connection (a rollback empties it as well).
-    await driver.execute(f"TRUNCATE {staging}")
-    return Counter({(row["team_id"].int, row["measure_key"]): int(row["n"]) for row in counts})
+    # Rows are upserted sorted, so concurrent batches lock shared rows in the same order.
+    return f"""
+WITH inserted AS ({inserted}){days}, counts AS (
+    SELECT team_id, measure_key, count(*) AS n FROM {source} GROUP BY 1, 2
+), bumped AS (
+    INSERT INTO series_version AS v (team_id, measure_key, version)
+    SELECT team_id, measure_key, 1 FROM counts ORDER BY 1, 2
+    ON CONFLICT (team_id, measure_key) DO UPDATE SET version = v.version + 1
+)
+SELECT team_id, measure_key, n FROM counts
+"""  # noqa: S608 (fixed names only)
+
+
+_PG_STORE: dict[tuple[BatchKind, str], str] = {
+    (kind, way): _pg_store(kind, way)
+    for kind in ("responses", "values")
+    for way in ("new", "careful")
+}
 
 
 async def _store_sqlite(
@@ -298,7 +528,16 @@ async def _store_sqlite(
                 for record in chunk
             ],
         )
-    return Counter((record[2].int, record[3]) for record in fresh)
+    new = Counter((record[2].int, record[3]) for record in fresh)
+    days = (
+        rollup.day_totals(
+            (record[2].int, record[3], record[5], record[8], record[9]) for record in fresh
+        )
+        if kind == "responses"
+        else {}
+    )
+    await rollup.record(session, days, [key for key, n in new.items() if n])
+    return new
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:

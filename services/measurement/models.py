@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     ForeignKey,
@@ -216,3 +217,35 @@ class FiredSignal(Base):
     measure_key: Mapped[str] = mapped_column(String(63), primary_key=True)
     signal_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     fired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ResponseDay(Base):
+    """Per team, measure and London date: the sums of that day's responses, kept by ingestion in
+    the batch's own transaction (only rows it actually inserted count), so a series read sums a
+    few hundred days instead of every response. Any London date range is a whole number of
+    days, so the answer is exact for every range a series or chart may ask for."""
+
+    __tablename__ = "response_day"
+
+    team_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    measure_key: Mapped[str] = mapped_column(String(63), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    week_start: Mapped[date] = mapped_column(Date)
+    month_start: Mapped[date] = mapped_column(Date)
+    n: Mapped[int] = mapped_column(BigInteger)
+    raw_total: Mapped[int] = mapped_column(BigInteger)
+    metric_total: Mapped[int | None] = mapped_column(BigInteger)  # NULL: no row had a metric
+    promoters: Mapped[int] = mapped_column(BigInteger)  # raw score >= 9 (net promoter)
+    detractors: Mapped[int] = mapped_column(BigInteger)  # raw score <= 6
+
+
+class SeriesVersion(Base):
+    """A counter per team and measure, raised in the same transaction as anything that changes
+    the team's charts of it (new rows, a note): cached charts are keyed by it, and because it is
+    read from the database every replica sees the change."""
+
+    __tablename__ = "series_version"
+
+    team_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    measure_key: Mapped[str] = mapped_column(String(63), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)

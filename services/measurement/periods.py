@@ -67,22 +67,22 @@ def london_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON).astimezone(UTC)
 
 
-_BUCKETS_BY_HOUR: dict[int, tuple[date, date]] = {}
+_BUCKETS_BY_HOUR: dict[int, tuple[date, date, date]] = {}
 
 
-def london_buckets_for_hour(hour: int) -> tuple[date, date]:
-    """(week start, month start) in Europe/London of every instant in one UTC hour (given as
-    hours since the epoch). UK clocks change on the hour (01:00 UTC), so a UTC hour never spans
+def london_buckets_for_hour(hour: int) -> tuple[date, date, date]:
+    """(week start, month start, date) in Europe/London of every instant in one UTC hour (given
+    as hours since the epoch). UK clocks change on the hour (01:00 UTC), so a UTC hour never spans
     two London dates: ingestion converts once per hour, not once per response."""
     day = datetime.fromtimestamp(hour * 3600, LONDON).date()
-    found = (week_start(day), month_start(day))
+    found = (week_start(day), month_start(day), day)
     if len(_BUCKETS_BY_HOUR) > 100_000:
         _BUCKETS_BY_HOUR.clear()
     _BUCKETS_BY_HOUR[hour] = found
     return found
 
 
-def london_buckets_by_hour() -> dict[int, tuple[date, date]]:
+def london_buckets_by_hour() -> dict[int, tuple[date, date, date]]:
     """The cache behind ``london_buckets_for_hour`` (read it directly in hot loops)."""
     return _BUCKETS_BY_HOUR
 
@@ -93,4 +93,6 @@ def buckets(moment: datetime) -> tuple[date, date]:
         moment = to_utc(moment)
     hour = int(moment.timestamp()) // 3600
     found = _BUCKETS_BY_HOUR.get(hour)
-    return found if found is not None else london_buckets_for_hour(hour)
+    if found is None:
+        found = london_buckets_for_hour(hour)
+    return found[0], found[1]

@@ -16,16 +16,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 MAX_ROWS = 10_000
 MAX_BODY_BYTES = 10 * 1024 * 1024
 MAX_ITEMS = 50
+MAX_CLIENT_ID = 100
+MAX_MEASURE_KEY = 63
 
 BatchKind = Literal["responses", "values"]
 
-ClientId = Annotated[str, Field(min_length=1, max_length=100)]
-MeasureKey = Annotated[str, Field(min_length=1, max_length=63)]
+ClientId = Annotated[str, Field(min_length=1, max_length=MAX_CLIENT_ID)]
+MeasureKey = Annotated[str, Field(min_length=1, max_length=MAX_MEASURE_KEY)]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]
 
 
@@ -142,6 +145,24 @@ def parse_json(body: bytes, kind: BatchKind) -> list[Any]:
     except ValidationError as exc:
         raise BatchInvalid(_errors_from(exc, inside_rows=True)) from exc
     rows: list[Any] = batch.rows
+    return rows
+
+
+def plain_json_rows(body: bytes) -> list[Any] | None:
+    """The rows of ``{"rows": [...]}`` parsed by orjson when the body has that shape and fits
+    the limits; None otherwise (``parse_json`` then names whatever is wrong). Each row is still
+    unchecked: see ``ingestion.plain_response_records``."""
+    if len(body) > MAX_BODY_BYTES:
+        return None
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if type(data) is not dict or len(data) != 1:
+        return None
+    rows = data.get("rows")
+    if type(rows) is not list or len(rows) > MAX_ROWS:
+        return None
     return rows
 
 

@@ -110,8 +110,8 @@ class ChartQuery(_In):
             rules=self.rules,
             n=self.n,
             freeze=self.freeze,
-            parts=self.part,
-            exclude=self.exclude,
+            parts=tuple(self.part),  # tuples: a request is part of a cached chart's key
+            exclude=tuple(self.exclude),
             screen=self.screen,
         )
 

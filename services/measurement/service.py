@@ -9,17 +9,19 @@ from __future__ import annotations
 import asyncio
 import gc
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any, Literal
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.measurement import charts, idempotency, ingestion
+from services.measurement import charts, idempotency, ingestion, rollup, schemas
 from services.measurement.analytics import (
     Chart,
     CollaborativeChart,
@@ -36,16 +38,14 @@ from services.measurement.models import (
     MeasureDefinitionRow,
     MeasureValue,
     PlanMeasure,
-    SurveyResponse,
+    SeriesVersion,
     Team,
 )
-from services.measurement.periods import LONDON, Period, london_midnight
+from services.measurement.periods import LONDON, Period
 from services.measurement.plan import (
     DEFAULT_PLAN,
     MeasureDefinition,
     MeasureSpec,
-    mean,
-    net_promoter_score,
     next_version,
     ratio,
 )
@@ -58,6 +58,7 @@ from services.measurement.rows import (
     ValueRow,
     parse_csv,
     parse_json,
+    plain_json_rows,
 )
 from services.measurement.validation import (
     Plans,
@@ -531,11 +532,65 @@ async def store_batch(
             errors=[error.as_dict() for error in errors],
         )
     assert built is not None
+    return await _store_built(
+        session, principal=principal, kind=kind, built=built, batch_id=batch_id, now=now
+    )
+
+
+async def _store_plain_responses(
+    session: AsyncSession, *, principal: Principal, rows: list[Any], body: bytes
+) -> BatchResult:
+    """A JSON batch of responses in the plain form (``rows.plain_json_rows``): checked and
+    turned into records in one pass over the parsed objects. Anything else about it (a row not
+    plain, a rule broken, another organisation's team) hands the batch to ``store_batch``, which
+    stores it or names every problem exactly as it always has."""
+    organisation_id = principal.organisation_id
+    assert organisation_id is not None
+    team_of = ingestion.plain_team_ids(rows)
+    if team_of is not None:
+        teams, plans = await _teams_and_plans(session, set(team_of.values()))
+        if all(team.organisation_id == organisation_id for team in teams.values()):
+            now = datetime.now(UTC)
+            batch_id = uuid.uuid4()
+            built = await ingestion.plain_response_records(
+                rows,
+                team_of=team_of,
+                organisation_id=organisation_id,
+                batch_id=batch_id,
+                teams=teams,
+                plans=plans,
+                now=now,
+            )
+            if built is not None:
+                return await _store_built(
+                    session,
+                    principal=principal,
+                    kind="responses",
+                    built=built,
+                    batch_id=batch_id,
+                    now=now,
+                )
+    validated = parse_body(body, content_type="application/json", kind="responses")
+    return await store_batch(session, principal=principal, kind="responses", rows=validated)
+
+
+async def _store_built(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    kind: BatchKind,
+    built: ingestion.Built,
+    batch_id: uuid.UUID,
+    now: datetime,
+) -> BatchResult:
+    organisation_id = principal.organisation_id
+    assert organisation_id is not None
     new_counts = await ingestion.store(session, kind, built)
     totals = built.totals
     new_rows = sum(new_counts.values())
+    count = len(built.records)
     result = BatchResult(
-        batch_id=batch_id, rows=len(rows), new_rows=new_rows, repeated_rows=len(rows) - new_rows
+        batch_id=batch_id, rows=count, new_rows=new_rows, repeated_rows=count - new_rows
     )
     await session.execute(
         insert(Batch).values(
@@ -597,10 +652,21 @@ async def ingest_batch(
             return replay.status, replay.body, True
     try:
         with gc_paused():
-            rows = parse_body(body, content_type=content_type, kind=kind)
+            media_type = content_type.split(";", 1)[0].strip().lower()
+            plain = (
+                plain_json_rows(body)
+                if kind == "responses" and media_type == "application/json"
+                else None
+            )
+            rows = parse_body(body, content_type=content_type, kind=kind) if plain is None else []
             async with database.transaction() as session:
                 session.info["service"] = database.settings.service_name
-                result = await store_batch(session, principal=principal, kind=kind, rows=rows)
+                if plain is not None:
+                    result = await _store_plain_responses(
+                        session, principal=principal, rows=plain, body=body
+                    )
+                else:
+                    result = await store_batch(session, principal=principal, kind=kind, rows=rows)
                 answer = result.as_dict()
                 if idempotency_key is not None:
                     await idempotency.finish(
@@ -610,7 +676,7 @@ async def ingest_batch(
                         status=200,
                         body=answer,
                     )
-            del rows  # freed now, by reference counting, before the collector comes back on
+            del rows, plain  # freed now, by reference counting, before the collector is back
         service_name = database.settings.service_name
         metrics.INGESTED_ROWS.labels(service=service_name, outcome="new").inc(result.new_rows)
         metrics.INGESTED_ROWS.labels(service=service_name, outcome="repeated").inc(
@@ -721,30 +787,34 @@ async def series(
     definition = await _readable_team_and_measure(
         session, team_id=team_id, measure_key=measure_key, user=user
     )
+    chosen, points = await _series_of(
+        session, team_id=team_id, definition=definition, first=first, last=last, period=period
+    )
+    return definition, chosen, points
+
+
+async def _series_of(
+    session: AsyncSession,
+    *,
+    team_id: uuid.UUID,
+    definition: MeasureDefinition,
+    first: date,
+    last: date,
+    period: Period | None,
+) -> tuple[Period, list[SeriesPoint]]:
     if last < first:
         raise Unprocessable("the range ends before it starts")
     if last - first > timedelta(days=366 * 5):
         raise Unprocessable("a series covers at most five years")
     if definition.takes_responses:
         chosen: Period = period or definition.period
-        return (
-            definition,
-            chosen,
-            await _response_series(
-                session,
-                team_id=team_id,
-                definition=definition,
-                first=first,
-                last=last,
-                period=chosen,
-            ),
+        return chosen, await _response_series(
+            session, team_id=team_id, definition=definition, first=first, last=last, period=chosen
         )
     if period is not None and period != definition.period:
-        raise Unprocessable(f"{measure_key!r} is collected per {definition.period}")
-    return (
-        definition,
-        definition.period,
-        await _value_series(session, team_id=team_id, key=measure_key, first=first, last=last),
+        raise Unprocessable(f"{definition.key!r} is collected per {definition.period}")
+    return definition.period, await _value_series(
+        session, team_id=team_id, key=definition.key, first=first, last=last
     )
 
 
@@ -757,50 +827,17 @@ async def _response_series(
     last: date,
     period: Period,
 ) -> list[SeriesPoint]:
-    table = SurveyResponse
-    bucket = table.week_start if period == "week" else table.month_start
-    columns: list[Any] = [
-        bucket.label("period_start"),
-        func.count().label("n"),
-        func.sum(table.raw_score).label("raw_total"),
-        func.sum(table.metric_x100).label("metric_total"),
-    ]
-    net_promoter = definition.scoring == "net_promoter"
-    if net_promoter:
-        columns += [
-            func.sum(case((table.raw_score >= 9, 1), else_=0)).label("promoters"),
-            func.sum(case((table.raw_score <= 6, 1), else_=0)).label("detractors"),
-        ]
-    rows = (
-        await session.execute(
-            select(*columns)
-            .where(
-                table.team_id == team_id,
-                table.measure_key == definition.key,
-                table.responded_at >= london_midnight(first),
-                table.responded_at < london_midnight(last + timedelta(days=1)),
-            )
-            .group_by(bucket)
-            .order_by(bucket)
-        )
-    ).all()
-    points = []
-    for row in rows:
-        n = int(row.n)
-        points.append(
-            SeriesPoint(
-                period_start=_as_date(row.period_start),
-                n=n,
-                mean_raw=mean(int(row.raw_total), n),
-                mean_metric=mean(int(row.metric_total), n, scale=100)
-                if row.metric_total is not None
-                else None,
-                net_promoter=net_promoter_score(int(row.promoters), int(row.detractors), n)
-                if net_promoter
-                else None,
-            )
-        )
-    return points
+    """From the day sums kept at ingestion: one row per day in range, not per response."""
+    points = await rollup.response_points(
+        session,
+        team_ids=[team_id],
+        measure_key=definition.key,
+        net_promoter=definition.scoring == "net_promoter",
+        first=first,
+        last=last,
+        period=period,
+    )
+    return [SeriesPoint(**point) for point in points[team_id]]
 
 
 async def _value_series(
@@ -896,6 +933,130 @@ class CohortChart:
         return f"{self.definition.name} · collaborative ({len(self.team_names)} teams)"
 
 
+@dataclass(frozen=True, slots=True)
+class _ChartState:
+    """What a team chart depends on besides its series, read in one query per request."""
+
+    team_name: str
+    target: Decimal | None
+    data_version: int  # series_version: raised by new rows and notes
+    definition: MeasureDefinition
+
+
+_DEFINITION_CACHE: dict[tuple[str, int], MeasureDefinition] = {}
+_CHART_STATE = (
+    select(
+        Team.organisation_id,
+        Team.coach_id,
+        Team.name.label("team_name"),
+        PlanMeasure.target,
+        SeriesVersion.version.label("data_version"),
+        *_DEFINITION_COLUMNS,
+    )
+    .select_from(Team)
+    .outerjoin(MeasureDefinitionRow, MeasureDefinitionRow.key == bindparam("measure_key"))
+    .outerjoin(
+        PlanMeasure,
+        (PlanMeasure.cohort_id == Team.cohort_id)
+        & (PlanMeasure.measure_key == bindparam("measure_key")),
+    )
+    .outerjoin(
+        SeriesVersion,
+        (SeriesVersion.team_id == Team.team_id)
+        & (SeriesVersion.measure_key == bindparam("measure_key")),
+    )
+    .where(Team.team_id == bindparam("team_id"))
+    .order_by(MeasureDefinitionRow.version.desc())
+    .limit(1)
+)
+
+
+# _CHART_STATE as PostgreSQL SQL, for asyncpg (column names from the model only).
+_DEFINITION_NAMES = ", ".join(f"d.{column.name}" for column in _DEFINITION_COLUMNS)
+_CHART_STATE_SQL = (
+    "SELECT t.organisation_id, t.coach_id, t.name AS team_name, p.target,"  # noqa: S608
+    f" v.version AS data_version, {_DEFINITION_NAMES}"
+    " FROM team t"
+    " LEFT JOIN measure_definition d ON d.key = $2"
+    " LEFT JOIN plan_measure p ON p.cohort_id = t.cohort_id AND p.measure_key = $2"
+    " LEFT JOIN series_version v ON v.team_id = t.team_id AND v.measure_key = $2"
+    " WHERE t.team_id = $1 ORDER BY d.version DESC LIMIT 1"
+)
+
+
+async def _chart_state(
+    session: AsyncSession, *, user: Principal, team_id: uuid.UUID, measure_key: str
+) -> _ChartState:
+    """The team's name, its cohort's target, the data version and the measure's current
+    definition, once the caller may read the team (one query; definitions never change once
+    written, so each version is validated once per process)."""
+    row: Any
+    if session.bind.dialect.name == "postgresql":
+        # The hottest read of the service: straight through asyncpg (a prepared statement it
+        # keeps per connection) skips SQLAlchemy's per-execution work, the larger part here.
+        connection = await session.connection()
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        record = await driver.fetchrow(_CHART_STATE_SQL, team_id, measure_key)
+        row = None if record is None else SimpleNamespace(**record)
+    else:
+        row = (
+            await session.execute(_CHART_STATE, {"team_id": team_id, "measure_key": measure_key})
+        ).one_or_none()
+    if row is None or not _may_read(
+        user, organisation_id=row.organisation_id, coach_id=row.coach_id
+    ):
+        raise NotFound("no such team")
+    if row.key is None:
+        raise NotFound(f"no measure {measure_key!r}")
+    definition = _DEFINITION_CACHE.get((row.key, row.version))
+    if definition is None:
+        definition = MeasureDefinition.model_validate(
+            {column.name: getattr(row, column.name) for column in _DEFINITION_COLUMNS}
+        )
+        if len(_DEFINITION_CACHE) > 1000:
+            _DEFINITION_CACHE.clear()
+        _DEFINITION_CACHE[(row.key, row.version)] = definition
+    return _ChartState(
+        team_name=row.team_name,
+        target=row.target,
+        data_version=int(row.data_version or 0),
+        definition=definition,
+    )
+
+
+async def _compute_team_chart(
+    session: AsyncSession,
+    *,
+    state: _ChartState,
+    team_id: uuid.UUID,
+    request: charts.ChartRequest,
+    first: date,
+    last: date,
+    period: Period | None,
+) -> TeamChart:
+    definition = state.definition
+    chosen, points = await _series_of(
+        session, team_id=team_id, definition=definition, first=first, last=last, period=period
+    )
+    notes = await charts.notes(session, team_id=team_id, measure_key=definition.key)
+    options = charts.chart_options(
+        request,
+        definition,
+        period=chosen,
+        target=state.target,
+        annotations=charts.annotations_by_period(notes, chosen, first, last),
+    )
+    return TeamChart(
+        team_id=team_id,
+        team_name=state.team_name,
+        definition=definition,
+        period=chosen,
+        first=first,
+        last=last,
+        chart=compute_chart(charts.chart_series(points, definition), options),
+    )
+
+
 async def team_chart(
     session: AsyncSession,
     *,
@@ -910,35 +1071,112 @@ async def team_chart(
     """A team's chart of a measure: its series (read as ``series`` reads it), the cohort's
     target and direction of the measure, and the notes attached to its periods."""
     first, last = _chart_range(first, last)
-    definition, chosen, points = await series(
+    state = await _chart_state(session, user=user, team_id=team_id, measure_key=measure_key)
+    return await _compute_team_chart(
         session,
-        user=user,
+        state=state,
         team_id=team_id,
-        measure_key=measure_key,
+        request=request,
         first=first,
         last=last,
         period=period,
     )
-    name, target, notes = await charts.team_chart_context(
-        session, team_id=team_id, measure_key=measure_key
-    )
-    options = charts.chart_options(
+
+
+def chart_context(
+    definition: MeasureDefinition, *, period: Period, first: date, last: date
+) -> dict[str, Any]:
+    """The fields every chart answer (team or collaborative) carries about its measure."""
+    return {
+        "measure_key": definition.key,
+        "measure_name": definition.name,
+        "measure_version": definition.version,
+        "data_kind": definition.data_kind,
+        "unit": definition.unit,
+        "period": period,
+        "first": first,
+        "last": last,
+    }
+
+
+# Team chart answers (JSON), keyed by everything they depend on, the data version included:
+# a version read from the database, so a replica never serves a chart another one made stale.
+CHART_CACHE_SIZE = 512
+_chart_cache: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+_charts_in_flight: dict[tuple[Any, ...], asyncio.Future[bytes | None]] = {}
+
+
+async def team_chart_json(
+    session: AsyncSession,
+    *,
+    user: Principal,
+    team_id: uuid.UUID,
+    measure_key: str,
+    request: charts.ChartRequest,
+    first: date | None = None,
+    last: date | None = None,
+    period: Period | None = None,
+) -> bytes:
+    """``team_chart`` as its JSON answer, computed once per data version (one query when it is
+    cached). Concurrent requests for a chart being computed wait for that computation."""
+    first, last = _chart_range(first, last)
+    state = await _chart_state(session, user=user, team_id=team_id, measure_key=measure_key)
+    key = (
+        session.bind,  # the database (tests run several in one process): never another's chart
+        team_id,
+        measure_key,
         request,
-        definition,
-        period=chosen,
-        target=target,
-        annotations=charts.annotations_by_period(notes, chosen, first, last),
+        first,
+        last,
+        period,
+        state.definition.version,
+        state.team_name,
+        state.target,
+        state.data_version,
     )
-    chart = compute_chart(charts.chart_series(points, definition), options)
-    return TeamChart(
-        team_id=team_id,
-        team_name=name,
-        definition=definition,
-        period=chosen,
-        first=first,
-        last=last,
-        chart=chart,
-    )
+    body = _chart_cache.get(key)
+    if body is not None:
+        _chart_cache.move_to_end(key)
+        return body
+    pending = _charts_in_flight.get(key)
+    if pending is not None:
+        await asyncio.wait([pending])
+        body = None if pending.cancelled() else pending.result()
+        if body is not None:
+            return body
+        # The first request failed or went away: compute it here (the same error, if any).
+    future: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+    _charts_in_flight[key] = future
+    try:
+        answer = await _compute_team_chart(
+            session,
+            state=state,
+            team_id=team_id,
+            request=request,
+            first=first,
+            last=last,
+            period=period,
+        )
+        body = (
+            schemas.TeamChartOut(
+                team_id=team_id,
+                team_name=answer.team_name,
+                chart=answer.chart,
+                **chart_context(
+                    answer.definition, period=answer.period, first=answer.first, last=answer.last
+                ),
+            )
+            .model_dump_json(by_alias=True)
+            .encode()
+        )
+    finally:
+        if _charts_in_flight.get(key) is future:
+            del _charts_in_flight[key]
+        future.set_result(body)
+    _chart_cache[key] = body
+    if len(_chart_cache) > CHART_CACHE_SIZE:
+        _chart_cache.popitem(last=False)
+    return body
 
 
 async def cohort_chart(
@@ -1046,6 +1284,7 @@ async def annotate(
     )
     session.add(annotation)
     await session.flush()
+    await rollup.bump_versions(session, [(team_id, measure_key)])  # its charts are stale now
     return annotation
 
 

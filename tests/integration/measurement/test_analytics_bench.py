@@ -21,8 +21,6 @@ def _bench() -> ModuleType:
 def test_service_rows_time_the_chart_use_case_and_the_signal_check_on_sqlite() -> None:
     bench = _bench()
     results = bench.measure_service(runs=2)  # no PostgreSQL URL: the SQLite rows only
-    assert sorted(results) == sorted(
-        [bench.SERVICE_CHART.format(db="SQLite"), bench.SERVICE_SIGNALS.format(db="SQLite")]
-    )
+    assert sorted(results) == sorted(row.format(db="SQLite") for row in bench.ROWS)
     text = bench.report(results, 3, 1)
     assert "| chart endpoint service time" in text and "| - |" in text

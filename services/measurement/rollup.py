@@ -1,0 +1,178 @@
+"""Per-day sums of responses (``response_day``) and the per team/measure version of what its
+charts show (``series_version``), both written in the batch's own transaction.
+
+Series and charts read the day sums, so a read costs O(days in range), not O(responses). Only
+rows a batch really inserted are added (a retried or repeated row adds nothing), so the sums
+always equal a GROUP BY over ``survey_response``. The version is raised by every change to a
+team's chart of a measure (new rows, a note); cached charts are keyed by it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.measurement.models import ResponseDay, SeriesVersion
+from services.measurement.periods import Period, london_buckets_by_hour, london_buckets_for_hour
+from services.measurement.plan import mean, net_promoter_score
+
+# (team id as its integer, measure key, London date)
+DayKey = tuple[int, str, date]
+# [week start, month start, n, raw total, metric total or None, promoters, detractors]
+Totals = list[Any]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def day_totals(rows: Iterable[tuple[int, str, datetime, int, int | None]]) -> dict[DayKey, Totals]:
+    """Day sums of stored rows: (team id integer, measure key, aware instant, raw, metric)."""
+    days: dict[DayKey, Totals] = {}
+    for team, measure, at, raw, metric in rows:
+        if at.tzinfo is None:  # SQLite hands back naive UTC
+            at = at.replace(tzinfo=UTC)
+        hour = int((at - _EPOCH) // timedelta(hours=1))
+        found = london_buckets_by_hour().get(hour)
+        week, month, day = found if found is not None else london_buckets_for_hour(hour)
+        totals = days.get((team, measure, day))
+        if totals is None:
+            totals = days[(team, measure, day)] = [week, month, 0, 0, None, 0, 0]
+        totals[2] += 1
+        totals[3] += raw
+        if metric is not None:
+            totals[4] = (totals[4] or 0) + metric
+        totals[5] += raw >= 9
+        totals[6] += raw <= 6
+    return days
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+async def record(
+    session: AsyncSession, days: Mapping[DayKey, Totals], pairs: Iterable[tuple[int, str]]
+) -> None:
+    """Add day sums and raise versions through the session (SQLite; PostgreSQL does both in
+    the batch's storing statement, see ``ingestion``)."""
+    postgresql = session.bind.dialect.name == "postgresql"
+    insert = pg_insert if postgresql else sqlite_insert
+    ordered = sorted(days.items())
+    for start in range(0, len(ordered), 500):
+        statement = insert(ResponseDay).values(
+            [
+                {
+                    "team_id": uuid.UUID(int=team),
+                    "measure_key": measure,
+                    "day": day,
+                    "week_start": totals[0],
+                    "month_start": totals[1],
+                    "n": totals[2],
+                    "raw_total": totals[3],
+                    "metric_total": totals[4],
+                    "promoters": totals[5],
+                    "detractors": totals[6],
+                }
+                for (team, measure, day), totals in ordered[start : start + 500]
+            ]
+        )
+        new = statement.excluded
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["team_id", "measure_key", "day"],
+                set_={
+                    "n": ResponseDay.n + new.n,
+                    "raw_total": ResponseDay.raw_total + new.raw_total,
+                    "metric_total": case(
+                        (new.metric_total.is_(None), ResponseDay.metric_total),
+                        else_=func.coalesce(ResponseDay.metric_total, 0) + new.metric_total,
+                    ),
+                    "promoters": ResponseDay.promoters + new.promoters,
+                    "detractors": ResponseDay.detractors + new.detractors,
+                },
+            )
+        )
+    await bump_versions(session, [(uuid.UUID(int=team), measure) for team, measure in pairs])
+
+
+async def bump_versions(session: AsyncSession, pairs: Iterable[tuple[uuid.UUID, str]]) -> None:
+    """Raise the version of each (team, measure): its cached charts are stale from now on."""
+    ordered = sorted(set(pairs))
+    if not ordered:
+        return
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(SeriesVersion).values(
+        [{"team_id": team, "measure_key": measure, "version": 1} for team, measure in ordered]
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["team_id", "measure_key"],
+            set_={"version": SeriesVersion.version + 1},
+        )
+    )
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+async def response_points(
+    session: AsyncSession,
+    *,
+    team_ids: Sequence[uuid.UUID],
+    measure_key: str,
+    net_promoter: bool,
+    first: date,
+    last: date,
+    period: Period,
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Each team's period values of a responses measure for the London dates [first, last]:
+    n, mean_raw, mean_metric and net_promoter, as a GROUP BY over the responses would give."""
+    out: dict[uuid.UUID, list[dict[str, Any]]] = {team: [] for team in team_ids}
+    if not team_ids:
+        return out
+    table = ResponseDay
+    bucket = table.week_start if period == "week" else table.month_start
+    which = table.team_id == team_ids[0] if len(team_ids) == 1 else table.team_id.in_(team_ids)
+    rows = await session.execute(
+        select(
+            table.team_id,
+            bucket.label("period_start"),
+            func.sum(table.n).label("n"),
+            func.sum(table.raw_total).label("raw_total"),
+            func.sum(table.metric_total).label("metric_total"),
+            func.sum(table.promoters).label("promoters"),
+            func.sum(table.detractors).label("detractors"),
+        )
+        .where(
+            which,
+            table.measure_key == measure_key,
+            table.day >= first,
+            table.day <= last,
+        )
+        .group_by(table.team_id, bucket)
+        .order_by(table.team_id, bucket)
+    )
+    for row in rows:
+        n = int(row.n)
+        start = row.period_start
+        out[row.team_id].append(
+            {
+                "period_start": start
+                if isinstance(start, date)
+                else date.fromisoformat(str(start)),
+                "n": n,
+                "mean_raw": mean(int(row.raw_total), n),
+                "mean_metric": None
+                if row.metric_total is None
+                else mean(int(row.metric_total), n, scale=100),
+                "net_promoter": net_promoter_score(int(row.promoters), int(row.detractors), n)
+                if net_promoter
+                else None,
+            }
+        )
+    return out

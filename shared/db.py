@@ -210,3 +210,21 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the transaction commits before the response is sent, so a client never sees
 # a success whose commit then fails, nor reads before its own write is visible.
 Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for reads only. On PostgreSQL it runs in autocommit, which spares the BEGIN and
+    COMMIT round trips of a transaction nothing is written in; SQLite keeps the ordinary unit of
+    work (its single writer lock included)."""
+    database: Database = request.app.state.database
+    if database.settings.is_sqlite:
+        async with database.transaction() as session:
+            yield session
+        return
+    async with database.sessions() as session:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield session
+
+
+# For endpoints that only read; anything that writes takes ``Session``.
+ReadSession = Annotated[AsyncSession, Depends(get_read_session)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -20,10 +21,22 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from services.billing.documents import DocumentKind, DocumentView, Line, Party, render_pdf
 from services.billing.models import (
@@ -92,21 +105,108 @@ def _insert(session: AsyncSession, model: Any) -> Any:
     return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
 
 
-async def _lock_cohort(session: AsyncSession, cohort_id: uuid.UUID) -> BillingCohort:
-    """Create the cohort's row if needed and lock it for the rest of the transaction."""
-    await session.execute(
-        _insert(session, BillingCohort)
-        .values(id=cohort_id)
-        .on_conflict_do_nothing(index_elements=["id"])
+def _upsert(insert: Any, table: Table, key: list[str]) -> Any:
+    """INSERT every column from same-named parameters; on a key conflict, set the others."""
+    stmt = insert(table).values({c.key: bindparam(c.key) for c in table.c})
+    return stmt.on_conflict_do_update(
+        index_elements=key,
+        set_={c.key: stmt.excluded[c.key] for c in table.c if c.key not in key},
     )
-    cohort = (
-        await session.execute(
-            select(BillingCohort)
-            .where(BillingCohort.id == cohort_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
+
+
+@dataclass(frozen=True)
+class _HotStatements:
+    """The statements of an invoice's hot path, built once per dialect (building and cache-keying
+    a statement costs more CPU than running it)."""
+
+    organisation: Any
+    team: Any
+    account: Any
+    counter: Any
+
+
+@functools.cache
+def _hot_statements(dialect: str) -> _HotStatements:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    team_t: Table = BillingTeam.__table__  # type: ignore[assignment]
+    team_values = [c for c in team_t.c if c.key not in ("withdrawn_on", "withdrawal_reason")]
+    team = insert(team_t).values({c.key: bindparam(c.key) for c in team_values})
+    account_t: Table = BillingAccount.__table__  # type: ignore[assignment]
+    account = insert(account_t).values(
+        organisation_id=bindparam("organisation_id"),
+        cohort_id=bindparam("cohort_id"),
+        discounted=bindparam("discounted"),
+    )
+    counter_t: Table = DocumentCounter.__table__  # type: ignore[assignment]
+    return _HotStatements(
+        organisation=_upsert(insert, BillingOrganisation.__table__, ["id"]),  # type: ignore[arg-type]
+        # The update applies only to a row not yet confirmed (a withdrawal's); RETURNING gives
+        # no row when the team was confirmed already.
+        team=team.on_conflict_do_update(
+            index_elements=["id"],
+            set_={c.key: team.excluded[c.key] for c in team_values if c.key != "id"},
+            where=team_t.c.confirmed_at.is_(None),
+        ).returning(*team_t.c),
+        account=account.on_conflict_do_update(
+            index_elements=["organisation_id", "cohort_id"],
+            set_={"discounted": or_(account_t.c.discounted, account.excluded.discounted)},
+        ).returning(account_t.c.discounted),
+        counter=insert(counter_t)
+        .values(series=bindparam("series"), last_number=1)
+        .on_conflict_do_update(
+            index_elements=["series"], set_={"last_number": counter_t.c.last_number + 1}
         )
-    ).scalar_one()
+        .returning(counter_t.c.last_number),
+    )
+
+
+def _hot(session: AsyncSession) -> _HotStatements:
+    return _hot_statements(session.get_bind().dialect.name)
+
+
+def _forget(session: AsyncSession, model: Any, key: Any) -> None:
+    """Expire ``model``'s instance ``key`` if this session holds it: a Core statement just
+    changed its row (an earlier handler in the same transaction may have loaded it)."""
+    held = session.identity_map.get(identity_key(model, key))
+    if held is not None:
+        session.expire(held)
+
+
+@functools.cache
+def _plain_insert(table: Table) -> Any:
+    return table.insert()
+
+
+async def _insert_document(session: AsyncSession, document: Invoice | Proforma) -> None:
+    """Insert a new document's row with Core: its object (returned to the caller, not added to
+    the session) is never changed in this transaction, so no unit of work is needed. Later
+    queries load the row afresh."""
+    table: Table = document.__table__  # type: ignore[assignment]
+    await session.execute(_plain_insert(table), {c.key: getattr(document, c.key) for c in table.c})
+
+
+_LOCK_COHORT = (
+    select(BillingCohort)
+    .where(BillingCohort.id == bindparam("cohort_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
+async def _lock_cohort(session: AsyncSession, cohort_id: uuid.UUID) -> BillingCohort:
+    """Lock the cohort's row for the rest of the transaction, creating it first if needed.
+
+    The row exists after a cohort's first event, so the usual case is one ``SELECT ... FOR
+    UPDATE``; only a first event adds the insert-if-missing and a second look."""
+    params = {"cohort_id": cohort_id}
+    cohort = (await session.execute(_LOCK_COHORT, params)).scalar_one_or_none()
+    if cohort is None:
+        await session.execute(
+            _insert(session, BillingCohort)
+            .values(id=cohort_id)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        cohort = (await session.execute(_LOCK_COHORT, params)).scalar_one()
     return cohort
 
 
@@ -124,20 +224,12 @@ async def _lock_invoice(session: AsyncSession, invoice_id: uuid.UUID) -> Invoice
 async def next_number(session: AsyncSession, series: str) -> int:
     """The next number of a gapless series, taken in the caller's transaction.
 
-    The counter row is locked by the UPDATE until commit, so concurrent issuers queue; a rollback
-    undoes the bump together with the document, so no number is ever skipped or repeated.
+    One upsert: the series' first number inserts its row, later ones bump it. The row stays
+    locked until commit, so concurrent issuers queue; a rollback (of the transaction or of a
+    savepoint) undoes the bump together with the document, so no number is skipped or repeated.
     """
-    await session.execute(
-        _insert(session, DocumentCounter)
-        .values(series=series, last_number=0)
-        .on_conflict_do_nothing(index_elements=["series"])
-    )
-    result = await session.execute(
-        update(DocumentCounter)
-        .where(DocumentCounter.series == series)
-        .values(last_number=DocumentCounter.last_number + 1)
-        .returning(DocumentCounter.last_number)
-    )
+    _forget(session, DocumentCounter, series)
+    result = await session.execute(_hot(session).counter, {"series": series})
     return int(result.scalar_one())
 
 
@@ -145,13 +237,19 @@ def _amounts(row: Invoice | Proforma | CreditNote) -> Amounts:
     return Amounts(net=row.net, vat_rate=row.vat_rate, vat=row.vat, gross=row.gross)
 
 
-async def _credited_amounts(session: AsyncSession, invoice: Invoice) -> Amounts:
-    notes = (
-        await session.scalars(select(CreditNote).where(CreditNote.invoice_id == invoice.id))
+async def _credits_of(session: AsyncSession, invoice: Invoice) -> tuple[Amounts, set[str]]:
+    """What the invoice's credit notes add up to, and their reasons (one note per reason)."""
+    rows = (
+        await session.execute(
+            select(CreditNote.net, CreditNote.vat, CreditNote.reason).where(
+                CreditNote.invoice_id == invoice.id
+            )
+        )
     ).all()
-    net = sum((n.net for n in notes), ZERO)
-    vat = sum((n.vat for n in notes), ZERO)
-    return Amounts(net=net, vat_rate=invoice.vat_rate, vat=vat, gross=net + vat)
+    net = sum((r[0] for r in rows), ZERO)
+    vat = sum((r[1] for r in rows), ZERO)
+    credited = Amounts(net=net, vat_rate=invoice.vat_rate, vat=vat, gross=net + vat)
+    return credited, {r[2] for r in rows}
 
 
 def _add_months(day: date, months: int) -> date:
@@ -184,6 +282,7 @@ async def on_team_confirmed(
     """Price a confirmed team and issue its invoice (with a PO) or pro-forma (without), once."""
     cohort = await _lock_cohort(session, event.cohort_id)
     terms = event.terms
+    # The latest event's terms (unchanged values write nothing: the ORM skips equal values).
     cohort.name = event.cohort_name
     cohort.fee_per_team = terms.fee_per_team
     cohort.multi_team_discount = terms.multi_team_discount
@@ -194,47 +293,40 @@ async def on_team_confirmed(
     cohort.withdrawal_credit_cutoff = terms.withdrawal_credit_cutoff
 
     org = event.organisation
-    values = {
-        "name": org.name,
-        "ods_code": org.ods_code,
-        "nation": org.nation,
-        "address_lines": list(org.invoicing_address.lines),
-        "postcode": org.invoicing_address.postcode,
-        "payables_code": org.payables_code,
-    }
-    await session.execute(
-        _insert(session, BillingOrganisation)
-        .values(id=org.id, **values)
-        .on_conflict_do_update(index_elements=["id"], set_=values)
+    # The customer as this event describes it: the row is upserted to exactly these values.
+    customer = BillingOrganisation(
+        id=org.id,
+        name=org.name,
+        ods_code=org.ods_code,
+        nation=org.nation,
+        address_lines=list(org.invoicing_address.lines),
+        postcode=org.invoicing_address.postcode,
+        payables_code=org.payables_code,
     )
-    account = await session.get(BillingAccount, (org.id, event.cohort_id))
-    if account is None:
-        account = BillingAccount(
-            organisation_id=org.id, cohort_id=event.cohort_id, discounted=False
-        )
-        session.add(account)
-
-    team = await session.get(BillingTeam, event.team_id)
+    _forget(session, BillingOrganisation, org.id)
+    await session.execute(
+        _hot(session).organisation,
+        {
+            "id": org.id,
+            "name": customer.name,
+            "ods_code": customer.ods_code,
+            "nation": customer.nation,
+            "address_lines": customer.address_lines,
+            "postcode": customer.postcode,
+            "payables_code": customer.payables_code,
+        },
+    )
+    team = await _record_confirmation(session, event)
     if team is None:
-        team = BillingTeam(id=event.team_id, cohort_id=event.cohort_id, organisation_id=org.id)
-        session.add(team)
-    elif team.confirmed_at is not None:
         return  # the same confirmation again (another event id): one invoice per team
-    team.cohort_id = event.cohort_id
-    team.organisation_id = org.id
-    team.name = event.team_name
-    team.setting = event.setting
-    team.project_lead_name = event.project_lead.name
-    team.project_lead_email = event.project_lead.email
-    team.organisation_team_count = event.organisation_team_count
-    team.purchase_order = event.purchase_order
-    team.confirmed_at = event.confirmed_at
-    await session.flush()
-
     if cohort.cancelled_at is not None:
         return  # the cohort will not run: nothing to bill
-    if event.organisation_team_count >= 2:
-        account.discounted = True
+    discounted = await _note_team_count(
+        session,
+        organisation_id=org.id,
+        cohort_id=event.cohort_id,
+        several=event.organisation_team_count >= 2,
+    )
 
     price = team_price(
         fee_per_team=terms.fee_per_team,
@@ -242,8 +334,6 @@ async def on_team_confirmed(
         vat_rate=terms.vat_rate,
         organisation_team_count=event.organisation_team_count,
     )
-    customer = await session.get(BillingOrganisation, org.id)
-    assert customer is not None
     description = describe_membership(settings, team, cohort)
     purchase_order = (event.purchase_order or "").strip()
     if purchase_order:
@@ -268,10 +358,54 @@ async def on_team_confirmed(
         )
     # An organisation already known to have several teams: this team's full fee is corrected
     # exactly as if the events had come in order (full-fee invoice, then the discount credit).
-    if account.discounted:
-        await _apply_discount(session, settings=settings, cohort=cohort, organisation_id=org.id)
+    if discounted:
+        await _apply_discount(
+            session,
+            settings=settings,
+            cohort=cohort,
+            organisation_id=org.id,
+            organisation_name=customer.name,
+        )
     if team.withdrawn_on is not None:  # the withdrawal came first
         await _apply_withdrawal(session, settings=settings, cohort=cohort, team=team)
+
+
+async def _record_confirmation(session: AsyncSession, event: TeamConfirmed) -> BillingTeam | None:
+    """Insert the team as confirmed, or confirm the row an earlier withdrawal left; None when
+    the team was confirmed already. One upsert (it also locks the row)."""
+    _forget(session, BillingTeam, event.team_id)
+    row = (
+        await session.execute(
+            _hot(session).team,
+            {
+                "id": event.team_id,
+                "cohort_id": event.cohort_id,
+                "organisation_id": event.organisation.id,
+                "name": event.team_name,
+                "setting": event.setting,
+                "project_lead_name": event.project_lead.name,
+                "project_lead_email": event.project_lead.email,
+                "organisation_team_count": event.organisation_team_count,
+                "purchase_order": event.purchase_order,
+                "confirmed_at": event.confirmed_at,
+            },
+        )
+    ).one_or_none()
+    # A detached copy of the row as it now is (what pricing and documents read of the team).
+    return None if row is None else BillingTeam(**row._asdict())
+
+
+async def _note_team_count(
+    session: AsyncSession, *, organisation_id: uuid.UUID, cohort_id: uuid.UUID, several: bool
+) -> bool:
+    """Record that the organisation has several teams in the cohort (never cleared: a discount
+    given is not clawed back); returns whether it is discounted. One upsert."""
+    _forget(session, BillingAccount, (organisation_id, cohort_id))
+    result = await session.execute(
+        _hot(session).account,
+        {"organisation_id": organisation_id, "cohort_id": cohort_id, "discounted": several},
+    )
+    return bool(result.scalar_one())
 
 
 async def on_team_withdrawn(
@@ -363,8 +497,7 @@ async def _issue_proforma(
         issued_on=issued_on,
         status=PROFORMA_AWAITING_PO,
     )
-    session.add(proforma)
-    await session.flush()
+    await _insert_document(session, proforma)
     await record_event(
         session,
         ProformaIssued(
@@ -435,8 +568,7 @@ async def _issue_invoice(
         paid=ZERO,
         status=InvoiceStatus.ISSUED.value,
     )
-    session.add(invoice)
-    await session.flush()
+    await _insert_document(session, invoice)
     await record_event(
         session,
         InvoiceIssued(
@@ -467,14 +599,20 @@ async def _issue_credit_note(
     amounts: Amounts,
     reason: CreditReason,
     reason_text: str,
+    existing_reasons: set[str] | None = None,
 ) -> CreditNote | None:
-    """One credit note per invoice and reason (the business key); None if it already exists."""
-    existing = await session.scalar(
-        select(CreditNote.id).where(
-            CreditNote.invoice_id == invoice.id, CreditNote.reason == reason
+    """One credit note per invoice and reason (the business key); None if it already exists.
+    ``existing_reasons``: the invoice's notes' reasons, when the caller (holding the invoice's
+    lock) has just read them."""
+    if existing_reasons is None:
+        existing = await session.scalar(
+            select(CreditNote.id).where(
+                CreditNote.invoice_id == invoice.id, CreditNote.reason == reason
+            )
         )
-    )
-    if existing is not None:
+        if existing is not None:
+            return None
+    elif reason in existing_reasons:
         return None
     issued_at = now_utc()
     issued_on = uk_date(issued_at)
@@ -540,9 +678,8 @@ async def _credit_in_full(
 ) -> CreditNote | None:
     invoice = await _lock_invoice(session, invoice_id)
     assert invoice is not None
-    credit = full_credit(
-        invoiced=_amounts(invoice), already_credited=await _credited_amounts(session, invoice)
-    )
+    credited, reasons = await _credits_of(session, invoice)
+    credit = full_credit(invoiced=_amounts(invoice), already_credited=credited)
     if credit is None:
         return None
     return await _issue_credit_note(
@@ -552,7 +689,28 @@ async def _credit_in_full(
         amounts=credit,
         reason=reason,
         reason_text=reason_text,
+        existing_reasons=reasons,
     )
+
+
+# Documents of an organisation in a cohort that may still need the discount: full-fee invoices
+# without their discount credit (tag 0, by sequence) and full-fee pro-formas awaiting a PO (tag 1).
+_DISCOUNT_CANDIDATES = union_all(
+    select(literal(0, Integer), Invoice.id, Invoice.sequence).where(
+        Invoice.cohort_id == bindparam("cohort_id"),
+        Invoice.organisation_id == bindparam("organisation_id"),
+        Invoice.net > bindparam("net"),
+        ~exists().where(
+            CreditNote.invoice_id == Invoice.id, CreditNote.reason == "multi_team_discount"
+        ),
+    ),
+    select(literal(1, Integer), Proforma.id, literal(0, Integer)).where(
+        Proforma.cohort_id == bindparam("cohort_id"),
+        Proforma.organisation_id == bindparam("organisation_id"),
+        Proforma.status == PROFORMA_AWAITING_PO,
+        Proforma.net > bindparam("net"),
+    ),
+)
 
 
 async def _apply_discount(
@@ -561,6 +719,7 @@ async def _apply_discount(
     settings: BillingSettings,
     cohort: BillingCohort,
     organisation_id: uuid.UUID,
+    organisation_name: str | None,
 ) -> None:
     """Bring every full-fee document of an organisation with several teams down to the discount."""
     assert cohort.fee_per_team is not None and cohort.multi_team_discount is not None
@@ -568,28 +727,30 @@ async def _apply_discount(
     discounted_net = team_net_fee(
         fee_per_team=fee, multi_team_discount=discount, organisation_team_count=2
     )
-    organisation = await session.get(BillingOrganisation, organisation_id)
-    invoices = (
-        await session.scalars(
-            select(Invoice)
-            .where(Invoice.cohort_id == cohort.id, Invoice.organisation_id == organisation_id)
-            .order_by(Invoice.sequence)
+    # Usually nothing is left to correct: one statement finds the documents that may still be
+    # (full-fee invoices without their discount credit, full-fee pro-formas awaiting a PO).
+    candidates = (
+        await session.execute(
+            _DISCOUNT_CANDIDATES,
+            {"cohort_id": cohort.id, "organisation_id": organisation_id, "net": discounted_net},
         )
     ).all()
-    for listed in invoices:
-        if listed.net <= discounted_net:
-            continue
-        invoice = await _lock_invoice(session, listed.id)
+    invoice_ids = [
+        row[1] for row in sorted((r for r in candidates if r[0] == 0), key=lambda r: r[2])
+    ]
+    for invoice_id in invoice_ids:
+        invoice = await _lock_invoice(session, invoice_id)
         assert invoice is not None
+        credited, reasons = await _credits_of(session, invoice)
         credit = discount_correction(
             invoiced=_amounts(invoice),
-            already_credited=await _credited_amounts(session, invoice),
+            already_credited=credited,
             fee_per_team=fee,
             multi_team_discount=discount,
         )
         if credit is None:
             continue
-        who = organisation.name if organisation else "The organisation"
+        who = organisation_name or "The organisation"
         await _issue_credit_note(
             session,
             settings=settings,
@@ -601,19 +762,15 @@ async def _apply_discount(
                 f"{format_gbp(discounted_net)} instead of {format_gbp(invoice.net)} "
                 f"({discount * 100:.0f}% multi-team discount). This credits the difference."
             ),
+            existing_reasons=reasons,
         )
     # Pro-formas are not VAT invoices: one awaiting its PO is simply repriced before the invoice.
-    proformas = (
-        await session.scalars(
-            select(Proforma).where(
-                Proforma.cohort_id == cohort.id,
-                Proforma.organisation_id == organisation_id,
-                Proforma.status == PROFORMA_AWAITING_PO,
-            )
-        )
-    ).all()
-    for proforma in proformas:
-        if proforma.net > discounted_net:
+    proforma_ids = [row[1] for row in candidates if row[0] == 1]
+    if proforma_ids:
+        proformas = (
+            await session.scalars(select(Proforma).where(Proforma.id.in_(proforma_ids)))
+        ).all()
+        for proforma in proformas:
             repriced = Amounts.of_net(discounted_net, proforma.vat_rate)
             proforma.net, proforma.vat, proforma.gross = repriced.net, repriced.vat, repriced.gross
 

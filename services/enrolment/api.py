@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from services.enrolment import schemas, service
 from shared.auth import Coordinator, Principal, Role, require_roles
-from shared.db import Session
+from shared.db import ReadSession, Session
 from shared.errors import problem_responses
 from shared.ratelimit import WRITES, limit_writes
 
@@ -28,7 +28,8 @@ Reader = Annotated[
 
 
 async def current_time(request: Request) -> datetime:
-    """The service's clock (``app.state.clock``): tests set it to cross a deadline."""
+    """The service's clock (``app.state.clock``): tests set it to cross a deadline. (Async: a
+    plain ``def`` dependency would be run in a worker thread on every request.)"""
     clock = getattr(request.app.state, "clock", None)
     return clock() if clock is not None else datetime.now(UTC)
 
@@ -251,10 +252,8 @@ async def list_teams(
     responses=problem_responses(404),
     tags=["teams"],
 )
-async def get_team(team_id: uuid.UUID, session: Session, user: TeamReader) -> schemas.TeamOut:
-    return schemas.TeamOut.model_validate(
-        await service.get_team(session, team_id=team_id, user=user)
-    )
+async def get_team(team_id: uuid.UUID, session: ReadSession, user: TeamReader) -> schemas.TeamOut:
+    return schemas.team_view_out(await service.get_team(session, team_id=team_id, user=user))
 
 
 @router.patch(

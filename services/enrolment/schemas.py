@@ -9,10 +9,10 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -448,6 +448,13 @@ def cohort_out(cohort: Cohort, status: str) -> CohortOut:
         decided_at=cohort.decided_at,
         viable_at=cohort.viable_at,
         created_at=cohort.created_at,
+    )
+
+
+def team_view_out(row: Mapping[Any, Any]) -> TeamOut:
+    """A team from the one-query team read (plain columns, no ORM object)."""
+    return TeamOut.model_validate(
+        {**row, "awaiting_coach": row["status"] == "confirmed" and row["coach_id"] is None}
     )
 
 

@@ -12,12 +12,30 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Select, false, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    RowMapping,
+    Select,
+    Table,
+    Uuid,
+    bindparam,
+    cast,
+    false,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services.enrolment import rules, schemas
 from services.enrolment.models import Coach, Cohort, Organisation, Team
@@ -547,16 +565,20 @@ async def update_eoi(
     return team
 
 
+def _visibility(user: Principal) -> ColumnElement[bool] | None:
+    """What of the team table the caller may see (None: everything)."""
+    if user.role is Role.team_lead:
+        return Team.organisation_id == user.organisation_id
+    if user.role is Role.coach:
+        # A coach token without a coach id sees nothing (never "teams with no coach").
+        return Team.coach_id == user.coach_id if user.coach_id else false()
+    return None
+
+
 def _visible_query(user: Principal) -> Select[tuple[Team]]:
     query = select(Team)
-    if user.role is Role.team_lead:
-        query = query.where(Team.organisation_id == user.organisation_id)
-    elif user.role is Role.coach:
-        # A coach token without a coach id sees nothing (never "teams with no coach").
-        query = (
-            query.where(Team.coach_id == user.coach_id) if user.coach_id else query.where(false())
-        )
-    return query
+    visible = _visibility(user)
+    return query if visible is None else query.where(visible)
 
 
 async def _visible_team(
@@ -572,8 +594,39 @@ async def _visible_team(
     return team
 
 
-async def get_team(session: AsyncSession, *, team_id: uuid.UUID, user: Principal) -> Team:
-    return await _visible_team(session, team_id, user)
+# The team read, as plain columns (no ORM entities: the hot read builds its answer from a row).
+_organisation_t: Table = Organisation.__table__  # type: ignore[assignment]
+_coach_t: Table = Coach.__table__  # type: ignore[assignment]
+_team_t: Table = Team.__table__  # type: ignore[assignment]
+_TEAM_VIEW = (
+    select(
+        *(c for c in _team_t.c if c.key != "name"),
+        _team_t.c.name.label("team_name"),
+        _organisation_t.c.name.label("organisation_name"),
+        _organisation_t.c.nation,
+        _coach_t.c.name.label("coach_name"),
+    )
+    .select_from(
+        _team_t.join(_organisation_t, _organisation_t.c.id == _team_t.c.organisation_id).outerjoin(
+            _coach_t, _coach_t.c.id == _team_t.c.coach_id
+        )
+    )
+    .where(_team_t.c.id == bindparam("team_id"))
+)
+_TEAM_VIEW_BY_ROLE = {
+    None: _TEAM_VIEW,
+    Role.team_lead: _TEAM_VIEW.where(_team_t.c.organisation_id == bindparam("organisation_id")),
+    Role.coach: _TEAM_VIEW.where(_team_t.c.coach_id == bindparam("coach_id")),
+}
+
+
+async def get_team(session: AsyncSession, *, team_id: uuid.UUID, user: Principal) -> RowMapping:
+    """One team with its organisation's name and nation and its coach's name, in one query."""
+    role, params = _view_params(team_id, user)
+    row = (await session.execute(_TEAM_VIEW_BY_ROLE[role], params)).mappings().one_or_none()
+    if row is None:
+        raise NotFound("no such team", type=PROBLEM_BASE + "unknown-team")
+    return row
 
 
 @dataclass(frozen=True)
@@ -621,13 +674,62 @@ async def list_teams(
     return items, total
 
 
+def _visible_to(role: Role | None, query: Any) -> Any:
+    """``query`` narrowed to what a caller of ``role`` may see (ids as bound parameters)."""
+    if role is Role.team_lead:
+        return query.where(Team.organisation_id == bindparam("organisation_id"))
+    if role is Role.coach:
+        return query.where(Team.coach_id == bindparam("coach_id"))
+    return query
+
+
+_VIEW_ROLES: tuple[Role | None, ...] = (None, Role.team_lead, Role.coach)
+# Built once: building and cache-keying these costs more CPU than running them.
+_LOCK_COHORT_OF_TEAM = {
+    role: _visible_to(
+        role,
+        select(Cohort)
+        .join(Team, Team.cohort_id == Cohort.id)
+        .where(Team.id == bindparam("team_id")),
+    )
+    .with_for_update(of=Cohort)
+    .execution_options(populate_existing=True)
+    for role in _VIEW_ROLES
+}
+_LOCK_TEAM = {
+    role: _visible_to(role, select(Team).where(Team.id == bindparam("team_id")))
+    .with_for_update(of=Team)
+    .execution_options(populate_existing=True)
+    for role in _VIEW_ROLES
+}
+
+
+def _view_params(team_id: uuid.UUID, user: Principal) -> tuple[Role | None, dict[str, Any]]:
+    if user.role is Role.coach and not user.coach_id:
+        # A coach token without a coach id sees nothing (never "teams with no coach").
+        raise NotFound("no such team", type=PROBLEM_BASE + "unknown-team")
+    role = user.role if user.role in (Role.team_lead, Role.coach) else None
+    return role, {
+        "team_id": team_id,
+        "organisation_id": user.organisation_id,
+        "coach_id": user.coach_id,
+    }
+
+
 async def _team_in_locked_cohort(
     session: AsyncSession, team_id: uuid.UUID, user: Principal
 ) -> tuple[Team, Cohort]:
-    """Lock the team's cohort first (the one lock order everyone follows), then the team."""
-    team = await _visible_team(session, team_id, user)
-    cohort = await _get_cohort(session, team.cohort_id, lock=True)
-    team = await _visible_team(session, team_id, user, lock=True)
+    """Lock the team's cohort first (the one lock order everyone follows), then the team.
+
+    The cohort is found through the team and locked in one statement; the team is read (and
+    locked) afresh once the cohort lock is held, so it shows what the previous holder did."""
+    role, params = _view_params(team_id, user)
+    cohort = await session.scalar(_LOCK_COHORT_OF_TEAM[role], params)
+    if cohort is None:
+        raise NotFound("no such team", type=PROBLEM_BASE + "unknown-team")
+    team = await session.scalar(_LOCK_TEAM[role], params)
+    if team is None:  # pragma: no cover - the cohort was found through this very team
+        raise NotFound("no such team", type=PROBLEM_BASE + "unknown-team")
     return team, cohort
 
 
@@ -753,40 +855,98 @@ async def withdraw_team(
 # ------------------------------------------------------------------------------ confirmation
 
 
+_LOADS = (
+    select(
+        literal(0, Integer),
+        Team.coach_id,
+        cast(null(), Uuid).label("organisation_id"),
+        func.count(),
+    )
+    .where(Team.status == TeamStatus.CONFIRMED.value, Team.coach_id.is_not(None))
+    .group_by(Team.coach_id)
+)
+_IN_COHORT = (
+    Team.cohort_id == bindparam("cohort_id"),
+    Team.organisation_id.in_(bindparam("organisation_ids", expanding=True)),
+)
+# Every coach's load (tag 0); for the organisations being confirmed, their teams per coach in
+# the cohort (tag 1) and their confirmed teams in the cohort (tag 2): one statement.
+_LOADS_AND_COUNTS = union_all(
+    _LOADS,
+    select(literal(1, Integer), Team.coach_id, Team.organisation_id, func.count())
+    .where(*_IN_COHORT, Team.status == TeamStatus.CONFIRMED.value, Team.coach_id.is_not(None))
+    .group_by(Team.coach_id, Team.organisation_id),
+    select(literal(2, Integer), cast(null(), Uuid), Team.organisation_id, func.count())
+    .where(*_IN_COHORT, Team.confirmed_at.is_not(None))
+    .group_by(Team.organisation_id),
+)
+_LOCK_COACHES = select(Coach).order_by(Coach.id).with_for_update()
+# Compare-and-set: a team already confirmed by someone else is never confirmed again.
+_CONFIRM_TEAM = (
+    update(_team_t)
+    .where(
+        _team_t.c.id == bindparam("p_team_id"),
+        _team_t.c.status.in_([TeamStatus.SUBMITTED.value, TeamStatus.ACCEPTED.value]),
+    )
+    .values(
+        status=TeamStatus.CONFIRMED.value,
+        confirmed_at=bindparam("p_now"),
+        decided_at=func.coalesce(_team_t.c.decided_at, bindparam("p_now")),
+        organisation_team_count=bindparam("p_count"),
+        coach_id=bindparam("p_coach_id"),
+    )
+)
+
+
 async def _coach_loads(session: AsyncSession) -> dict[uuid.UUID, int]:
     """Confirmed teams per coach, across cohorts (a withdrawn team frees its place)."""
-    rows = await session.execute(
-        select(Team.coach_id, func.count())
-        .where(Team.status == TeamStatus.CONFIRMED.value, Team.coach_id.is_not(None))
-        .group_by(Team.coach_id)
-    )
-    return {coach_id: int(n) for coach_id, n in rows.all() if coach_id is not None}
+    rows = await session.execute(_LOADS)
+    return {coach_id: int(n) for _kind, coach_id, _org, n in rows.all() if coach_id is not None}
 
 
-async def _locked_coach_loads(session: AsyncSession, cohort_id: uuid.UUID) -> list[rules.CoachLoad]:
-    """Every coach with their current load, rows locked in id order (no deadlocks)."""
-    coaches = (await session.scalars(select(Coach).order_by(Coach.id).with_for_update())).all()
-    loads = await _coach_loads(session)
-    by_org: dict[uuid.UUID, Counter[uuid.UUID]] = {}
-    for coach_id, org_id, n in (
-        await session.execute(
-            select(Team.coach_id, Team.organisation_id, func.count())
-            .where(
-                Team.cohort_id == cohort_id,
-                Team.status == TeamStatus.CONFIRMED.value,
-                Team.coach_id.is_not(None),
-            )
-            .group_by(Team.coach_id, Team.organisation_id)
-        )
-    ).all():
-        by_org.setdefault(coach_id, Counter())[org_id] = n
+@dataclass
+class _Counts:
+    """What allocation needs, read in one statement once the coach rows are locked."""
+
+    loads: dict[uuid.UUID, int]
+    by_coach: dict[uuid.UUID, Counter[uuid.UUID]]  # coach -> organisation -> teams in cohort
+    confirmed_before: Counter[uuid.UUID]  # organisation -> teams ever confirmed in cohort
+
+
+async def _confirmed_counts(
+    session: AsyncSession, cohort_id: uuid.UUID, organisation_ids: Collection[uuid.UUID]
+) -> _Counts:
+    """Every coach's load, plus (for ``organisation_ids`` only) their teams per coach in the
+    cohort and their confirmed teams in the cohort: one UNION ALL, rows tagged 0/1/2."""
+    if organisation_ids:
+        query: Any = _LOADS_AND_COUNTS
+        params = {"cohort_id": cohort_id, "organisation_ids": list(organisation_ids)}
+    else:
+        query, params = _LOADS, {}
+    counts = _Counts({}, {}, Counter())
+    for kind, coach_id, org_id, n in (await session.execute(query, params)).all():
+        if kind == 0:
+            counts.loads[coach_id] = int(n)
+        elif kind == 1:
+            counts.by_coach.setdefault(coach_id, Counter())[org_id] = int(n)
+        else:
+            counts.confirmed_before[org_id] = int(n)
+    return counts
+
+
+async def _locked_coaches(session: AsyncSession) -> Sequence[Coach]:
+    """Every coach, rows locked in id order (no deadlocks): loads are read after this."""
+    return (await session.scalars(_LOCK_COACHES)).all()
+
+
+def _coach_loads_of(coaches: Sequence[Coach], counts: _Counts) -> list[rules.CoachLoad]:
     return [
         rules.CoachLoad(
             coach_id=c.id,
             name=c.name,
             capacity=c.capacity,
-            load=int(loads.get(c.id, 0)),
-            organisations=by_org.get(c.id, Counter()),
+            load=counts.loads.get(c.id, 0),
+            organisations=counts.by_coach.get(c.id, Counter()),
         )
         for c in coaches
     ]
@@ -799,39 +959,37 @@ async def _confirm_teams(
     ``enrolment.team.confirmed`` per team (and ``enrolment.coach.allocated`` per allocation)."""
     if not teams:
         return
-    rows = await session.execute(
-        select(Team.organisation_id, func.count())
-        .where(Team.cohort_id == cohort.id, Team.confirmed_at.is_not(None))
-        .group_by(Team.organisation_id)
-    )
-    before: Counter[uuid.UUID] = Counter({org_id: int(n) for org_id, n in rows.all()})
     pairs = [(t.id, t.organisation_id) for t in teams]
-    counts = rules.organisation_team_counts(before, pairs)
-    coach_loads = await _locked_coach_loads(session, cohort.id)
-    allocation = rules.allocate_coaches(pairs, coach_loads)
-    coaches = {c.id: c for c in (await session.scalars(select(Coach))).all()}
+    coaches = await _locked_coaches(session)
+    counts = await _confirmed_counts(session, cohort.id, {org_id for _, org_id in pairs})
+    organisation_counts = rules.organisation_team_counts(counts.confirmed_before, pairs)
+    allocation = rules.allocate_coaches(pairs, _coach_loads_of(coaches, counts))
+    by_id = {c.id: c for c in coaches}
     terms = terms_of(cohort)
     for team in teams:
-        # Compare-and-set: a team already confirmed by someone else is never confirmed again.
+        allocated = allocation[team.id]
+        coach = by_id[allocated] if allocated is not None else None
         moved = await session.execute(
-            update(Team)
-            .where(
-                Team.id == team.id,
-                Team.status.in_([TeamStatus.SUBMITTED.value, TeamStatus.ACCEPTED.value]),
-            )
-            .values(
-                status=TeamStatus.CONFIRMED.value,
-                confirmed_at=now,
-                decided_at=func.coalesce(Team.decided_at, now),
-                organisation_team_count=counts[team.id],
-                coach_id=allocation[team.id],
-            )
-            .execution_options(synchronize_session=False)
+            _CONFIRM_TEAM,
+            {
+                "p_team_id": team.id,
+                "p_now": now,
+                "p_count": organisation_counts[team.id],
+                "p_coach_id": coach.id if coach else None,
+            },
         )
         if moved.rowcount != 1:  # type: ignore[attr-defined]
             continue
-        await session.refresh(team)
-        coach = coaches.get(team.coach_id) if team.coach_id else None
+        # The row is locked by us: what the UPDATE wrote is known, so no reload.
+        for key, value in (
+            ("status", TeamStatus.CONFIRMED.value),
+            ("confirmed_at", now),
+            ("decided_at", team.decided_at or now),
+            ("organisation_team_count", organisation_counts[team.id]),
+            ("coach_id", coach.id if coach else None),
+            ("coach", coach),
+        ):
+            set_committed_value(team, key, value)
         await record_event(
             session,
             TeamConfirmed(
@@ -839,7 +997,7 @@ async def _confirm_teams(
                 cohort_name=cohort.name,
                 terms=terms,
                 organisation=_organisation_ref(team.organisation),
-                organisation_team_count=counts[team.id],
+                organisation_team_count=organisation_counts[team.id],
                 team_id=team.id,
                 team_name=team.name,
                 setting=team.setting,
@@ -901,7 +1059,9 @@ async def assign_coach(
         raise Conflict(
             "only a confirmed team has a coach", type=PROBLEM_BASE + "team-not-confirmed"
         )
-    loads = {c.coach_id: c for c in await _locked_coach_loads(session, cohort.id)}
+    coaches = await _locked_coaches(session)
+    counts = await _confirmed_counts(session, cohort.id, ())
+    loads = {c.coach_id: c for c in _coach_loads_of(coaches, counts)}
     target = loads.get(coach_id)
     if target is None:
         raise NotFound("no such coach", type=PROBLEM_BASE + "unknown-coach")

@@ -5,7 +5,6 @@ return. Batch posts read the raw body themselves (JSON or CSV, up to 10 MB and 1
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated
 
@@ -19,28 +18,12 @@ from services.measurement.periods import Period
 from services.measurement.plan import MeasureDefinition, MeasureSpec
 from services.measurement.rows import BatchKind
 from shared.auth import Coordinator, CurrentUser, Principal, Role, require_roles
-from shared.db import Database, Session
+from shared.db import ReadSession, Session
 from shared.errors import Forbidden, Unprocessable, problem_responses
 from shared.ratelimit import INGESTION
 
 router = APIRouter()
 
-
-async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session for reads only. On PostgreSQL it runs in autocommit, which spares the BEGIN
-    and COMMIT round trips of a transaction nothing is written in (a series read is two
-    queries); SQLite keeps the ordinary unit of work."""
-    database: Database = request.app.state.database
-    if database.settings.is_sqlite:
-        async with database.transaction() as session:
-            yield session
-        return
-    async with database.sessions() as session:
-        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        yield session
-
-
-ReadSession = Annotated[AsyncSession, Depends(_read_session)]
 
 _CHART_ROLES = frozenset({Role.coordinator, Role.team_lead, Role.coach})
 

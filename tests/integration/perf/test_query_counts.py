@@ -40,13 +40,17 @@ _statements: ContextVar[list[str] | None] = ContextVar("statements", default=Non
 
 
 def _count_statements(service: RunningService) -> None:
-    engine = service.app.state.database.engine.sync_engine
+    database = service.app.state.database
+    # Requests use the engine; the event handlers and the relay a pool of their own.
+    engines = {database.engine.sync_engine, database.background_engine.sync_engine}
 
-    @event.listens_for(engine, "before_cursor_execute")
     def _record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         collected = _statements.get()
         if collected is not None:
             collected.append(statement)
+
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", _record)
 
 
 @contextmanager

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import jwt
 import pytest
 
+from shared import auth
 from shared.auth import (
     Role,
     api_key_matches,
@@ -65,6 +68,31 @@ def test_an_expired_token_is_refused() -> None:
     token = issue_token(SETTINGS, role=Role.coordinator, ttl=timedelta(seconds=-5))
     with pytest.raises(Unauthorized):
         decode_token(SETTINGS, token)
+
+
+def test_a_verified_token_is_remembered_only_until_it_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    verifications: list[str] = []
+    verify = auth._verify
+
+    def counting(settings: ServiceSettings, token: str) -> Any:
+        verifications.append(token)
+        return verify(settings, token)
+
+    monkeypatch.setattr(auth, "_verify", counting)
+    token = issue_token(SETTINGS, role=Role.coach, ttl=timedelta(minutes=5))
+    assert decode_token(SETTINGS, token).role is Role.coach
+    assert decode_token(SETTINGS, token).role is Role.coach
+    assert len(verifications) == 1  # the second time from memory
+    # Remembered for these settings only: another secret still refuses the same token.
+    other = ServiceSettings(service_name="test", environment="test", jwt_secret="z" * 40)
+    with pytest.raises(Unauthorized):
+        decode_token(other, token)
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 301)  # past the token's expiry
+    decode_token(SETTINGS, token)
+    assert len(verifications) == 3  # verified again (and PyJWT's own clock decides)
 
 
 def test_wrong_issuer_or_audience_is_refused() -> None:

@@ -155,13 +155,10 @@ async def plain_response_records(
     row model reads without conversion (a subset of what ``ResponseRow`` accepts, read to the
     same values, so a batch stored this way is stored exactly as the model would store it). The
     validating path then answers as it always does (stores it, or names every problem)."""
-    resolve = _Resolver(teams, plans)
-    records: list[tuple[Any, ...]] = []
-    append = records.append
-    bucket_of = london_buckets_by_hour()
-    now_ts = now.timestamp()
-    organisation = FastUUID(organisation_id.bytes)
-    batch = FastUUID(batch_id.bytes)
+    records = _Records(
+        organisation_id=organisation_id, batch_id=batch_id, teams=teams, plans=plans, now=now
+    )
+    add = records.add
     instant = _INSTANT_TEXT.fullmatch
     parse = datetime.fromisoformat
     fields = len(_FIELDS)
@@ -191,45 +188,9 @@ async def plain_response_records(
                 at = parse(at_text)
             except (TypeError, ValueError):
                 return None
-            team_id = team_of[row["team_id"]]
-            key = (team_id.int, measure)
-            found = resolve.known.get(key)
-            if found is None:
-                found = resolve(key, team_id, measure)
-                if found is None:
-                    return None
-            slot, team_uuid, version, count, allowed, metric_table, first_ts = found
-            # Answers outside the measure's range are those the translation does not delete.
-            if len(answers) != count or answers.translate(None, allowed):
+            if not add(client_id, team_of[row["team_id"]], measure, at, answers):
                 return None
-            if at.tzinfo is None:
-                at = to_utc(at)
-            ts = at.timestamp()
-            if ts > now_ts or ts < first_ts:
-                return None
-            hour = int(ts) // 3600
-            week_month = bucket_of.get(hour)
-            if week_month is None:
-                week_month = london_buckets_for_hour(hour)
-            raw = sum(items)
-            resolve.counts[slot] += 1
-            append(
-                (
-                    organisation,
-                    client_id,
-                    team_uuid,
-                    measure,
-                    version,
-                    at,
-                    week_month[0],
-                    week_month[1],
-                    raw,
-                    metric_table[raw] if metric_table is not None else None,
-                    answers,
-                    batch,
-                )
-            )
-    return Built(records, resolve.totals())
+    return records.built()
 
 
 # (slot in counts, team id, version, item count, the allowed answers as bytes (lowest to
@@ -290,44 +251,75 @@ def _records(
     """Rows (client id, team id, measure, time, answers) -> tuples in RESPONSE_COLUMNS order
     (scored and bucketed), or None as soon as one row breaks a rule
     (``validation.validate_responses`` then names every failing row and field).
+    """
+    records = _Records(
+        organisation_id=organisation_id, batch_id=batch_id, teams=teams, plans=plans, now=now
+    )
+    for client_id, team_id, measure, at, items in rows:
+        try:
+            answers = bytes(items)  # answers are 0-100 (see MeasureSpec): one byte each
+        except ValueError:  # below 0 or beyond a byte: outside every measure's range
+            return None
+        if not records.add(client_id, team_id, measure, at, answers):
+            return None
+    return records.built()
+
+
+class _Records:
+    """Stored tuples in RESPONSE_COLUMNS order, one row at a time (both paths above).
 
     The hot loop of ingestion, so it checks the same rules as the validator in their cheapest
     form: definitions and cohort start instants are resolved once per (team, measure), London
     buckets once per UTC hour. Response times stay aware (each store converts as it needs).
     UUIDs are handed to asyncpg as its own UUID type, which it encodes without Python calls.
     """
-    resolve = _Resolver(teams, plans)
-    records: list[tuple[Any, ...]] = []
-    append = records.append
-    bucket_of = london_buckets_by_hour()
-    now_ts = now.timestamp()
-    organisation = FastUUID(organisation_id.bytes)
-    batch = FastUUID(batch_id.bytes)
-    for client_id, team_id, measure, at, items in rows:
+
+    def __init__(
+        self,
+        *,
+        organisation_id: uuid.UUID,
+        batch_id: uuid.UUID,
+        teams: Mapping[uuid.UUID, TeamInfo],
+        plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
+        now: datetime,
+    ) -> None:
+        self.resolve = _Resolver(teams, plans)
+        self.records: list[tuple[Any, ...]] = []
+        self.bucket_of = london_buckets_by_hour()
+        self.now_ts = now.timestamp()
+        self.organisation = FastUUID(organisation_id.bytes)
+        self.batch = FastUUID(batch_id.bytes)
+
+    def add(
+        self, client_id: str, team_id: uuid.UUID, measure: str, at: datetime, answers: bytes
+    ) -> bool:
+        """Add one row; False when it breaks a rule."""
+        resolve = self.resolve
         key = (team_id.int, measure)
         found = resolve.known.get(key)
         if found is None:
             found = resolve(key, team_id, measure)
             if found is None:
-                return None
+                return False
         slot, team_uuid, version, count, allowed, metric_table, first_ts = found
-        if len(items) != count or min(items) < allowed[0] or max(items) > allowed[-1]:
-            return None
+        # Answers outside the measure's range are those the translation does not delete.
+        if len(answers) != count or answers.translate(None, allowed):
+            return False
         if at.tzinfo is None:
             at = to_utc(at)
         # One conversion to POSIX seconds serves both range checks and the London buckets.
         ts = at.timestamp()
-        if ts > now_ts or ts < first_ts:
-            return None
+        if ts > self.now_ts or ts < first_ts:
+            return False
         hour = int(ts) // 3600
-        week_month = bucket_of.get(hour)
+        week_month = self.bucket_of.get(hour)
         if week_month is None:
             week_month = london_buckets_for_hour(hour)
-        raw = sum(items)
+        raw = sum(answers)
         resolve.counts[slot] += 1
-        append(
+        self.records.append(
             (
-                organisation,
+                self.organisation,
                 client_id,
                 team_uuid,
                 measure,
@@ -337,11 +329,14 @@ def _records(
                 week_month[1],
                 raw,
                 metric_table[raw] if metric_table is not None else None,
-                bytes(items),  # answers are 0-100 (see MeasureSpec): one byte each
-                batch,
+                answers,
+                self.batch,
             )
         )
-    return Built(records, resolve.totals())
+        return True
+
+    def built(self) -> Built:
+        return Built(self.records, self.resolve.totals())
 
 
 def value_records(

@@ -25,7 +25,6 @@ import platform
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,8 @@ import httpx
 import orjson
 import psutil
 
+from bench.stack import free_port, wait_for_port
+from services.measurement.ingestion import RESPONSE_COLUMNS as COLUMNS
 from services.measurement.periods import local_date, month_start, week_start
 from services.measurement.plan import SWEMWBS_METRIC
 from shared.auth import Role, issue_token
@@ -58,35 +59,6 @@ SEED_ROWS = 10_000_000
 # A busy team: about 48 responses a week for two years (5,000 rows), 2,000 such teams.
 SEED_TEAMS = 2_000
 SERIES_READS = 400
-COLUMNS = (
-    "organisation_id",
-    "client_id",
-    "team_id",
-    "measure_key",
-    "measure_version",
-    "responded_at",
-    "week_start",
-    "month_start",
-    "raw_score",
-    "metric_x100",
-    "items",
-    "batch_id",
-)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on port {port}")
 
 
 @contextlib.contextmanager

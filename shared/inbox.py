@@ -165,23 +165,16 @@ class HandlerRunner:
 
     async def _handle_once(self, consumer: str, envelope: Envelope, event: DomainEvent) -> Outcome:
         async with self.database.transaction(background=True) as session:
-            # ON CONFLICT DO NOTHING: a second copy (even one racing in another replica, which
-            # waits for the first to commit) inserts nothing, and so has no effect at all.
-            insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-            claimed = await session.execute(
-                insert(inbox)
-                .values(
-                    consumer=consumer,
-                    event_id=envelope.id,
-                    subject=envelope.type,
-                    handled_at=datetime.now(UTC),
-                )
-                .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-            )
-            if claimed.rowcount == 0:  # type: ignore[attr-defined]
+            if envelope.id not in await _claim(session, consumer, [envelope]):
                 return "duplicate"
             await self._run_handler(session, consumer, envelope, event)
         return "handled"
+
+    def _committed(self, events: int) -> None:
+        self._handled += events
+        if self._crash_after_commit is not None and self._handled >= self._crash_after_commit:
+            log.error("fault injection: exiting after commit, before ack")
+            os._exit(137)
 
     async def on_batch(self, consumer: str, msgs: Sequence[Msg]) -> list[Outcome]:
         """The bus callback for a fetched batch: handle it in one transaction, then ack each.
@@ -203,29 +196,24 @@ class HandlerRunner:
         while batch:
             try:
                 handled = await self._handle_batch(consumer, batch)
-            except _EventFailed as failed:
-                if is_database_unavailable(failed.error):
+            except Exception as exc:
+                error = exc.error if isinstance(exc, _EventFailed) else exc
+                if is_database_unavailable(error):
                     await self._wait_for_database(batch[0][0])
                     continue
-                # Only the failing event takes the failure path; the rest, rolled back with
-                # it, goes again.
-                msg = batch.pop(failed.index)[0]
-                attempt = msg.metadata.num_delivered if msg.metadata else 1
-                outcomes.append(await self._failed(consumer, msg, attempt, failed.error))
-                continue
-            except Exception as exc:
-                if is_database_unavailable(exc):
-                    await self._wait_for_database(batch[0][0])
+                if isinstance(exc, _EventFailed):
+                    # Only the failing event takes the failure path; the rest, rolled back with
+                    # it, goes again.
+                    msg = batch.pop(exc.index)[0]
+                    attempt = msg.metadata.num_delivered if msg.metadata else 1
+                    outcomes.append(await self._failed(consumer, msg, attempt, error))
                     continue
                 # No event to blame (e.g. the commit failed): one at a time, as without batches.
                 log.warning("batch of %d failed (%s); one at a time", len(batch), exc)
                 for msg, _envelope, _event in batch:
                     outcomes.append(await self.on_message(consumer, msg))
                 return outcomes
-            self._handled += len(batch)
-            if self._crash_after_commit is not None and self._handled >= self._crash_after_commit:
-                log.error("fault injection: exiting after commit, before ack")
-                os._exit(137)
+            self._committed(len(batch))
             for (msg, envelope, _event), outcome in zip(batch, handled, strict=True):
                 await msg.ack()
                 metrics.EVENTS_CONSUMED.labels(self.service, envelope.type, outcome).inc()
@@ -240,25 +228,7 @@ class HandlerRunner:
         """Every event of ``batch`` in one transaction; a failure rolls all of it back."""
         outcomes: list[Outcome] = []
         async with self.database.transaction(background=True) as session:
-            insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-            now = datetime.now(UTC)
-            rows = [
-                {
-                    "consumer": consumer,
-                    "event_id": envelope.id,
-                    "subject": envelope.type,
-                    "handled_at": now,
-                }
-                for _msg, envelope, _event in batch
-            ]
-            # One statement claims every event; RETURNING names those not seen before.
-            result = await session.execute(
-                insert(inbox)
-                .values(rows)
-                .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-                .returning(inbox.c.event_id)
-            )
-            claimed = set(result.scalars())
+            claimed = await _claim(session, consumer, [envelope for _msg, envelope, _ in batch])
             for index, (_msg, envelope, event) in enumerate(batch):
                 if envelope.id not in claimed:
                     outcomes.append("duplicate")
@@ -309,10 +279,7 @@ class HandlerRunner:
                     await self._wait_for_database(msg)
                     continue
                 return await self._failed(consumer, msg, attempt, exc)
-        self._handled += 1
-        if self._crash_after_commit is not None and self._handled >= self._crash_after_commit:
-            log.error("fault injection: exiting after commit, before ack")
-            os._exit(137)
+        self._committed(1)
         await msg.ack()
         metrics.EVENTS_CONSUMED.labels(self.service, subject, outcome).inc()
         return outcome
@@ -409,6 +376,31 @@ class HandlerRunner:
                 .values(replayed_at=datetime.now(UTC))
             )
         return outcome
+
+
+async def _claim(session: AsyncSession, consumer: str, envelopes: Sequence[Envelope]) -> set[str]:
+    """Record the events in the inbox; returns the ids not seen before. ON CONFLICT DO NOTHING:
+    a second copy (even one racing in another replica, which waits for the first to commit)
+    inserts nothing, and so has no effect at all."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    now = datetime.now(UTC)
+    result = await session.execute(
+        insert(inbox)
+        .values(
+            [
+                {
+                    "consumer": consumer,
+                    "event_id": envelope.id,
+                    "subject": envelope.type,
+                    "handled_at": now,
+                }
+                for envelope in envelopes
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+        .returning(inbox.c.event_id)
+    )
+    return set(result.scalars())
 
 
 def _event_id(payload: bytes) -> str | None:

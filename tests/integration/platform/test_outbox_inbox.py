@@ -132,12 +132,9 @@ class PoisonSwitch:
         await BILLING_HANDLERS[TeamConfirmed.subject](session, event, envelope)
 
 
-async def test_poison_event_is_dead_lettered_and_the_next_event_is_handled(
-    nats_server: NatsServer, monkeypatch: Any
-) -> None:
-    poison = team_confirmed_event(team_name="Poison")
-    valid = team_confirmed_event(team_name="Valid")
-    switch = PoisonSwitch(str(poison.team_id))
+def _billing_with_handler(monkeypatch: Any, handler: Any) -> None:
+    """run_service("billing") then starts billing with ``handler`` for team confirmations."""
+    import services.billing.app as billing_app
 
     def create_app(settings: Any) -> Any:
         return create_service_app(
@@ -145,12 +142,20 @@ async def test_poison_event_is_dead_lettered_and_the_next_event_is_handled(
             title="billing with a poison handler",
             description="test",
             routers=[billing_api.router],
-            handlers={TeamConfirmed.subject: switch},
+            handlers={TeamConfirmed.subject: handler},
         )
 
-    import services.billing.app as billing_app
-
     monkeypatch.setattr(billing_app, "create_app", create_app)
+
+
+async def test_poison_event_is_dead_lettered_and_the_next_event_is_handled(
+    nats_server: NatsServer, monkeypatch: Any
+) -> None:
+    poison = team_confirmed_event(team_name="Poison")
+    valid = team_confirmed_event(team_name="Valid")
+    switch = PoisonSwitch(str(poison.team_id))
+
+    _billing_with_handler(monkeypatch, switch)
     async with run_service("billing", nats_url=nats_server.url) as billing:
         settings = service_settings("billing")
         await publish_event(nats_server.url, poison)
@@ -210,18 +215,7 @@ async def test_a_fetched_batch_is_handled_in_one_transaction_and_a_failure_affec
     poison = team_confirmed_event(team_name="Poison")
     switch = PoisonSwitch(str(poison.team_id))
 
-    def create_app(settings: Any) -> Any:
-        return create_service_app(
-            settings=settings,
-            title="billing with a poison handler",
-            description="test",
-            routers=[billing_api.router],
-            handlers={TeamConfirmed.subject: switch},
-        )
-
-    import services.billing.app as billing_app
-
-    monkeypatch.setattr(billing_app, "create_app", create_app)
+    _billing_with_handler(monkeypatch, switch)
     database_url, drop = await create_database("billing")
     try:
         # Published while the consumer is off, so that it then fetches them as one batch; the

@@ -27,7 +27,7 @@ CODE := services shared tests scripts $(wildcard bench)
 lint: $(STAMP)
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
-	$(BIN)/mypy services shared
+	$(BIN)/mypy --strict services shared
 
 fmt: $(STAMP)
 	$(BIN)/ruff check --fix $(CODE)

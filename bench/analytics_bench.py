@@ -122,8 +122,9 @@ async def _service_times(url: str, runs: int) -> list[tuple[float, float]]:
     from shared.db import Database
     from shared.migrations import upgrade
 
-    await asyncio.to_thread(upgrade, "measurement", url)
-    database = Database(MeasurementSettings(database_url=url))
+    settings = MeasurementSettings(database_url=url)
+    await asyncio.to_thread(upgrade, settings)
+    database = Database(settings)
     sqlite = database.settings.is_sqlite
     rng = random.Random(20260127)
     first = date(2024, 12, 2)  # a Monday: 104 weeks end in November 2026

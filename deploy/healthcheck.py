@@ -2,7 +2,7 @@
 
 ``python healthcheck.py http://127.0.0.1:8004/readyz`` checks that URL. Without an argument it
 checks the service this container runs (``python -m services.<name>`` as PID 1) on its port
-(``<NAME>_PORT``, else the default port in ``shared.serve``). Standard library only apart from
+(``<NAME>_PORT``, else the default port in ``scripts.services``). Standard library only apart from
 that one lookup, so it costs little every few seconds.
 """
 
@@ -20,7 +20,7 @@ def readyz_url(cmdline: Sequence[str], environ: Mapping[str, str]) -> str:
     services = [a.removeprefix("services.") for a in cmdline if a.startswith("services.")]
     if not services:
         raise SystemExit(f"healthcheck: not a service command: {' '.join(cmdline)}")
-    from shared.serve import DEFAULT_PORTS
+    from scripts.services import PORTS as DEFAULT_PORTS
 
     service = services[0]
     port = environ.get(f"{service.upper()}_PORT") or str(DEFAULT_PORTS[service])

@@ -8,6 +8,7 @@ import asyncio
 import importlib
 import sys
 
+from shared.clock import SystemClock
 from shared.db import Database
 from shared.inbox import HandlerRunner
 
@@ -20,6 +21,7 @@ async def replay(service: str, dead_letter_id: str) -> str:
         runner = HandlerRunner(
             database,
             handlers,
+            clock=SystemClock(),
             service=service,
             max_deliveries=settings.consumer_max_deliveries,
             backoff_seconds=settings.consumer_backoff_seconds,

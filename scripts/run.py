@@ -18,7 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from shared.serve import DEFAULT_PORTS
+from scripts.services import PORTS
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -73,7 +73,7 @@ def main() -> int:
     print(f"NATS with JetStream at {nats_url}", flush=True)
 
     ports: dict[str, int] = {}
-    for service, default_port in DEFAULT_PORTS.items():
+    for service, default_port in PORTS.items():
         prefix = service.upper()
         port = int(env.get(f"{prefix}_PORT", default_port))
         ports[service] = port

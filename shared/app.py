@@ -23,10 +23,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared import metrics
 from shared.auth import Operator
 from shared.bus import CORRELATION_HEADER, Bus, Consumer, subscriptions_for
+from shared.clock import SystemClock, TimeSource
 from shared.context import correlation_id, new_correlation_id
 from shared.db import Database
 from shared.errors import NotFound, install_error_handlers, problem_response, problem_responses
-from shared.inbox import Handler, HandlerRunner, list_dead_letters
+from shared.handlers import EventHandlers, ServiceContext
+from shared.inbox import HandlerRunner, list_dead_letters
 from shared.logs import configure_logging
 from shared.migrations import upgrade
 from shared.outbox import OutboxRelay, backlog
@@ -37,6 +39,32 @@ log = logging.getLogger("shared.app")
 access_log = logging.getLogger("shared.access")
 
 StartupHook = Callable[[FastAPI], Awaitable[None]]
+
+
+class PeriodicJob:
+    """Work a service does on a schedule (e.g. record invoices that fell overdue): ``run`` is
+    called every ``every_seconds`` in a transaction of its own, with the service's context.
+    A failure (the database away, say) is logged and tried again next time."""
+
+    def __init__(
+        self,
+        name: str,
+        run: Callable[..., Awaitable[None]],
+        *,
+        every_seconds: float,
+    ) -> None:
+        self.name = name
+        self.run = run
+        self.every_seconds = every_seconds
+
+    async def run_forever(self, database: Database, context: ServiceContext[Any]) -> None:
+        while True:
+            try:
+                async with database.transaction(background=True) as session:
+                    await self.run(session, context=context)
+            except Exception as exc:
+                log.warning("%s failed: %s: %s", self.name, type(exc).__name__, exc)
+            await asyncio.sleep(self.every_seconds)
 
 
 class BodySizeLimit:
@@ -165,21 +193,27 @@ def create_service_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter],
-    handlers: Mapping[str, Handler] | None = None,
+    handlers: EventHandlers[Any] | None = None,
+    clock: TimeSource | None = None,
+    jobs: Sequence[PeriodicJob] = (),
     on_startup: Sequence[StartupHook] = (),
     body_limits: Mapping[str, int] | None = None,
     version: str = "0.1.0",
 ) -> FastAPI:
     service = settings.service_name
     prefix = f"/api/{service}"
-    handlers = dict(handlers or {})
+    if handlers is None:
+        handlers = EventHandlers()
+    if not isinstance(handlers, EventHandlers):
+        raise TypeError("handlers are registered through shared.handlers.EventHandlers")
+    the_clock: TimeSource = clock or SystemClock()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(service)
         configure_tracing(service, settings.otlp_endpoint)
         if settings.run_migrations_on_start:
-            await asyncio.to_thread(upgrade, service, settings.database_url)
+            await asyncio.to_thread(upgrade, settings)
         database = Database(settings)
         bus = Bus(
             settings.nats_url,
@@ -195,6 +229,7 @@ def create_service_app(
         runner = HandlerRunner(
             database,
             handlers,
+            clock=the_clock,
             service=service,
             max_deliveries=settings.consumer_max_deliveries,
             backoff_seconds=settings.consumer_backoff_seconds,
@@ -209,7 +244,7 @@ def create_service_app(
                 max_deliver=settings.consumer_max_deliveries,
                 ack_wait_seconds=settings.consumer_ack_wait_seconds,
             )
-            for subscription in subscriptions_for(service, list(handlers))
+            for subscription in subscriptions_for(service, handlers.subjects())
         ]
         app.state.database = database
         app.state.bus = bus
@@ -223,6 +258,11 @@ def create_service_app(
         gc.freeze()
         bus.start()
         tasks = [asyncio.create_task(relay.run(), name=f"{service}-outbox-relay")]
+        context = ServiceContext(settings=settings, clock=the_clock)
+        job_tasks = [
+            asyncio.create_task(job.run_forever(database, context), name=f"{service}-{job.name}")
+            for job in jobs
+        ]
         if settings.consumers_enabled:
             tasks += [
                 asyncio.create_task(c.run(), name=f"{service}-{c.subscription.durable}")
@@ -232,6 +272,11 @@ def create_service_app(
         try:
             yield
         finally:
+            for task in job_tasks:
+                task.cancel()
+            for task in job_tasks:
+                with contextlib.suppress(BaseException):
+                    await task
             for consumer in consumers:
                 consumer.stop()
             relay.stop()
@@ -268,6 +313,7 @@ def create_service_app(
         },
     )
     app.state.settings = settings
+    app.state.clock = the_clock
     app.state.rate_limit_overrides = dict(settings.rate_limits)
     install_error_handlers(app)
 

@@ -21,8 +21,8 @@ import logging
 import os
 import traceback
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, Literal
 
 from nats.aio.msg import Msg
@@ -33,9 +33,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import metrics
+from shared.clock import TimeSource
 from shared.context import correlation_id
 from shared.db import Database, is_database_unavailable, platform_metadata
 from shared.events import CATALOGUE, DomainEvent, Envelope
+from shared.handlers import EventHandlers
 from shared.settings import fault_point, fault_value
 from shared.tracing import consumer_span
 
@@ -65,7 +67,6 @@ dead_letters = Table(
     Column("replayed_at", DateTime(timezone=True), nullable=True),
 )
 
-Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
 Outcome = Literal["handled", "duplicate", "failed", "dead_lettered", "invalid"]
 
 
@@ -104,14 +105,16 @@ class HandlerRunner:
     def __init__(
         self,
         database: Database,
-        handlers: Mapping[str, Handler],
+        handlers: EventHandlers[Any],
         *,
+        clock: TimeSource,
         service: str,
         max_deliveries: int,
         backoff_seconds: Sequence[float],
     ) -> None:
         self.database = database
         self.handlers = handlers
+        self.clock = clock
         self.service = service
         self.max_deliveries = max_deliveries
         self.backoff_seconds = list(backoff_seconds) or [1.0]
@@ -159,13 +162,17 @@ class HandlerRunner:
                 and str(getattr(event, "team_id", "")) == self._poison_team
             ):
                 raise RuntimeError(f"fault injection: handler fails for team {self._poison_team}")
-            handler = self.handlers.get(envelope.type)
-            if handler is not None:
-                await handler(session, event, envelope)
+            await self.handlers.dispatch(
+                session,
+                event,
+                envelope=envelope,
+                settings=self.database.settings,
+                clock=self.clock,
+            )
 
     async def _handle_once(self, consumer: str, envelope: Envelope, event: DomainEvent) -> Outcome:
         async with self.database.transaction(background=True) as session:
-            if envelope.id not in await _claim(session, consumer, [envelope]):
+            if envelope.id not in await _claim(session, consumer, [envelope], self.clock.now()):
                 return "duplicate"
             await self._run_handler(session, consumer, envelope, event)
         return "handled"
@@ -228,7 +235,9 @@ class HandlerRunner:
         """Every event of ``batch`` in one transaction; a failure rolls all of it back."""
         outcomes: list[Outcome] = []
         async with self.database.transaction(background=True) as session:
-            claimed = await _claim(session, consumer, [envelope for _msg, envelope, _ in batch])
+            claimed = await _claim(
+                session, consumer, [envelope for _msg, envelope, _ in batch], self.clock.now()
+            )
             for index, (_msg, envelope, event) in enumerate(batch):
                 if envelope.id not in claimed:
                     outcomes.append("duplicate")
@@ -351,7 +360,7 @@ class HandlerRunner:
                     payload=payload.decode(errors="replace"),
                     error=error[-8000:],
                     attempts=attempts,
-                    created_at=datetime.now(UTC),
+                    created_at=self.clock.now(),
                 )
             )
         metrics.EVENTS_DEAD_LETTERED.labels(self.service, subject).inc()
@@ -373,17 +382,18 @@ class HandlerRunner:
             await session.execute(
                 dead_letters.update()
                 .where(dead_letters.c.id == dead_letter_id)
-                .values(replayed_at=datetime.now(UTC))
+                .values(replayed_at=self.clock.now())
             )
         return outcome
 
 
-async def _claim(session: AsyncSession, consumer: str, envelopes: Sequence[Envelope]) -> set[str]:
+async def _claim(
+    session: AsyncSession, consumer: str, envelopes: Sequence[Envelope], now: datetime
+) -> set[str]:
     """Record the events in the inbox; returns the ids not seen before. ON CONFLICT DO NOTHING:
     a second copy (even one racing in another replica, which waits for the first to commit)
     inserts nothing, and so has no effect at all."""
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    now = datetime.now(UTC)
     result = await session.execute(
         insert(inbox)
         .values(

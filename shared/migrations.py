@@ -1,16 +1,15 @@
 """Alembic, one history per service, run at start-up and in tests (never ``create_all``).
 
 Each service's ``migrations/env.py`` calls :func:`run_env`; :func:`upgrade` applies a service's
-history programmatically; ``python -m shared.migrations <service> [upgrade|current|...]`` is the
-command-line entry for operators.
+history programmatically; ``python -m services.<name> migrate [upgrade|current|...]`` is the
+command-line entry for operators (:func:`command`). A service's history lives in the
+``migrations/`` folder beside its settings module, and its URL comes from its settings.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
@@ -19,20 +18,20 @@ from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
-ROOT = Path(__file__).resolve().parent.parent
+from shared.settings import ServiceSettings
 
 
-def alembic_config(service: str, url: str) -> Config:
+def alembic_config(settings: ServiceSettings) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(ROOT / "services" / service / "migrations"))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.set_main_option("script_location", str(settings.migrations_location))
+    config.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
     config.attributes["configure_logger"] = False
     return config
 
 
-def upgrade(service: str, url: str, revision: str = "head") -> None:
-    """Apply ``service``'s migrations to ``url``. Call from a thread when a loop is running."""
-    command.upgrade(alembic_config(service, url), revision)
+def upgrade(settings: ServiceSettings, revision: str = "head") -> None:
+    """Apply the service's migrations to its database. Call from a thread when a loop runs."""
+    command.upgrade(alembic_config(settings), revision)
 
 
 def run_env(target_metadata: Sequence[MetaData]) -> None:
@@ -132,31 +131,22 @@ def drop_platform_tables() -> None:
     op.drop_table("outbox")
 
 
-def main(argv: list[str]) -> int:
-    """``python -m shared.migrations <service> [upgrade [rev] | downgrade rev | current | history]``."""
-    import importlib
+MIGRATE_USAGE = "migrate [upgrade [rev] | downgrade rev | current | history]"
 
-    if not argv:
-        print(main.__doc__)
-        return 2
-    service, *rest = argv
-    settings_module = importlib.import_module(f"services.{service}.settings")
-    settings = settings_module.get_settings()
-    config = alembic_config(service, settings.database_url)
-    action = rest[0] if rest else "upgrade"
+
+def migrate(settings: ServiceSettings, argv: Sequence[str]) -> int:
+    """``python -m services.<name> migrate [upgrade [rev] | downgrade rev | current | history]``."""
+    config = alembic_config(settings)
+    action = argv[0] if argv else "upgrade"
     if action == "upgrade":
-        command.upgrade(config, rest[1] if len(rest) > 1 else "head")
-    elif action == "downgrade":
-        command.downgrade(config, rest[1])
+        command.upgrade(config, argv[1] if len(argv) > 1 else "head")
+    elif action == "downgrade" and len(argv) > 1:
+        command.downgrade(config, argv[1])
     elif action == "current":
         command.current(config, verbose=True)
     elif action == "history":
         command.history(config)
     else:
-        print(main.__doc__)
+        print(MIGRATE_USAGE)
         return 2
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

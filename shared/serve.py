@@ -1,24 +1,43 @@
-"""Serve one service with uvicorn (uvloop and httptools when installed)."""
+"""A service's command line: ``python -m services.<name> [serve | migrate ...]``.
+
+``serve`` (the default) runs the app with uvicorn (uvloop and httptools when installed) on the
+host and port of the service's settings (``<NAME>_HOST``, ``<NAME>_PORT``); ``migrate`` runs its
+Alembic history (``shared.migrations.migrate``). Each service's ``__main__`` calls
+:func:`command_line` with its own settings and app factory, so the platform names no service.
+"""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 
-DEFAULT_PORTS = {"enrolment": 8001, "measurement": 8002, "sessions": 8003, "billing": 8004}
+from shared.migrations import MIGRATE_USAGE, migrate
+from shared.settings import ServiceSettings
 
 
-def serve(service: str) -> None:
-    port = int(os.environ.get(f"{service.upper()}_PORT", DEFAULT_PORTS[service]))
-    host = os.environ.get(f"{service.upper()}_HOST", "127.0.0.1")
+def serve(settings: ServiceSettings, create_app: Callable[[Any], FastAPI]) -> None:
     uvicorn.run(
-        f"services.{service}.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
         log_config=None,
         access_log=False,
         proxy_headers=True,
         timeout_graceful_shutdown=5,
     )
+
+
+def command_line(
+    argv: Sequence[str], *, settings: ServiceSettings, create_app: Callable[[Any], FastAPI]
+) -> int:
+    action, *rest = argv or ["serve"]
+    if action == "serve" and not rest:
+        serve(settings, create_app)
+        return 0
+    if action == "migrate":
+        return migrate(settings, rest)
+    print(f"usage: python -m services.{settings.service_name} [serve | {MIGRATE_USAGE}]")
+    return 2

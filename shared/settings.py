@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -17,6 +19,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EWC_", extra="ignore")
 
     service_name: str = "service"
+    # Where ``python -m services.<name>`` listens (each service's settings give its own port).
+    host: str = "127.0.0.1"
+    port: int = 8000
     environment: Literal["development", "test", "production"] = "development"
 
     database_url: str = ""
@@ -76,6 +81,11 @@ class ServiceSettings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def migrations_location(self) -> Path:
+        """The service's Alembic history: ``migrations/`` beside its settings module."""
+        return Path(inspect.getfile(type(self))).parent / "migrations"
 
 
 def fault_point(settings: ServiceSettings, name: str) -> int | None:

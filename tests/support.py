@@ -25,6 +25,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
 from shared.auth import Role, issue_token
+from shared.clock import TimeSource
 from shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,15 +176,19 @@ async def run_service(
     nats_url: str,
     database_url: str | None = None,
     wait_for_nats: bool = True,
+    clock: TimeSource | None = None,
     **overrides: Any,
 ) -> AsyncIterator[RunningService]:
-    """Run one service in-process with its whole lifespan; yields it with an httpx client."""
+    """Run one service in-process with its whole lifespan; yields it with an httpx client.
+
+    ``clock``: the app's clock (a ``MovableClock`` lets the test move time for routes, handlers
+    and periodic jobs alike)."""
     drop: Callable[[], Awaitable[None]] | None = None
     if database_url is None:
         database_url, drop = await create_database(service)
     settings = service_settings(service, database_url=database_url, nats_url=nats_url, **overrides)
     app_module = importlib.import_module(f"services.{service}.app")
-    app: FastAPI = app_module.create_app(settings)
+    app: FastAPI = app_module.create_app(settings, clock=clock)
     try:
         async with app.router.lifespan_context(app):
             if wait_for_nats:

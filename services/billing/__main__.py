@@ -1,6 +1,10 @@
-"""``python -m services.billing``: serve the billing service with uvicorn."""
+"""``python -m services.billing [serve | migrate ...]``: serve the billing service, or run its migrations."""
 
-from shared.serve import serve
+import sys
+
+from services.billing.app import create_app
+from services.billing.settings import get_settings
+from shared.serve import command_line
 
 if __name__ == "__main__":
-    serve("billing")
+    sys.exit(command_line(sys.argv[1:], settings=get_settings(), create_app=create_app))

@@ -2,38 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing import api, service
 from services.billing.handlers import HANDLERS
 from services.billing.settings import BillingSettings, get_settings
-from shared.app import create_service_app
-from shared.db import Database
+from shared.app import PeriodicJob, create_service_app
+from shared.clock import TimeSource, uk_date
+from shared.handlers import ServiceContext
 
-log = logging.getLogger("services.billing")
 
-
-async def check_overdue_forever(database: Database, every_seconds: float) -> None:
+async def record_overdue(
+    session: AsyncSession, *, context: ServiceContext[BillingSettings]
+) -> None:
     """Record ``billing.invoice.overdue`` once for each invoice that falls past its due date."""
-    while True:
-        try:
-            async with database.transaction() as session:
-                session.info["service"] = "billing"
-                await service.record_overdue(session, today=service.uk_date(service.now_utc()))
-        except Exception as exc:  # the database may be away: try again next time
-            log.warning("overdue check failed: %s: %s", type(exc).__name__, exc)
-        await asyncio.sleep(every_seconds)
+    await service.record_overdue(session, today=uk_date(context.clock.now()))
 
 
-def create_app(settings: BillingSettings | None = None) -> FastAPI:
+def create_app(
+    settings: BillingSettings | None = None, *, clock: TimeSource | None = None
+) -> FastAPI:
     settings = settings or get_settings()
-    app = create_service_app(
+    return create_service_app(
         settings=settings,
         title="Enjoying Work: Billing",
         description=(
@@ -42,22 +33,10 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
         ),
         routers=[api.router],
         handlers=HANDLERS,
-    )
-    platform_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with platform_lifespan(app):
-            task = asyncio.create_task(
-                check_overdue_forever(app.state.database, settings.overdue_check_seconds),
-                name="billing-overdue-check",
+        clock=clock,
+        jobs=[
+            PeriodicJob(
+                "overdue-check", record_overdue, every_seconds=settings.overdue_check_seconds
             )
-            try:
-                yield
-            finally:
-                task.cancel()
-                with contextlib.suppress(BaseException):
-                    await task
-
-    app.router.lifespan_context = lifespan
-    return app
+        ],
+    )

@@ -1,4 +1,4 @@
-"""What the billing service does with incoming events: subject → handler.
+"""What the billing service does with incoming events: event class → handler.
 
 Each handler runs in the inbox runner's transaction (the event id is recorded with the effects,
 so a redelivery has no second effect); the service adds business keys as a second line (one
@@ -10,32 +10,32 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing import service
-from services.billing.settings import get_settings
-from shared.events import Envelope
+from services.billing.settings import BillingSettings
 from shared.events.enrolment import CohortCancelled, TeamConfirmed, TeamWithdrawn
-from shared.inbox import Handler
+from shared.handlers import EventHandlers, HandlerContext
+
+Context = HandlerContext[BillingSettings]
 
 
 async def on_team_confirmed(
-    session: AsyncSession, event: TeamConfirmed, _envelope: Envelope
+    session: AsyncSession, *, event: TeamConfirmed, context: Context
 ) -> None:
-    await service.on_team_confirmed(session, settings=get_settings(), event=event)
+    await service.on_team_confirmed(session, settings=context.settings, event=event)
 
 
 async def on_team_withdrawn(
-    session: AsyncSession, event: TeamWithdrawn, _envelope: Envelope
+    session: AsyncSession, *, event: TeamWithdrawn, context: Context
 ) -> None:
-    await service.on_team_withdrawn(session, settings=get_settings(), event=event)
+    await service.on_team_withdrawn(session, settings=context.settings, event=event)
 
 
 async def on_cohort_cancelled(
-    session: AsyncSession, event: CohortCancelled, _envelope: Envelope
+    session: AsyncSession, *, event: CohortCancelled, context: Context
 ) -> None:
-    await service.on_cohort_cancelled(session, settings=get_settings(), event=event)
+    await service.on_cohort_cancelled(session, settings=context.settings, event=event)
 
 
-HANDLERS: dict[str, Handler] = {
-    TeamConfirmed.subject: on_team_confirmed,
-    TeamWithdrawn.subject: on_team_withdrawn,
-    CohortCancelled.subject: on_cohort_cancelled,
-}
+HANDLERS = EventHandlers[BillingSettings]()
+HANDLERS.add(TeamConfirmed, on_team_confirmed)
+HANDLERS.add(TeamWithdrawn, on_team_withdrawn)
+HANDLERS.add(CohortCancelled, on_cohort_cancelled)

@@ -16,6 +16,7 @@ class BillingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="BILLING_", extra="ignore")
 
     service_name: str = "billing"
+    port: int = 8004
 
     # The supplier printed on every document (a VAT invoice must name it and its VAT number).
     supplier_name: str = "Royal College of Psychiatrists"

@@ -1,6 +1,10 @@
-"""``python -m services.enrolment``: serve the enrolment service with uvicorn."""
+"""``python -m services.enrolment [serve | migrate ...]``: serve the enrolment service, or run its migrations."""
 
-from shared.serve import serve
+import sys
+
+from services.enrolment.app import create_app
+from services.enrolment.settings import get_settings
+from shared.serve import command_line
 
 if __name__ == "__main__":
-    serve("enrolment")
+    sys.exit(command_line(sys.argv[1:], settings=get_settings(), create_app=create_app))

@@ -7,13 +7,14 @@ teams of their own organisation: other organisations' teams answer 404, as if th
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 
 from services.enrolment import schemas, service
 from shared.auth import Coordinator, Principal, Role, require_roles
+from shared.clock import Clock
 from shared.db import ReadSession, Session
 from shared.errors import problem_responses
 from shared.ratelimit import WRITES, limit_writes
@@ -27,11 +28,9 @@ Reader = Annotated[
 ]
 
 
-async def current_time(request: Request) -> datetime:
-    """The service's clock (``app.state.clock``): tests set it to cross a deadline. (Async: a
-    plain ``def`` dependency would be run in a worker thread on every request.)"""
-    clock = getattr(request.app.state, "clock", None)
-    return clock() if clock is not None else datetime.now(UTC)
+async def current_time(clock: Clock) -> datetime:
+    """Now, from the service's clock (tests move it across a deadline)."""
+    return clock.now()
 
 
 Now = Annotated[datetime, Depends(current_time)]

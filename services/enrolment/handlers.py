@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from shared.inbox import Handler
+from services.enrolment.settings import EnrolmentSettings
+from shared.handlers import EventHandlers
 
-HANDLERS: dict[str, Handler] = {}
+HANDLERS = EventHandlers[EnrolmentSettings]()

@@ -13,6 +13,7 @@ class EnrolmentSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ENROLMENT_", extra="ignore")
 
     service_name: str = "enrolment"
+    port: int = 8001
 
 
 @lru_cache

@@ -12,6 +12,7 @@ from services.measurement.rows import MAX_BODY_BYTES
 from services.measurement.settings import MeasurementSettings, get_settings
 from shared.app import create_service_app
 from shared.auth import Principal
+from shared.clock import TimeSource
 
 PREFIX = "/api/measurement"
 # Batch posts may carry up to 10 MB (the default body limit is far lower).
@@ -39,7 +40,9 @@ async def _freeze_startup_heap(_app: FastAPI) -> None:
     gc.freeze()
 
 
-def create_app(settings: MeasurementSettings | None = None) -> FastAPI:
+def create_app(
+    settings: MeasurementSettings | None = None, *, clock: TimeSource | None = None
+) -> FastAPI:
     return create_service_app(
         settings=settings or get_settings(),
         title="Enjoying Work: Measurement and QI analytics",
@@ -48,6 +51,7 @@ def create_app(settings: MeasurementSettings | None = None) -> FastAPI:
         ),
         routers=[api.router],
         handlers=HANDLERS,
+        clock=clock,
         on_startup=[_accept_api_keys, _freeze_startup_heap],
         body_limits=BATCH_BODY_LIMITS,
     )

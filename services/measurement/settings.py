@@ -13,6 +13,7 @@ class MeasurementSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MEASUREMENT_", extra="ignore")
 
     service_name: str = "measurement"
+    port: int = 8002
 
 
 @lru_cache

@@ -8,13 +8,17 @@ from services.sessions import api
 from services.sessions.handlers import HANDLERS
 from services.sessions.settings import SessionsSettings, get_settings
 from shared.app import create_service_app
+from shared.clock import TimeSource
 
 
-def create_app(settings: SessionsSettings | None = None) -> FastAPI:
+def create_app(
+    settings: SessionsSettings | None = None, *, clock: TimeSource | None = None
+) -> FastAPI:
     return create_service_app(
         settings=settings or get_settings(),
         title="Enjoying Work: Learning sessions",
         description="Learning sessions and monthly learning sets, rosters, attendance and calendar feeds.",
         routers=[api.router],
         handlers=HANDLERS,
+        clock=clock,
     )

@@ -112,4 +112,5 @@ def build_feed(*, name: str, sessions: Iterable[FeedSession]) -> bytes:
         first = ordered[0].starts_at.date() - timedelta(days=366)
         last = max(s.ends_at for s in ordered).date() + timedelta(days=366)
         calendar.add_missing_timezones(first_date=first, last_date=last)
-    return calendar.to_ical()
+    feed: bytes = calendar.to_ical()
+    return feed

@@ -1,4 +1,4 @@
-"""What the sessions service does with incoming events: subject → handler.
+"""What the sessions service does with incoming events: event class → handler.
 
 Each handler runs in the inbox's transaction, so a redelivered event has no second effect; the
 use cases are also idempotent by business key (drafting a cohort twice creates nothing).
@@ -6,12 +6,10 @@ use cases are also idempotent by business key (drafting a cohort twice creates n
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sessions import service
-from shared.events import Envelope
+from services.sessions.settings import SessionsSettings
 from shared.events.enrolment import (
     CoachAllocated,
     CohortCancelled,
@@ -19,38 +17,44 @@ from shared.events.enrolment import (
     TeamConfirmed,
     TeamWithdrawn,
 )
-from shared.inbox import Handler
+from shared.handlers import EventHandlers, HandlerContext
+
+Context = HandlerContext[SessionsSettings]
 
 
-async def on_cohort_confirmed(session: AsyncSession, event: Any, envelope: Envelope) -> None:
-    assert isinstance(event, CohortConfirmed)
+async def on_cohort_confirmed(
+    session: AsyncSession, *, event: CohortConfirmed, context: Context
+) -> None:
     await service.cohort_confirmed(session, event=event)
 
 
-async def on_cohort_cancelled(session: AsyncSession, event: Any, envelope: Envelope) -> None:
-    assert isinstance(event, CohortCancelled)
+async def on_cohort_cancelled(
+    session: AsyncSession, *, event: CohortCancelled, context: Context
+) -> None:
     await service.cohort_cancelled(session, event=event)
 
 
-async def on_team_confirmed(session: AsyncSession, event: Any, envelope: Envelope) -> None:
-    assert isinstance(event, TeamConfirmed)
+async def on_team_confirmed(
+    session: AsyncSession, *, event: TeamConfirmed, context: Context
+) -> None:
     await service.team_confirmed(session, event=event)
 
 
-async def on_team_withdrawn(session: AsyncSession, event: Any, envelope: Envelope) -> None:
-    assert isinstance(event, TeamWithdrawn)
+async def on_team_withdrawn(
+    session: AsyncSession, *, event: TeamWithdrawn, context: Context
+) -> None:
     await service.team_withdrawn(session, event=event)
 
 
-async def on_coach_allocated(session: AsyncSession, event: Any, envelope: Envelope) -> None:
-    assert isinstance(event, CoachAllocated)
+async def on_coach_allocated(
+    session: AsyncSession, *, event: CoachAllocated, context: Context
+) -> None:
     await service.coach_allocated(session, event=event)
 
 
-HANDLERS: dict[str, Handler] = {
-    CohortConfirmed.subject: on_cohort_confirmed,
-    CohortCancelled.subject: on_cohort_cancelled,
-    TeamConfirmed.subject: on_team_confirmed,
-    TeamWithdrawn.subject: on_team_withdrawn,
-    CoachAllocated.subject: on_coach_allocated,
-}
+HANDLERS = EventHandlers[SessionsSettings]()
+HANDLERS.add(CohortConfirmed, on_cohort_confirmed)
+HANDLERS.add(CohortCancelled, on_cohort_cancelled)
+HANDLERS.add(TeamConfirmed, on_team_confirmed)
+HANDLERS.add(TeamWithdrawn, on_team_withdrawn)
+HANDLERS.add(CoachAllocated, on_coach_allocated)

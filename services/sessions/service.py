@@ -257,9 +257,10 @@ async def coach_allocated(session: AsyncSession, *, event: CoachAllocated) -> No
 
 
 async def _coach_of(session: AsyncSession, team_id: uuid.UUID) -> uuid.UUID | None:
-    return await session.scalar(
+    coach_id: uuid.UUID | None = await session.scalar(
         select(CoachAllocation.coach_id).where(CoachAllocation.team_id == team_id)
     )
+    return coach_id
 
 
 async def _may_see_team(session: AsyncSession, user: Principal, team: RosterTeam) -> bool:

@@ -13,6 +13,7 @@ class SessionsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SESSIONS_", extra="ignore")
 
     service_name: str = "sessions"
+    port: int = 8003
 
 
 @lru_cache

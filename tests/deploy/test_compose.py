@@ -17,7 +17,7 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
-from shared.serve import DEFAULT_PORTS
+from scripts.services import PORTS as DEFAULT_PORTS
 from tests.deploy.support import (
     COMPOSE_FILE,
     DEPLOY,
@@ -197,7 +197,7 @@ def test_migration_job_runs_the_services_migrations_with_its_settings(
     compose: dict[str, Any], service: str
 ) -> None:
     job = compose["services"][f"{service}-migrate"]
-    assert job["command"] == ["python", "-m", "shared.migrations", service, "upgrade"]
+    assert job["command"] == ["python", "-m", f"services.{service}", "migrate", "upgrade"]
     assert (ROOT / "services" / service / "migrations" / "env.py").is_file()
     assert job["environment"] == compose["services"][service]["environment"]
     assert job["depends_on"] == {"postgres": {"condition": "service_healthy"}}

@@ -22,7 +22,7 @@ import pytest
 import pytest_asyncio
 import uvicorn
 
-from shared.serve import DEFAULT_PORTS
+from scripts.services import PORTS as DEFAULT_PORTS
 from tests.deploy.support import CADDYFILE, DEPLOY, code_services, service_app
 from tests.support import free_port
 

@@ -22,10 +22,10 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from scripts.services import PORTS as DEFAULT_PORTS
 from shared.migrations import upgrade
-from shared.serve import DEFAULT_PORTS
 from tests.deploy.support import DEPLOY, code_services
-from tests.support import free_port, nats_server_binary
+from tests.support import free_port, nats_server_binary, service_settings
 
 SERVICES = code_services()
 HEALTHCHECK = DEPLOY / "healthcheck.py"
@@ -188,7 +188,9 @@ async def test_init_script_gives_each_service_its_own_database_and_role() -> Non
 
         for service in SERVICES:
             # The service's own role owns its database: its migrations apply there.
-            await asyncio.to_thread(upgrade, service, service_url(service, service))
+            await asyncio.to_thread(
+                upgrade, service_settings(service, database_url=service_url(service, service))
+            )
         # ... and no service's role may even connect to another service's database.
         intruder = service_url(SERVICES[0], SERVICES[1]).replace("+asyncpg", "")
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
@@ -228,3 +230,40 @@ def test_init_script_refuses_to_run_without_a_password() -> None:
     )
     assert result.returncode != 0
     assert "ENROLMENT_DB_PASSWORD is not set" in result.stderr
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_launcher_port_table_agrees_with_each_services_settings(service: str) -> None:
+    assert service_settings(service).port == DEFAULT_PORTS[service]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_runs_its_own_migrations_from_its_command_line(
+    service: str, tmp_path: Path
+) -> None:
+    """What compose's ``<service>-migrate`` job runs: ``python -m services.<name> migrate``."""
+    env = {
+        **os.environ,
+        f"{service.upper()}_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}",
+    }
+    root = Path(__file__).resolve().parents[2]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", f"services.{service}", *args],
+            env=env,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    upgraded = run("migrate", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    current = run("migrate", "current")
+    assert current.returncode == 0, current.stderr
+    assert "(head)" in current.stdout
+    wrong = run("migrate", "sideways")
+    assert wrong.returncode == 2
+    assert "migrate [upgrade" in wrong.stdout

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from shared.auth import Role
+from shared.clock import MovableClock
 from shared.events.enrolment import TeamWithdrawn
 from tests.integration.enrolment import enrolment_support as es
 from tests.integration.measurement.conftest import make_world
@@ -86,7 +87,7 @@ def _missing() -> str:
 
 
 async def enrolment_world(service: RunningService) -> World:
-    service.app.state.clock = es.Clock(es.EARLY)
+    service.app.state.clock = MovableClock(es.EARLY)
     cohort = await es.create_cohort(service, minimum_teams=1)
     later = await es.create_cohort(service, name="Enjoying Work 2022", start_date="2022-01-04")
     org_a = await es.create_organisation(service, 1)

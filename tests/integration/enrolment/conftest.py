@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.integration.enrolment.enrolment_support import EARLY, Clock
+from shared.clock import MovableClock
+from tests.integration.enrolment.enrolment_support import EARLY
 from tests.support import NatsServer, RunningService, run_service
 
 
 @pytest.fixture
 async def enrolment(nats_server: NatsServer) -> AsyncIterator[RunningService]:
-    async with run_service("enrolment", nats_url=nats_server.url) as service:
-        service.app.state.clock = Clock(EARLY)
+    async with run_service(
+        "enrolment", nats_url=nats_server.url, clock=MovableClock(EARLY)
+    ) as service:
         yield service

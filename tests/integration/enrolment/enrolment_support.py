@@ -11,6 +11,7 @@ import httpx
 from sqlalchemy import func, select, table
 
 from shared.auth import Role
+from shared.clock import MovableClock
 from shared.outbox import outbox
 from tests.support import RunningService
 
@@ -19,19 +20,10 @@ API = "/api/enrolment"
 EARLY = datetime(2020, 11, 2, 9, 0, tzinfo=UTC)
 
 
-class Clock:
+def clock_of(service: RunningService) -> MovableClock:
     """The enrolment app's clock (``app.state.clock``), moved by tests across deadlines."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def clock_of(service: RunningService) -> Clock:
     clock = service.app.state.clock
-    assert isinstance(clock, Clock)
+    assert isinstance(clock, MovableClock)
     return clock
 
 
@@ -211,7 +203,7 @@ async def cohort_with_teams(
     teams = []
     clock = clock_of(service)
     for i, n in enumerate(team_orgs):
-        clock.now += timedelta(minutes=1)  # EOIs arrive one after another
+        clock.advance(timedelta(minutes=1))  # EOIs arrive one after another
         setting = "clinical" if i % 3 else "non_clinical"
         team = ok(
             await submit(
@@ -226,4 +218,4 @@ async def cohort_with_teams(
 
 
 def after_deadline(service: RunningService) -> None:
-    clock_of(service).now = datetime(2020, 12, 15, 17, 0, 1, tzinfo=UTC)
+    clock_of(service).set(datetime(2020, 12, 15, 17, 0, 1, tzinfo=UTC))

@@ -82,10 +82,10 @@ async def _deadline_story(
     clock = clock_of(enrolment)
     lead = team_lead(enrolment, org["id"])
 
-    clock.now = deadline_utc - timedelta(seconds=1)
+    clock.set(deadline_utc - timedelta(seconds=1))
     ok(await submit(enrolment, cohort["id"], org["id"], "In time", headers=lead), 201)
 
-    clock.now = deadline_utc
+    clock.set(deadline_utc)
     before = await written(enrolment)
     late = problem(await submit(enrolment, cohort["id"], org["id"], "Too late", headers=lead), 409)
     assert late["type"].endswith("/eoi-deadline-passed")
@@ -118,7 +118,7 @@ async def _deadline_story(
 async def test_deadline_in_british_summer_time(enrolment: RunningService) -> None:
     # 17:00 BST on 15 June 2021 is 16:00 UTC: at 16:30 UTC (17:30 in the UK) it is too late.
     await _deadline_story(enrolment, "2021-06-15T17:00:00", datetime(2021, 6, 15, 16, tzinfo=UTC))
-    clock_of(enrolment).now = datetime(2021, 6, 15, 16, 30, tzinfo=UTC)
+    clock_of(enrolment).set(datetime(2021, 6, 15, 16, 30, tzinfo=UTC))
     cohorts = ok(await enrolment.client.get(f"{API}/cohorts", headers=coordinator(enrolment)))
     assert cohorts[0]["status"] == "closed"
 
@@ -127,7 +127,7 @@ async def test_deadline_in_winter(enrolment: RunningService) -> None:
     # 17:00 GMT on 15 December 2020 is 17:00 UTC: at 16:30 UTC the team is still in time.
     org = await create_organisation(enrolment, 2)
     cohort = await create_cohort(enrolment, eoi_deadline="2020-12-15T17:00:00")
-    clock_of(enrolment).now = datetime(2020, 12, 15, 16, 30, tzinfo=UTC)
+    clock_of(enrolment).set(datetime(2020, 12, 15, 16, 30, tzinfo=UTC))
     ok(await submit(enrolment, cohort["id"], org["id"], "Half past four"), 201)
     await _deadline_story(enrolment, "2020-12-16T17:00:00", datetime(2020, 12, 16, 17, tzinfo=UTC))
 

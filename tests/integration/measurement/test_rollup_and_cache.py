@@ -17,7 +17,7 @@ from services.measurement import service as measurement_service
 from services.measurement.models import ResponseDay, SeriesVersion, SurveyResponse
 from shared.migrations import upgrade
 from tests.integration.measurement.conftest import World, swemwbs
-from tests.support import create_database
+from tests.support import create_database, service_settings
 
 LONDON = ZoneInfo("Europe/London")
 API = "/api/measurement"
@@ -240,7 +240,7 @@ async def test_a_cached_chart_is_replaced_by_new_rows_notes_and_targets(world: W
 async def test_the_migration_sums_responses_stored_before_it():
     url, drop = await create_database("measurement")
     try:
-        await asyncio.to_thread(upgrade, "measurement", url, "0003")
+        await asyncio.to_thread(upgrade, service_settings("measurement", database_url=url), "0003")
         from sqlalchemy.ext.asyncio import create_async_engine
 
         engine = create_async_engine(url)
@@ -276,7 +276,7 @@ async def test_the_migration_sums_responses_stored_before_it():
                         for client_id, at, raw, metric in rows
                     ],
                 )
-            await asyncio.to_thread(upgrade, "measurement", url)
+            await asyncio.to_thread(upgrade, service_settings("measurement", database_url=url))
             async with engine.connect() as conn:
                 days = (
                     await conn.execute(

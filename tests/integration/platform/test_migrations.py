@@ -17,7 +17,7 @@ import shared.inbox
 import shared.outbox  # noqa: F401  (registers the platform tables)
 from shared.db import platform_metadata
 from shared.migrations import alembic_config, upgrade
-from tests.support import create_database
+from tests.support import create_database, service_settings
 
 SERVICES = ["enrolment", "measurement", "sessions", "billing"]
 
@@ -26,7 +26,8 @@ SERVICES = ["enrolment", "measurement", "sessions", "billing"]
 async def test_migrations_match_models_and_downgrade(service: str) -> None:
     url, drop = await create_database(service)
     try:
-        await asyncio.to_thread(upgrade, service, url)
+        settings = service_settings(service, database_url=url)
+        await asyncio.to_thread(upgrade, settings)
         models = importlib.import_module(f"services.{service}.models")
         engine = create_async_engine(url)
         try:
@@ -43,7 +44,7 @@ async def test_migrations_match_models_and_downgrade(service: str) -> None:
             await engine.dispose()
         assert differences == [], f"{service}: models and migrations differ: {differences}"
 
-        await asyncio.to_thread(command.downgrade, alembic_config(service, url), "base")
+        await asyncio.to_thread(command.downgrade, alembic_config(settings), "base")
         engine = create_async_engine(url)
         try:
             async with engine.connect() as conn:

@@ -12,6 +12,7 @@ from services.billing.handlers import HANDLERS as BILLING_HANDLERS
 from shared.app import create_service_app
 from shared.auth import Role
 from shared.events.enrolment import TeamConfirmed
+from shared.handlers import EventHandlers
 from tests.e2e.test_walking_skeleton import confirmed_team, invoices_for
 from tests.support import (
     NatsServer,
@@ -124,25 +125,34 @@ class PoisonSwitch:
         self.fixed = False
         self.calls = 0
 
-    async def __call__(self, session: Any, event: TeamConfirmed, envelope: Any) -> None:
+    async def __call__(self, session: Any, *, event: TeamConfirmed, context: Any) -> None:
         if str(event.team_id) == self.poison_team:
             self.calls += 1
             if not self.fixed:
                 raise RuntimeError("cannot price this team")
-        await BILLING_HANDLERS[TeamConfirmed.subject](session, event, envelope)
+        await BILLING_HANDLERS.dispatch(
+            session,
+            event,
+            envelope=context.envelope,
+            settings=context.settings,
+            clock=context.clock,
+        )
 
 
 def _billing_with_handler(monkeypatch: Any, handler: Any) -> None:
     """run_service("billing") then starts billing with ``handler`` for team confirmations."""
     import services.billing.app as billing_app
 
-    def create_app(settings: Any) -> Any:
+    def create_app(settings: Any, clock: Any = None) -> Any:
+        handlers = EventHandlers[Any]()
+        handlers.add(TeamConfirmed, handler)
         return create_service_app(
             settings=settings,
             title="billing with a poison handler",
             description="test",
             routers=[billing_api.router],
-            handlers={TeamConfirmed.subject: handler},
+            handlers=handlers,
+            clock=clock,
         )
 
     monkeypatch.setattr(billing_app, "create_app", create_app)

@@ -41,6 +41,15 @@ access_log = logging.getLogger("shared.access")
 StartupHook = Callable[[FastAPI], Awaitable[None]]
 
 
+async def app_settings(request: Request) -> ServiceSettings:
+    """The app's settings, for a service's ``Settings`` dependency alias::
+
+    Settings = Annotated[BillingSettings, Depends(app_settings)]
+    """
+    settings: ServiceSettings = request.app.state.settings
+    return settings
+
+
 class PeriodicJob:
     """Work a service does on a schedule (e.g. record invoices that fell overdue): ``run`` is
     called every ``every_seconds`` in a transaction of its own, with the service's context.

@@ -18,7 +18,7 @@ def create_app(
         settings=settings or get_settings(),
         title="Enjoying Work: Learning sessions",
         description="Learning sessions and monthly learning sets, rosters, attendance and calendar feeds.",
-        routers=[api.router],
+        routers=api.routers,
         handlers=HANDLERS,
         clock=clock,
     )

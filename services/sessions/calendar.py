@@ -1,116 +1,156 @@
-"""RFC 5545 calendar feeds of a cohort's or a team's sessions, built with ``icalendar``.
+"""Calendar feeds of a cohort's or a team's sessions, and the secret tokens that open them.
 
-Pure: takes plain descriptions of sessions and returns the feed's bytes.
-
-* UID is derived from the session id only, so it never changes for the session's whole life.
-* SEQUENCE is the session's own sequence number (it rises on every change of time, mode, venue or
-  status), so calendar clients replace the old copy when a session moves.
-* A cancelled session stays in the feed with STATUS:CANCELLED (clients that already show it then
-  remove or strike it); a scheduled one is STATUS:CONFIRMED.
-* DTSTART/DTEND carry TZID=Europe/London and the feed has the matching VTIMEZONE, so sessions keep
-  their UK wall-clock time across the clocks change.
-* LOCATION is the venue (in person, hybrid) or else the join link; URL is the join link.
+Calendar clients cannot send a bearer token, so a feed is opened by a secret token in its URL:
+whoever may read a cohort or a team creates one for its feed, sees it once, and may revoke it.
+Only the token's SHA-256 is stored. A missing, wrong, revoked or other feed's token answers 404
+(never 401 or 403), so a feed's existence is not given away.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 
-from icalendar import Calendar, Event
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sessions.schedule import LONDON
+from services.sessions.models import FeedToken, Place, ProgrammeSession
+from services.sessions.rules.calendar import FeedSession, build_feed
+from services.sessions.rules.modes import shown_join_url, shown_venue
+from services.sessions.store import feeds as store
+from services.sessions.store.access import readable_cohort, readable_team
+from services.sessions.store.places import team_places
+from services.sessions.store.programme import cohort_sessions, get_cohort
+from services.sessions.store.rosters import get_team
+from shared.auth import Principal
+from shared.clock import uk_date
+from shared.errors import NotFound
 
-PRODID = "-//Enjoying Work collaborative//Sessions//EN"
-UID_DOMAIN = "sessions.enjoying-work"
-
-KIND_LABELS = {
-    "learning_session": "Learning session",
-    "learning_set": "Learning set",
-    "clinic": "Clinic",
-}
-MODE_LABELS = {"virtual": "Virtual", "in_person": "In person", "hybrid": "Hybrid"}
-
-
-@dataclass(frozen=True)
-class FeedSession:
-    """What a feed needs to know about one session. Datetimes are aware (stored UTC)."""
-
-    id: uuid.UUID
-    kind: str
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    mode: str
-    status: str  # "scheduled" or "cancelled"
-    sequence: int
-    updated_at: datetime
-    created_at: datetime
-    join_url: str | None = None
-    venue: str | None = None
-    notes: str | None = None
-    categories: tuple[str, ...] = field(default_factory=tuple)
+FEED_TOKEN_PREFIX = "ewcal_"  # noqa: S105 (a prefix, not a secret)
+NO_FEED = "no such calendar feed"
 
 
-def session_uid(session_id: uuid.UUID) -> str:
-    return f"{session_id}@{UID_DOMAIN}"
+def hash_feed_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _description(session: FeedSession) -> str:
-    lines = [f"{KIND_LABELS.get(session.kind, session.kind)} ({MODE_LABELS[session.mode]})"]
-    if session.venue:
-        lines.append(f"Venue: {session.venue}")
-    if session.join_url:
-        lines.append(f"Join online: {session.join_url}")
-    if session.notes:
-        lines.append(session.notes)
-    return "\n".join(lines)
+def feed_path(token: FeedToken, secret: str) -> str:
+    target = token.cohort_id if token.scope == "cohort" else token.team_id
+    kind = "cohorts" if token.scope == "cohort" else "teams"
+    return f"/api/sessions/{kind}/{target}/calendar.ics?token={secret}"
 
 
-def _event(session: FeedSession) -> Event:
-    event = Event()
-    event.add("uid", session_uid(session.id))
-    # In a published feed DTSTAMP is when this information last changed (RFC 5545 3.8.7.2).
-    event.add("dtstamp", session.updated_at)
-    event.add("created", session.created_at)
-    event.add("last-modified", session.updated_at)
-    event.add("dtstart", session.starts_at.astimezone(LONDON))
-    event.add("dtend", session.ends_at.astimezone(LONDON))
-    event.add("sequence", session.sequence)
-    cancelled = session.status == "cancelled"
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("summary", f"Cancelled: {session.title}" if cancelled else session.title)
-    event.add("description", _description(session))
-    location = session.venue or session.join_url
-    if location:
-        event.add("location", location)
-    if session.join_url:
-        event.add("url", session.join_url)
-    event.add("categories", [KIND_LABELS.get(session.kind, session.kind), *session.categories])
-    event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
-    return event
+async def create_feed_token(
+    session: AsyncSession,
+    *,
+    cohort_id: uuid.UUID | None,
+    team_id: uuid.UUID | None,
+    label: str | None,
+    user: Principal,
+    now: datetime,
+) -> tuple[FeedToken, str]:
+    """A new secret token for a team's feed (or else a cohort's); the secret is returned once."""
+    if team_id is not None:
+        team = await readable_team(session, user, team_id)
+        scope, target_cohort, target_team = "team", team.cohort_id, team.team_id
+    else:
+        assert cohort_id is not None
+        cohort = await readable_cohort(session, user, cohort_id)
+        scope, target_cohort, target_team = "cohort", cohort.id, None
+    secret = f"{FEED_TOKEN_PREFIX}{secrets.token_urlsafe(32)}"
+    token = FeedToken(
+        id=uuid.uuid4(),
+        token_hash=hash_feed_token(secret),
+        scope=scope,
+        cohort_id=target_cohort,
+        team_id=target_team,
+        label=label,
+        created_by=user.subject,
+        created_at=now,
+    )
+    session.add(token)
+    await session.flush()
+    return token, secret
 
 
-def build_feed(*, name: str, sessions: Iterable[FeedSession]) -> bytes:
-    """The iCalendar feed (``text/calendar``) of the given sessions, cancelled ones included."""
-    ordered = sorted(sessions, key=lambda s: (s.starts_at, str(s.id)))
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", "Europe/London")
-    calendar.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", "PT6H")
-    for session in ordered:
-        calendar.add_component(_event(session))
-    if ordered:
-        # A VTIMEZONE covering the feed's span (with a year's margin) rather than 1970-2038.
-        first = ordered[0].starts_at.date() - timedelta(days=366)
-        last = max(s.ends_at for s in ordered).date() + timedelta(days=366)
-        calendar.add_missing_timezones(first_date=first, last_date=last)
-    feed: bytes = calendar.to_ical()
-    return feed
+async def list_feed_tokens(session: AsyncSession, *, user: Principal) -> Sequence[FeedToken]:
+    return await store.list_tokens(session, user)
+
+
+async def revoke_feed_token(
+    session: AsyncSession, *, token_id: uuid.UUID, user: Principal, now: datetime
+) -> FeedToken:
+    token = await store.lock_readable_token(session, user, token_id)
+    if token is None:
+        raise NotFound("no such feed token")
+    if token.revoked_at is None:
+        token.revoked_at = now
+    return token
+
+
+async def _check_token(
+    session: AsyncSession, *, token: str | None, scope: str, target_id: uuid.UUID
+) -> None:
+    """The token must be live and for exactly this feed; anything else is "not found"."""
+    if not token or not token.startswith(FEED_TOKEN_PREFIX) or len(token) > 200:
+        raise NotFound(NO_FEED)
+    row = await store.token_by_hash(session, hash_feed_token(token))
+    if row is None or row.revoked_at is not None or row.scope != scope:
+        raise NotFound(NO_FEED)
+    if (row.cohort_id if scope == "cohort" else row.team_id) != target_id:
+        raise NotFound(NO_FEED)
+
+
+def _feed_session(row: ProgrammeSession, place: Place | None = None) -> FeedSession:
+    """A session as a feed shows it, with the team's own places noted when it has some."""
+    note = None
+    if place is not None:
+        note = (
+            f"Your team has {place.places} place(s)."
+            if place.status == "confirmed"
+            else f"Your team is on the waiting list for {place.places} place(s)."
+        )
+    notes = "\n".join(n for n in (row.notes, note) if n) or None
+    if row.status == "cancelled" and row.cancel_reason:
+        notes = "\n".join(n for n in (f"Cancelled: {row.cancel_reason}", notes) if n)
+    return FeedSession(
+        id=row.id,
+        kind=row.kind,
+        title=row.title,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        mode=row.mode,
+        status=row.status,
+        sequence=row.sequence,
+        updated_at=row.updated_at,
+        created_at=row.created_at,
+        join_url=shown_join_url(row),
+        venue=shown_venue(row),
+        notes=notes,
+    )
+
+
+async def cohort_feed(session: AsyncSession, *, cohort_id: uuid.UUID, token: str | None) -> bytes:
+    await _check_token(session, token=token, scope="cohort", target_id=cohort_id)
+    cohort = await get_cohort(session, cohort_id)
+    if cohort is None:
+        raise NotFound(NO_FEED)
+    rows = await cohort_sessions(session, cohort_id)
+    return build_feed(name=cohort.name, sessions=[_feed_session(r) for r in rows])
+
+
+async def team_feed(session: AsyncSession, *, team_id: uuid.UUID, token: str | None) -> bytes:
+    """The team's cohort programme (up to its withdrawal), with its places on the sessions."""
+    await _check_token(session, token=token, scope="team", target_id=team_id)
+    team = await get_team(session, team_id)
+    cohort = await get_cohort(session, team.cohort_id) if team is not None else None
+    if team is None or cohort is None:
+        raise NotFound(NO_FEED)
+    rows = list(await cohort_sessions(session, team.cohort_id))
+    if team.withdrawn_on is not None:
+        rows = [r for r in rows if uk_date(r.starts_at) <= team.withdrawn_on]
+    places = {p.session_id: p for p in await team_places(session, team_id)}
+    sessions = [_feed_session(row, places.get(row.id)) for row in rows]
+    return build_feed(name=f"{team.team_name} ({cohort.name})", sessions=sessions)

@@ -1,33 +1,31 @@
-"""Request and response models of the sessions API.
+"""Request and response models of the sessions API, each response built in one place.
 
 Times are entered and shown in Europe/London: a time without an offset is UK local time, a time
-with an offset is converted; answers carry the UK offset of the day (+00:00 or +01:00).
+with an offset is converted; answers carry the UK offset of the day (+00:00 or +01:00). The
+request models of the programme live beside its use cases (``programme.py``) and are reused here.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    HttpUrl,
-    PlainSerializer,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
-from services.sessions.schedule import LONDON
+from services.sessions.attendance import Recorded, TeamEngagement
+from services.sessions.calendar import feed_path
+from services.sessions.inputs import Input
+from services.sessions.models import FeedToken, Place
+from services.sessions.places import PlacesView
+from services.sessions.programme import SessionCreate as SessionCreate
+from services.sessions.programme import SessionFilters as SessionFilters
+from services.sessions.programme import SessionUpdate as SessionUpdate
+from services.sessions.programme import SessionView
+from services.sessions.rosters import RosterEntry
+from services.sessions.rules.schedule import SessionKind, SessionMode, SessionStatus
+from shared.clock import LONDON
 
-SessionKind = Literal["learning_session", "learning_set", "clinic"]
-SessionMode = Literal["virtual", "in_person", "hybrid"]
-SessionStatus = Literal["scheduled", "cancelled"]
 Role = Literal[
     "project_lead",
     "senior_sponsor",
@@ -39,77 +37,16 @@ Role = Literal[
     "other",
 ]
 
-
-def _as_london(value: datetime) -> datetime:
-    """Naive input is UK wall-clock time; aware input keeps its instant."""
-    if not 2000 <= value.year <= 2100:
-        # Far-off years overflow the UK/UTC conversion (a 500 otherwise).
-        raise ValueError("must fall between the years 2000 and 2100")
-    if value.tzinfo is None:
-        return value.replace(tzinfo=LONDON)
-    return value.astimezone(LONDON)
-
-
-def _iso_text(pattern: re.Pattern[str], example: str) -> Callable[[object], object]:
-    def check(value: object) -> object:
-        # ISO 8601 text only: pydantic would otherwise read numbers as Unix timestamps.
-        if isinstance(value, int | float) or (isinstance(value, str) and not pattern.match(value)):
-            raise ValueError(f"must be ISO 8601, e.g. {example}")
-        return value
-
-    return check
-
-
-_iso_datetime = _iso_text(re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"), "2021-01-04T10:00:00")
-
-LondonIn = Annotated[datetime, BeforeValidator(_iso_datetime), AfterValidator(_as_london)]
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 LondonOut = Annotated[
     datetime, PlainSerializer(lambda v: v.astimezone(LONDON).isoformat(), return_type=str)
 ]
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class SessionCreate(_In):
-    kind: SessionKind
-    title: str = Field(min_length=1, max_length=200)
-    starts_at: LondonIn
-    ends_at: LondonIn
-    mode: SessionMode = "virtual"
-    join_url: HttpUrl | None = None
-    venue: str | None = Field(default=None, min_length=1, max_length=500)
-    capacity: int | None = Field(default=None, ge=1, le=10_000, strict=True)
-    notes: str | None = Field(default=None, max_length=4000)
-
-    @model_validator(mode="after")
-    def _times(self) -> SessionCreate:
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        return self
-
-
-class SessionUpdate(_In):
-    """Only the fields given change; ``null`` clears join_url, venue, capacity or notes."""
-
-    kind: SessionKind | None = None
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    starts_at: LondonIn | None = None
-    ends_at: LondonIn | None = None
-    mode: SessionMode | None = None
-    join_url: HttpUrl | None = None
-    venue: str | None = Field(default=None, min_length=1, max_length=500)
-    capacity: int | None = Field(default=None, ge=1, le=10_000, strict=True)
-    notes: str | None = Field(default=None, max_length=4000)
-
-
-class SessionCancel(_In):
+class SessionCancel(Input):
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -132,8 +69,20 @@ class SessionOut(_Out):
     places_confirmed: int | None = None  # people with confirmed places (in person / hybrid)
     places_waitlisted: int | None = None
 
+    @classmethod
+    def build(cls, view: SessionView) -> SessionOut:
+        row = view.row
+        return cls.model_validate(
+            {
+                **{name: getattr(row, name) for name in cls.model_fields if hasattr(row, name)},
+                "drafted": row.draft_key is not None,
+                "places_confirmed": view.places_confirmed,
+                "places_waitlisted": view.places_waitlisted,
+            }
+        )
 
-class PlaceRegister(_In):
+
+class PlaceRegister(Input):
     team_id: uuid.UUID
     places: int = Field(ge=1, le=200, strict=True, description="Number of people from the team")
 
@@ -149,6 +98,10 @@ class PlaceOut(_Out):
     promoted_at: LondonOut | None
     released_at: LondonOut | None
 
+    @classmethod
+    def build(cls, place: Place, position: int | None = None) -> PlaceOut:
+        return cls.model_validate(place).model_copy(update={"waiting_position": position})
+
 
 class PlacesOut(BaseModel):
     session_id: uuid.UUID
@@ -157,8 +110,23 @@ class PlacesOut(BaseModel):
     confirmed: list[PlaceOut]
     waiting_list: list[PlaceOut]
 
+    @classmethod
+    def build(cls, found: PlacesView) -> PlacesOut:
+        return cls(
+            session_id=found.session.id,
+            capacity=found.session.capacity,
+            places_confirmed=found.places_confirmed,
+            confirmed=[PlaceOut.build(p) for p in found.confirmed],
+            waiting_list=waiting_list(found),
+        )
 
-class AttendanceRecord(_In):
+
+def waiting_list(found: PlacesView) -> list[PlaceOut]:
+    """The waiting list's registrations the caller may see, with their places in it."""
+    return [PlaceOut.build(p, position) for p, position in found.waiting]
+
+
+class AttendanceRecord(Input):
     team_id: uuid.UUID
     attended: bool = Field(strict=True)
     attendees: int = Field(default=0, ge=0, le=500, strict=True)
@@ -184,6 +152,12 @@ class AttendanceOut(_Out):
     session_kind: SessionKind | None = None
     session_starts_at: LondonOut | None = None
 
+    @classmethod
+    def build(cls, recorded: Recorded) -> AttendanceOut:
+        out = cls.model_validate(recorded.record)
+        row = recorded.session
+        return out.model_copy(update={"session_kind": row.kind, "session_starts_at": row.starts_at})
+
 
 class RosterTeamOut(_Out):
     team_id: uuid.UUID
@@ -196,6 +170,14 @@ class RosterTeamOut(_Out):
     withdrawn_on: date | None
     coach_id: uuid.UUID | None = None
     coach_name: str | None = None
+
+    @classmethod
+    def build(cls, entry: RosterEntry) -> RosterTeamOut:
+        out = cls.model_validate(entry.team)
+        if entry.allocation is None:
+            return out
+        coach = {"coach_id": entry.allocation.coach_id, "coach_name": entry.allocation.coach_name}
+        return out.model_copy(update=coach)
 
 
 class DisengagementOut(_Out):
@@ -217,8 +199,24 @@ class EngagementOut(BaseModel):
     disengaged: bool
     disengagements: list[DisengagementOut]
 
+    @classmethod
+    def build(cls, e: TeamEngagement) -> EngagementOut:
+        return cls(
+            team_id=e.team.team_id,
+            cohort_id=e.team.cohort_id,
+            team_name=e.team.team_name,
+            status=e.team.status,
+            coach_id=e.coach_id,
+            sessions_held=e.held,
+            sessions_attended=e.attended,
+            attendance_rate=e.rate,
+            missed_learning_sets_in_a_row=e.missed_in_a_row,
+            disengaged=e.disengaged,
+            disengagements=[DisengagementOut.model_validate(d) for d in e.disengagements],
+        )
 
-class FeedTokenCreate(_In):
+
+class FeedTokenCreate(Input):
     """Exactly one of cohort_id (the cohort's feed) or team_id (a team's feed)."""
 
     cohort_id: uuid.UUID | None = None
@@ -246,10 +244,7 @@ class FeedTokenCreated(FeedTokenOut):
     token: str = Field(description="The secret; shown once, only its hash is kept")
     url: str = Field(description="Path of the subscribable feed, token included")
 
-
-class SessionFilters(BaseModel):
-    kind: SessionKind | None = None
-    status: SessionStatus | None = None
-    mode: SessionMode | None = None
-    starts_from: IsoDateTime | None = None
-    starts_before: IsoDateTime | None = None
+    @classmethod
+    def build(cls, token: FeedToken, secret: str) -> FeedTokenCreated:
+        out = FeedTokenOut.model_validate(token)
+        return cls(**out.model_dump(), token=secret, url=feed_path(token, secret))

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar
 
-from services.sessions.calendar import FeedSession, build_feed, session_uid
-from services.sessions.schedule import LONDON
+from services.sessions.rules.calendar import FeedSession, build_feed, session_uid
+from shared.clock import LONDON
 
 
 def make(**overrides: object) -> FeedSession:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from services.sessions.engagement import Outcome, engagement, miss_runs
+from services.sessions.rules.engagement import Outcome, engagement, miss_runs
 
 NOW = datetime(2022, 1, 1, tzinfo=UTC)
 

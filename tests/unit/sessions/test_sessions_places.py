@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.sessions.places import PlaceRequest, allocate, places_taken
+from services.sessions.rules.places import PlaceRequest, allocate, places_taken
 
 
 def reqs(*sizes: int) -> list[PlaceRequest]:

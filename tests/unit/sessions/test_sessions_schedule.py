@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.sessions.schedule import (
-    LONDON,
+from services.sessions.rules.schedule import (
     add_months,
     draft_programme,
     learning_session_months,
     london_to_utc,
     nth_weekday,
 )
+from shared.clock import LONDON
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

@@ -24,11 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from shared.clock import LONDON
 
 SessionKind = Literal["learning_session", "learning_set", "clinic"]
+SessionMode = Literal["virtual", "in_person", "hybrid"]
+SessionStatus = Literal["scheduled", "cancelled"]
 
 LEARNING_SESSIONS = 6
 LEARNING_SESSION_WEEKDAY = 3  # Thursday (Monday is 0)
@@ -86,37 +87,60 @@ def learning_session_months(lead_in_months: int, coaching_months: int) -> list[i
     return [first + round(i * span / (LEARNING_SESSIONS - 1)) for i in range(LEARNING_SESSIONS)]
 
 
+def _drafted(
+    kind: SessionKind,
+    ordinal: int,
+    start_date: date,
+    offset: int,
+    *,
+    weekday: int,
+    week: int,
+    start: time,
+    end: time,
+) -> DraftSession:
+    """The ``ordinal``-th session of a kind, on the ``week``-th ``weekday`` of month ``offset``."""
+    year, month = add_months(start_date.year, start_date.month, offset)
+    day = _on_or_after(nth_weekday(year, month, weekday, week), start_date, weekday)
+    return DraftSession(
+        kind=kind,
+        ordinal=ordinal,
+        title=f"{kind.replace('_', ' ').capitalize()} {ordinal}",
+        starts_at=london_to_utc(day, start),
+        ends_at=london_to_utc(day, end),
+    )
+
+
 def draft_programme(
     *, start_date: date, lead_in_months: int, coaching_months: int
 ) -> list[DraftSession]:
     """The default sessions of a cohort, in time order."""
-    drafts: list[DraftSession] = []
-    for ordinal, offset in enumerate(learning_session_months(lead_in_months, coaching_months), 1):
-        year, month = add_months(start_date.year, start_date.month, offset)
-        day = nth_weekday(year, month, LEARNING_SESSION_WEEKDAY, LEARNING_SESSION_WEEK)
-        day = _on_or_after(day, start_date, LEARNING_SESSION_WEEKDAY)
-        drafts.append(
-            DraftSession(
-                kind="learning_session",
-                ordinal=ordinal,
-                title=f"Learning session {ordinal}",
-                starts_at=london_to_utc(day, LEARNING_SESSION_START),
-                ends_at=london_to_utc(day, LEARNING_SESSION_END),
-            )
+    drafts = [
+        _drafted(
+            "learning_session",
+            ordinal,
+            start_date,
+            offset,
+            weekday=LEARNING_SESSION_WEEKDAY,
+            week=LEARNING_SESSION_WEEK,
+            start=LEARNING_SESSION_START,
+            end=LEARNING_SESSION_END,
         )
-    for ordinal in range(1, coaching_months + 1):
-        offset = lead_in_months + ordinal - 1
-        year, month = add_months(start_date.year, start_date.month, offset)
-        day = nth_weekday(year, month, LEARNING_SET_WEEKDAY, LEARNING_SET_WEEK)
-        day = _on_or_after(day, start_date, LEARNING_SET_WEEKDAY)
-        drafts.append(
-            DraftSession(
-                kind="learning_set",
-                ordinal=ordinal,
-                title=f"Learning set {ordinal}",
-                starts_at=london_to_utc(day, LEARNING_SET_START),
-                ends_at=london_to_utc(day, LEARNING_SET_END),
-            )
+        for ordinal, offset in enumerate(
+            learning_session_months(lead_in_months, coaching_months), 1
         )
+    ]
+    drafts += [
+        _drafted(
+            "learning_set",
+            ordinal,
+            start_date,
+            lead_in_months + ordinal - 1,
+            weekday=LEARNING_SET_WEEKDAY,
+            week=LEARNING_SET_WEEK,
+            start=LEARNING_SET_START,
+            end=LEARNING_SET_END,
+        )
+        for ordinal in range(1, coaching_months + 1)
+    ]
     drafts.sort(key=lambda d: d.starts_at)
     return drafts

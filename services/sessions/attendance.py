@@ -1,0 +1,223 @@
+"""Attendance at sessions, and the engagement it shows.
+
+Coordinators and a team's coach record (or correct) a team's attendance once the session has
+started. Each record may complete a run of two or more missed learning sets, which is recorded
+once as ``sessions.team.disengaged`` (``rules/engagement.py``). Engagement is attended over held
+so far, with the current run of misses.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.sessions import rosters
+from services.sessions.models import Attendance, Disengagement, ProgrammeSession, RosterTeam
+from services.sessions.rules.engagement import Outcome, engagement, miss_runs
+from services.sessions.store import attendance as store
+from services.sessions.store.access import readable_session, readable_team
+from services.sessions.store.programme import get_session
+from services.sessions.store.rosters import coach_of
+from shared.auth import Principal, Role
+from shared.clock import uk_date
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.events.sessions import AttendanceRecorded, TeamDisengaged
+from shared.outbox import record_event
+
+NOT_ON_COHORT = "no such team on this session's cohort"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An attendance record with its session; ``created``: the first record, not a correction."""
+
+    record: Attendance
+    session: ProgrammeSession
+    created: bool
+
+
+def _left_before(team: RosterTeam, row: ProgrammeSession) -> bool:
+    """The team had withdrawn before the session's day."""
+    return team.withdrawn_on is not None and uk_date(row.starts_at) > team.withdrawn_on
+
+
+async def record_attendance(
+    session: AsyncSession,
+    *,
+    session_id: uuid.UUID,
+    team_id: uuid.UUID,
+    attended: bool,
+    attendees: int,
+    roles: Sequence[str],
+    user: Principal,
+    now: datetime,
+) -> Recorded:
+    """Record (or correct) a team's attendance at a session."""
+    row = await get_session(session, session_id)
+    if row is None:
+        raise NotFound("no such session")
+    # Another coach's team is not this coach's to see: 404, as for any unknown team.
+    team = await readable_team(session, user, team_id, missing=NOT_ON_COHORT)
+    if team.cohort_id != row.cohort_id:
+        raise NotFound(NOT_ON_COHORT)
+    if user.role not in (Role.coordinator, Role.coach):
+        raise Forbidden("only coordinators and coaches record attendance")
+    if row.status == "cancelled":
+        raise Conflict("the session was cancelled")
+    if row.starts_at > now:
+        raise Conflict("attendance is recorded once the session has started")
+    if team.status == "withdrawn" and _left_before(team, row):
+        raise Conflict("the team had withdrawn before this session")
+    record = await store.attendance_record(session, session_id=row.id, team_id=team.team_id)
+    created = record is None
+    if record is None:
+        record = Attendance(id=uuid.uuid4(), session_id=row.id, team_id=team.team_id)
+        session.add(record)
+    record.attended = attended
+    record.attendees = attendees
+    record.roles = sorted(set(roles))
+    record.recorded_by = user.subject
+    record.recorded_at = now
+    await session.flush()
+    await record_event(
+        session,
+        AttendanceRecorded(
+            session_id=row.id,
+            cohort_id=row.cohort_id,
+            team_id=team.team_id,
+            kind=row.kind,
+            session_starts_at=row.starts_at,
+            attended=record.attended,
+            attendees=record.attendees,
+            roles=list(record.roles),
+        ),
+        subject=str(team.team_id),
+    )
+    if team.status == "active":
+        await _flag_disengagement(session, team=team, now=now)
+    return Recorded(record, row, created)
+
+
+async def _outcomes(session: AsyncSession, team: RosterTeam) -> list[Outcome]:
+    """The team's cohort programme up to its withdrawal, with the team's attendance."""
+    return [
+        Outcome(
+            session_id=row.id,
+            kind=row.kind,
+            starts_at=row.starts_at,
+            cancelled=row.status == "cancelled",
+            attended=attended,
+        )
+        for row, attended in await store.programme_attended(session, team)
+        if not _left_before(team, row)
+    ]
+
+
+async def _flag_disengagement(session: AsyncSession, *, team: RosterTeam, now: datetime) -> None:
+    """Record ``sessions.team.disengaged`` once for every run of two or more missed sets."""
+    runs = miss_runs(await _outcomes(session, team), now)
+    if not runs:
+        return
+    known = await store.disengagement_keys(session, team.team_id)
+    coach_id = await coach_of(session, team.team_id)
+    for run in runs:
+        if run.key in known:
+            continue
+        session.add(
+            Disengagement(
+                id=uuid.uuid4(),
+                cohort_id=team.cohort_id,
+                team_id=team.team_id,
+                run_key=run.key,
+                missed_session_ids=[str(i) for i in run.session_ids],
+                flagged_at=now,
+            )
+        )
+        await session.flush()
+        await record_event(
+            session,
+            TeamDisengaged(
+                cohort_id=team.cohort_id,
+                team_id=team.team_id,
+                organisation_id=team.organisation_id,
+                coach_id=coach_id,
+                missed_session_ids=list(run.session_ids),
+                last_missed_on=uk_date(run.last_missed_at),
+            ),
+            subject=str(team.team_id),
+        )
+
+
+async def session_attendance(
+    session: AsyncSession, *, session_id: uuid.UUID, user: Principal
+) -> list[Recorded]:
+    row = await readable_session(session, user, session_id)
+    records = await store.session_attendance(session, user, row)
+    return [Recorded(record, row, created=False) for record in records]
+
+
+async def team_attendance(
+    session: AsyncSession, *, team_id: uuid.UUID, user: Principal
+) -> list[Recorded]:
+    await readable_team(session, user, team_id)
+    found = await store.team_attendance(session, team_id)
+    return [Recorded(record, row, created=False) for record, row in found]
+
+
+@dataclass(frozen=True)
+class TeamEngagement:
+    """A team's engagement so far, with every disengagement recorded for it."""
+
+    team: RosterTeam
+    coach_id: uuid.UUID | None
+    held: int
+    attended: int
+    rate: float | None
+    missed_in_a_row: int
+    disengaged: bool
+    disengagements: Sequence[Disengagement]
+
+
+async def _engagement_of(
+    session: AsyncSession, team: RosterTeam, *, coach_id: uuid.UUID | None, now: datetime
+) -> TeamEngagement:
+    result = engagement(await _outcomes(session, team), now)
+    return TeamEngagement(
+        team=team,
+        coach_id=coach_id,
+        held=result.held,
+        attended=result.attended,
+        rate=result.rate,
+        missed_in_a_row=result.missed_learning_sets_in_a_row,
+        disengaged=result.disengaged,
+        disengagements=await store.disengagements(session, team.team_id),
+    )
+
+
+async def team_engagement(
+    session: AsyncSession, *, team_id: uuid.UUID, user: Principal, now: datetime
+) -> TeamEngagement:
+    team = await readable_team(session, user, team_id)
+    coach_id = await coach_of(session, team.team_id)
+    return await _engagement_of(session, team, coach_id=coach_id, now=now)
+
+
+async def cohort_engagement(
+    session: AsyncSession,
+    *,
+    cohort_id: uuid.UUID,
+    user: Principal,
+    include_withdrawn: bool,
+    now: datetime,
+) -> list[TeamEngagement]:
+    entries = await rosters.roster(
+        session, cohort_id=cohort_id, user=user, include_withdrawn=include_withdrawn
+    )
+    return [
+        await _engagement_of(session, entry.team, coach_id=entry.coach_id, now=now)
+        for entry in entries
+    ]

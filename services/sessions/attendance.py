@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sessions import rosters
 from services.sessions.models import Attendance, Disengagement, ProgrammeSession, RosterTeam
-from services.sessions.rules.engagement import Outcome, engagement, miss_runs
+from services.sessions.rules.engagement import Engagement, Outcome, engagement, miss_runs
 from services.sessions.store import attendance as store
 from services.sessions.store.access import readable_session, readable_team
 from services.sessions.store.programme import get_session
@@ -25,6 +25,7 @@ from services.sessions.store.rosters import coach_of
 from shared.auth import Principal, Role
 from shared.clock import uk_date
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.events import DomainEvent
 from shared.events.sessions import AttendanceRecorded, TeamDisengaged
 from shared.outbox import record_event
 
@@ -38,6 +39,12 @@ class Recorded:
     record: Attendance
     session: ProgrammeSession
     created: bool
+
+
+async def _announce(session: AsyncSession, team: RosterTeam, event: DomainEvent) -> None:
+    """Record an event about the team, once the rows it speaks of are written."""
+    await session.flush()
+    await record_event(session, event, subject=str(team.team_id))
 
 
 def _left_before(team: RosterTeam, row: ProgrammeSession) -> bool:
@@ -82,9 +89,9 @@ async def record_attendance(
     record.roles = sorted(set(roles))
     record.recorded_by = user.subject
     record.recorded_at = now
-    await session.flush()
-    await record_event(
+    await _announce(
         session,
+        team,
         AttendanceRecorded(
             session_id=row.id,
             cohort_id=row.cohort_id,
@@ -95,7 +102,6 @@ async def record_attendance(
             attendees=record.attendees,
             roles=list(record.roles),
         ),
-        subject=str(team.team_id),
     )
     if team.status == "active":
         await _flag_disengagement(session, team=team, now=now)
@@ -137,9 +143,9 @@ async def _flag_disengagement(session: AsyncSession, *, team: RosterTeam, now: d
                 flagged_at=now,
             )
         )
-        await session.flush()
-        await record_event(
+        await _announce(
             session,
+            team,
             TeamDisengaged(
                 cohort_id=team.cohort_id,
                 team_id=team.team_id,
@@ -148,7 +154,6 @@ async def _flag_disengagement(session: AsyncSession, *, team: RosterTeam, now: d
                 missed_session_ids=list(run.session_ids),
                 last_missed_on=uk_date(run.last_missed_at),
             ),
-            subject=str(team.team_id),
         )
 
 
@@ -174,26 +179,17 @@ class TeamEngagement:
 
     team: RosterTeam
     coach_id: uuid.UUID | None
-    held: int
-    attended: int
-    rate: float | None
-    missed_in_a_row: int
-    disengaged: bool
+    engagement: Engagement
     disengagements: Sequence[Disengagement]
 
 
 async def _engagement_of(
     session: AsyncSession, team: RosterTeam, *, coach_id: uuid.UUID | None, now: datetime
 ) -> TeamEngagement:
-    result = engagement(await _outcomes(session, team), now)
     return TeamEngagement(
         team=team,
         coach_id=coach_id,
-        held=result.held,
-        attended=result.attended,
-        rate=result.rate,
-        missed_in_a_row=result.missed_learning_sets_in_a_row,
-        disengaged=result.disengaged,
+        engagement=engagement(await _outcomes(session, team), now),
         disengagements=await store.disengagements(session, team.team_id),
     )
 

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, HttpUrl, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,8 +38,11 @@ from services.sessions.store.access import readable_cohort, readable_session
 from services.sessions.store.places import place_totals
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound, Unprocessable
+from shared.events import DomainEvent
 from shared.events.sessions import SessionCancelled, SessionRescheduled, SessionScheduled
 from shared.outbox import record_event
+
+E = TypeVar("E", bound=DomainEvent)
 
 
 class SessionCreate(Input):
@@ -100,9 +103,9 @@ async def _view(session: AsyncSession, row: ProgrammeSession) -> SessionView:
     return (await views(session, [row]))[0]
 
 
-def _announced(row: ProgrammeSession) -> dict[str, Any]:
-    """What the scheduled and rescheduled events say of a session."""
-    return {
+def _about(row: ProgrammeSession, event_type: type[E], **extra: Any) -> E:
+    """An event about a session: what it says of the session as shown, and ``extra``."""
+    shown = {
         "session_id": row.id,
         "cohort_id": row.cohort_id,
         "kind": row.kind,
@@ -115,10 +118,11 @@ def _announced(row: ProgrammeSession) -> dict[str, Any]:
         "capacity": counted_capacity(row),
         "sequence": row.sequence,
     }
+    fields = event_type.model_fields
+    return event_type(**{k: v for k, v in shown.items() if k in fields}, **extra)
 
 
-async def _scheduled(session: AsyncSession, row: ProgrammeSession) -> None:
-    event = SessionScheduled(**_announced(row), drafted=row.draft_key is not None)
+async def _record(session: AsyncSession, row: ProgrammeSession, event: DomainEvent) -> None:
     await record_event(session, event, subject=str(row.id))
 
 
@@ -155,7 +159,7 @@ async def draft(session: AsyncSession, cohort: Cohort, *, now: datetime) -> None
         created.append(row)
     await session.flush()
     for row in created:
-        await _scheduled(session, row)
+        await _record(session, row, _about(row, SessionScheduled, drafted=True))
     if cohort.drafted_at is None:
         cohort.drafted_at = now
 
@@ -231,7 +235,7 @@ async def create_session(
     _check_mode(row)
     session.add(row)
     await session.flush()
-    await _scheduled(session, row)
+    await _record(session, row, _about(row, SessionScheduled, drafted=False))
     return await _view(session, row)
 
 
@@ -279,10 +283,10 @@ async def update_session(
         row.sequence += 1
     await session.flush()
     if changed:
-        event = SessionRescheduled(
-            **_announced(row), changed=changed, previous_starts_at=previous_starts_at
+        event = _about(
+            row, SessionRescheduled, changed=changed, previous_starts_at=previous_starts_at
         )
-        await record_event(session, event, subject=str(row.id))
+        await _record(session, row, event)
     if row.capacity != before["capacity"] or "mode" in changed:
         await places.reallocate(session, row, now=now)
     return await _view(session, row)
@@ -296,19 +300,7 @@ async def _cancel(
     row.sequence += 1
     row.updated_at = now
     await session.flush()
-    await record_event(
-        session,
-        SessionCancelled(
-            session_id=row.id,
-            cohort_id=row.cohort_id,
-            kind=row.kind,
-            title=row.title,
-            starts_at=row.starts_at,
-            sequence=row.sequence,
-            reason=reason,
-        ),
-        subject=str(row.id),
-    )
+    await _record(session, row, _about(row, SessionCancelled, reason=reason))
 
 
 async def cancel_session(

@@ -200,19 +200,20 @@ class EngagementOut(BaseModel):
     disengagements: list[DisengagementOut]
 
     @classmethod
-    def build(cls, e: TeamEngagement) -> EngagementOut:
+    def build(cls, found: TeamEngagement) -> EngagementOut:
+        team, so_far = found.team, found.engagement
         return cls(
-            team_id=e.team.team_id,
-            cohort_id=e.team.cohort_id,
-            team_name=e.team.team_name,
-            status=e.team.status,
-            coach_id=e.coach_id,
-            sessions_held=e.held,
-            sessions_attended=e.attended,
-            attendance_rate=e.rate,
-            missed_learning_sets_in_a_row=e.missed_in_a_row,
-            disengaged=e.disengaged,
-            disengagements=[DisengagementOut.model_validate(d) for d in e.disengagements],
+            team_id=team.team_id,
+            cohort_id=team.cohort_id,
+            team_name=team.team_name,
+            status=team.status,
+            coach_id=found.coach_id,
+            sessions_held=so_far.held,
+            sessions_attended=so_far.attended,
+            attendance_rate=so_far.rate,
+            missed_learning_sets_in_a_row=so_far.missed_learning_sets_in_a_row,
+            disengaged=so_far.disengaged,
+            disengagements=[DisengagementOut.model_validate(d) for d in found.disengagements],
         )
 
 

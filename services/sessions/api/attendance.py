@@ -12,14 +12,13 @@ from shared.clock import Clock
 from shared.db import Session
 from shared.errors import problem_responses
 
-router = APIRouter(tags=["attendance"])
+router = APIRouter(tags=["attendance"], responses=problem_responses(404))
 
 
 @router.post(
     "/sessions/{session_id}/attendance",
-    response_model=schemas.AttendanceOut,
     status_code=status.HTTP_201_CREATED,
-    responses={**problem_responses(404, 409), 200: {"description": "An earlier record corrected"}},
+    responses={**problem_responses(409), 200: {"description": "An earlier record corrected"}},
 )
 async def record_attendance(
     session_id: uuid.UUID,
@@ -44,11 +43,7 @@ async def record_attendance(
     return schemas.AttendanceOut.build(recorded)
 
 
-@router.get(
-    "/sessions/{session_id}/attendance",
-    response_model=list[schemas.AttendanceOut],
-    responses=problem_responses(404),
-)
+@router.get("/sessions/{session_id}/attendance")
 async def session_attendance(
     session_id: uuid.UUID, session: Session, user: Reader
 ) -> list[schemas.AttendanceOut]:
@@ -56,11 +51,7 @@ async def session_attendance(
     return [schemas.AttendanceOut.build(r) for r in found]
 
 
-@router.get(
-    "/teams/{team_id}/attendance",
-    response_model=list[schemas.AttendanceOut],
-    responses=problem_responses(404),
-)
+@router.get("/teams/{team_id}/attendance")
 async def team_attendance(
     team_id: uuid.UUID, session: Session, user: Reader
 ) -> list[schemas.AttendanceOut]:

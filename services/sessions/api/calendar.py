@@ -14,7 +14,6 @@ from shared.db import Session
 from shared.errors import problem_responses
 
 tokens = APIRouter(prefix="/feed-tokens", tags=["calendar"])
-feeds = APIRouter(tags=["calendar"])
 
 FeedToken = Annotated[
     str | None,
@@ -24,12 +23,12 @@ CALENDAR = "text/calendar; charset=utf-8"
 _ICS: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/calendar": {}}, "description": "An RFC 5545 calendar"}
 }
+feeds = APIRouter(tags=["calendar"], responses={**_ICS, **problem_responses(404)})
 
 
 @tokens.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=schemas.FeedTokenCreated,
     responses=problem_responses(404),
     summary="A secret, revocable link to subscribe to a cohort's or a team's calendar",
 )
@@ -47,7 +46,7 @@ async def create_feed_token(
     return schemas.FeedTokenCreated.build(token, secret)
 
 
-@tokens.get("", response_model=list[schemas.FeedTokenOut])
+@tokens.get("")
 async def list_feed_tokens(session: Session, user: Reader) -> list[schemas.FeedTokenOut]:
     found = await calendar.list_feed_tokens(session, user=user)
     return [schemas.FeedTokenOut.model_validate(t) for t in found]
@@ -70,7 +69,6 @@ def _ics(body: bytes) -> Response:
 @feeds.get(
     "/cohorts/{cohort_id}/calendar.ics",
     response_class=Response,
-    responses={**_ICS, **problem_responses(404)},
     summary="The cohort's calendar feed (secret token in the URL; a bad token is 404)",
 )
 async def cohort_calendar(
@@ -82,7 +80,6 @@ async def cohort_calendar(
 @feeds.get(
     "/teams/{team_id}/calendar.ics",
     response_class=Response,
-    responses={**_ICS, **problem_responses(404)},
     summary="A team's calendar feed (secret token in the URL; a bad token is 404)",
 )
 async def team_calendar(team_id: uuid.UUID, session: Session, token: FeedToken = None) -> Response:

@@ -12,14 +12,10 @@ from shared.clock import Clock
 from shared.db import Session
 from shared.errors import problem_responses
 
-router = APIRouter(tags=["engagement"])
+router = APIRouter(tags=["engagement"], responses=problem_responses(404))
 
 
-@router.get(
-    "/teams/{team_id}/engagement",
-    response_model=schemas.EngagementOut,
-    responses=problem_responses(404),
-)
+@router.get("/teams/{team_id}/engagement")
 async def team_engagement(
     team_id: uuid.UUID, session: Session, user: Reader, clock: Clock
 ) -> schemas.EngagementOut:
@@ -27,11 +23,7 @@ async def team_engagement(
     return schemas.EngagementOut.build(found)
 
 
-@router.get(
-    "/cohorts/{cohort_id}/engagement",
-    response_model=list[schemas.EngagementOut],
-    responses=problem_responses(404),
-)
+@router.get("/cohorts/{cohort_id}/engagement")
 async def cohort_engagement(
     cohort_id: uuid.UUID,
     session: Session,

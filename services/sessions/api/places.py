@@ -12,18 +12,18 @@ from shared.clock import Clock
 from shared.db import Session
 from shared.errors import problem_responses
 
-router = APIRouter(prefix="/sessions/{session_id}", tags=["places"])
+router = APIRouter(
+    prefix="/sessions/{session_id}", tags=["places"], responses=problem_responses(404)
+)
 
 
-@router.get("/places", response_model=schemas.PlacesOut, responses=problem_responses(404))
+@router.get("/places")
 async def list_places(session_id: uuid.UUID, session: Session, user: Reader) -> schemas.PlacesOut:
     found = await places.list_places(session, session_id=session_id, user=user)
     return schemas.PlacesOut.build(found)
 
 
-@router.get(
-    "/waiting-list", response_model=list[schemas.PlaceOut], responses=problem_responses(404)
-)
+@router.get("/waiting-list")
 async def waiting_list(
     session_id: uuid.UUID, session: Session, user: Reader
 ) -> list[schemas.PlaceOut]:
@@ -33,8 +33,7 @@ async def waiting_list(
 
 @router.post(
     "/places",
-    response_model=schemas.PlaceOut,
-    responses=problem_responses(404, 409),
+    responses=problem_responses(409),
     summary="Register (or change) a team's places; over capacity it joins the waiting list",
 )
 async def register_places(
@@ -57,8 +56,6 @@ async def register_places(
 
 @router.delete(
     "/places/{team_id}",
-    response_model=schemas.PlaceOut,
-    responses=problem_responses(404),
     summary="Release a team's places; the waiting list is promoted in order",
 )
 async def release_places(

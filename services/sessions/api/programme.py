@@ -14,13 +14,11 @@ from shared.clock import Clock
 from shared.db import Session
 from shared.errors import problem_responses
 
-router = APIRouter(tags=["sessions"])
+router = APIRouter(tags=["sessions"], responses=problem_responses(404))
 
 
 @router.get(
     "/cohorts/{cohort_id}/sessions",
-    response_model=list[schemas.SessionOut],
-    responses=problem_responses(404),
     summary="The cohort's sessions in time order, cancelled ones included unless filtered",
 )
 async def list_sessions(
@@ -36,8 +34,7 @@ async def list_sessions(
 @router.post(
     "/cohorts/{cohort_id}/sessions",
     status_code=status.HTTP_201_CREATED,
-    response_model=schemas.SessionOut,
-    responses=problem_responses(404, 409),
+    responses=problem_responses(409),
 )
 async def create_session(
     cohort_id: uuid.UUID,
@@ -50,11 +47,7 @@ async def create_session(
     return schemas.SessionOut.build(view)
 
 
-@router.get(
-    "/sessions/{session_id}",
-    response_model=schemas.SessionOut,
-    responses=problem_responses(404),
-)
+@router.get("/sessions/{session_id}")
 async def get_session(session_id: uuid.UUID, session: Session, user: Reader) -> schemas.SessionOut:
     view = await programme.get_session(session, session_id=session_id, user=user)
     return schemas.SessionOut.build(view)
@@ -62,8 +55,7 @@ async def get_session(session_id: uuid.UUID, session: Session, user: Reader) -> 
 
 @router.patch(
     "/sessions/{session_id}",
-    response_model=schemas.SessionOut,
-    responses=problem_responses(404, 409),
+    responses=problem_responses(409),
     summary="Move a session, change its mode, venue, join link, capacity, title or notes",
 )
 async def update_session(
@@ -79,11 +71,7 @@ async def update_session(
     return schemas.SessionOut.build(view)
 
 
-@router.post(
-    "/sessions/{session_id}/cancel",
-    response_model=schemas.SessionOut,
-    responses=problem_responses(404),
-)
+@router.post("/sessions/{session_id}/cancel")
 async def cancel_session(
     session_id: uuid.UUID,
     data: schemas.SessionCancel,

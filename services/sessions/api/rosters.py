@@ -11,14 +11,10 @@ from services.sessions.api.deps import IncludeWithdrawn, Reader
 from shared.db import Session
 from shared.errors import problem_responses
 
-router = APIRouter(tags=["rosters"])
+router = APIRouter(tags=["rosters"], responses=problem_responses(404))
 
 
-@router.get(
-    "/cohorts/{cohort_id}/roster",
-    response_model=list[schemas.RosterTeamOut],
-    responses=problem_responses(404),
-)
+@router.get("/cohorts/{cohort_id}/roster")
 async def cohort_roster(
     cohort_id: uuid.UUID,
     session: Session,

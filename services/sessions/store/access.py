@@ -19,7 +19,7 @@ readable answers 404, as if it did not exist.
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +36,8 @@ from shared.auth import Principal, Role
 from shared.errors import NotFound
 
 Q = TypeVar("Q", bound=Select[Any])
+T = TypeVar("T")
+Which = Literal["team_id", "cohort_id"]
 
 
 def readable_teams(user: Principal) -> Select[tuple[uuid.UUID, uuid.UUID]] | None:
@@ -62,9 +64,9 @@ def readable_feed_tokens(user: Principal) -> Select[tuple[FeedToken]]:
 
 
 def _readable(
-    user: Principal, column: str, *, cohort_id: uuid.UUID | None = None
+    user: Principal, column: Which, *, cohort_id: uuid.UUID | None = None
 ) -> Select[tuple[uuid.UUID]] | None:
-    """The ``team_id`` or ``cohort_id`` column of :func:`readable_teams` (in one cohort)."""
+    """The teams (or their cohorts) of :func:`readable_teams`, in one cohort if given."""
     teams = readable_teams(user)
     if teams is None:
         return None
@@ -74,11 +76,17 @@ def _readable(
 
 
 def only_readable(
-    query: Q, team_id: InstrumentedAttribute[uuid.UUID], user: Principal, *, cohort_id: uuid.UUID
+    query: Q,
+    key: InstrumentedAttribute[uuid.UUID],
+    user: Principal,
+    *,
+    column: Which = "team_id",
+    cohort_id: uuid.UUID | None = None,
 ) -> Q:
-    """``query`` narrowed to the rows of teams ``user`` may read in the cohort."""
-    readable = _readable(user, "team_id", cohort_id=cohort_id)
-    return query if readable is None else query.where(team_id.in_(readable))
+    """``query`` narrowed to the rows whose ``key`` is a team (or a cohort) ``user`` may read
+    (in the cohort given)."""
+    readable = _readable(user, column, cohort_id=cohort_id)
+    return query if readable is None else query.where(key.in_(readable))
 
 
 async def readable_team_ids(
@@ -89,28 +97,25 @@ async def readable_team_ids(
     return None if readable is None else set((await session.scalars(readable)).all())
 
 
+async def _one(session: AsyncSession, query: Select[tuple[T]], missing: str) -> T:
+    found = await session.scalar(query)
+    if found is None:
+        raise NotFound(missing)
+    return found
+
+
 async def readable_cohort(session: AsyncSession, user: Principal, cohort_id: uuid.UUID) -> Cohort:
     query = select(Cohort).where(Cohort.id == cohort_id)
-    readable = _readable(user, "cohort_id")
-    if readable is not None:
-        query = query.where(Cohort.id.in_(readable))
-    cohort = await session.scalar(query)
-    if cohort is None:
-        raise NotFound("no such cohort")
-    return cohort
+    return await _one(
+        session, only_readable(query, Cohort.id, user, column="cohort_id"), "no such cohort"
+    )
 
 
 async def readable_team(
     session: AsyncSession, user: Principal, team_id: uuid.UUID, *, missing: str = "no such team"
 ) -> RosterTeam:
     query = select(RosterTeam).where(RosterTeam.team_id == team_id)
-    readable = _readable(user, "team_id")
-    if readable is not None:
-        query = query.where(RosterTeam.team_id.in_(readable))
-    team = await session.scalar(query)
-    if team is None:
-        raise NotFound(missing)
-    return team
+    return await _one(session, only_readable(query, RosterTeam.team_id, user), missing)
 
 
 async def readable_session(

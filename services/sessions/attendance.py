@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sessions import rosters
 from services.sessions.models import Attendance, Disengagement, ProgrammeSession, RosterTeam
 from services.sessions.rules.engagement import Engagement, Outcome, engagement, miss_runs
+from services.sessions.rules.schedule import after_withdrawal
 from services.sessions.store import attendance as store
 from services.sessions.store.access import readable_session, readable_team
 from services.sessions.store.programme import get_session
@@ -47,11 +48,6 @@ async def _announce(session: AsyncSession, team: RosterTeam, event: DomainEvent)
     await record_event(session, event, subject=str(team.team_id))
 
 
-def _left_before(team: RosterTeam, row: ProgrammeSession) -> bool:
-    """The team had withdrawn before the session's day."""
-    return team.withdrawn_on is not None and uk_date(row.starts_at) > team.withdrawn_on
-
-
 async def record_attendance(
     session: AsyncSession,
     *,
@@ -77,7 +73,7 @@ async def record_attendance(
         raise Conflict("the session was cancelled")
     if row.starts_at > now:
         raise Conflict("attendance is recorded once the session has started")
-    if team.status == "withdrawn" and _left_before(team, row):
+    if team.status == "withdrawn" and after_withdrawal(row.starts_at, team.withdrawn_on):
         raise Conflict("the team had withdrawn before this session")
     record = await store.attendance_record(session, session_id=row.id, team_id=team.team_id)
     created = record is None
@@ -119,7 +115,7 @@ async def _outcomes(session: AsyncSession, team: RosterTeam) -> list[Outcome]:
             attended=attended,
         )
         for row, attended in await store.programme_attended(session, team)
-        if not _left_before(team, row)
+        if not after_withdrawal(row.starts_at, team.withdrawn_on)
     ]
 
 

@@ -19,13 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sessions.models import FeedToken, Place, ProgrammeSession
 from services.sessions.rules.calendar import FeedSession, build_feed
 from services.sessions.rules.modes import shown_join_url, shown_venue
+from services.sessions.rules.schedule import after_withdrawal
 from services.sessions.store import feeds as store
 from services.sessions.store.access import readable_cohort, readable_team
 from services.sessions.store.places import team_places
 from services.sessions.store.programme import cohort_sessions, get_cohort
 from services.sessions.store.rosters import get_team
 from shared.auth import Principal
-from shared.clock import uk_date
 from shared.errors import NotFound
 
 FEED_TOKEN_PREFIX = "ewcal_"  # noqa: S105 (a prefix, not a secret)
@@ -149,8 +149,7 @@ async def team_feed(session: AsyncSession, *, team_id: uuid.UUID, token: str | N
     if team is None or cohort is None:
         raise NotFound(NO_FEED)
     rows = list(await cohort_sessions(session, team.cohort_id))
-    if team.withdrawn_on is not None:
-        rows = [r for r in rows if uk_date(r.starts_at) <= team.withdrawn_on]
+    rows = [r for r in rows if not after_withdrawal(r.starts_at, team.withdrawn_on)]
     places = {p.session_id: p for p in await team_places(session, team_id)}
     sessions = [_feed_session(row, places.get(row.id)) for row in rows]
     return build_feed(name=f"{team.team_name} ({cohort.name})", sessions=sessions)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
-from shared.clock import LONDON
+from shared.clock import LONDON, uk_date
 
 SessionKind = Literal["learning_session", "learning_set", "clinic"]
 SessionMode = Literal["virtual", "in_person", "hybrid"]
@@ -51,6 +51,11 @@ class DraftSession:
     title: str
     starts_at: datetime  # UTC
     ends_at: datetime  # UTC
+
+
+def after_withdrawal(starts_at: datetime, withdrawn_on: date | None) -> bool:
+    """A session on a UK day after the team withdrew is off the team's programme."""
+    return withdrawn_on is not None and uk_date(starts_at) > withdrawn_on
 
 
 def london_to_utc(day: date, at: time) -> datetime:

@@ -94,13 +94,13 @@ class SessionView:
     places_waitlisted: int | None
 
 
-async def views(session: AsyncSession, rows: Sequence[ProgrammeSession]) -> list[SessionView]:
+async def _views(session: AsyncSession, rows: Sequence[ProgrammeSession]) -> list[SessionView]:
     totals = await place_totals(session, [r.id for r in rows if has_places(r)])
     return [SessionView(row, *totals.get(row.id, (None, None))) for row in rows]
 
 
 async def _view(session: AsyncSession, row: ProgrammeSession) -> SessionView:
-    return (await views(session, [row]))[0]
+    return (await _views(session, [row]))[0]
 
 
 def _about(row: ProgrammeSession, event_type: type[E], **extra: Any) -> E:
@@ -167,6 +167,7 @@ async def draft(session: AsyncSession, cohort: Cohort, *, now: datetime) -> None
 async def cancel_scheduled(
     session: AsyncSession, cohort: Cohort, *, reason: str, now: datetime
 ) -> None:
+    """Cancel every session of the cohort still scheduled (the cohort was cancelled)."""
     for row in await store.cohort_sessions(session, cohort.id, status="scheduled"):
         await _cancel(session, row, reason=reason, now=now)
 
@@ -187,7 +188,7 @@ async def list_sessions(
         starts_from=in_london(filters.starts_from) if filters.starts_from else None,
         starts_before=in_london(filters.starts_before) if filters.starts_before else None,
     )
-    return await views(session, rows)
+    return await _views(session, rows)
 
 
 async def get_session(

@@ -64,15 +64,20 @@ async def assign_coach(
     previous = team.coach_id
     team.coach_id = coach_id
     await store.reload(session, team)
-    await record_event(
-        session,
-        CoachAllocated(
-            cohort_id=cohort.id,
-            team_id=team.id,
-            coach_id=coach_id,
-            coach_name=target.name,
-            previous_coach_id=previous,
-        ),
-        subject=str(team.id),
-    )
+    await record_allocation(session, team, coach_name=target.name, previous=previous)
     return team
+
+
+async def record_allocation(
+    session: AsyncSession, team: Team, *, coach_name: str, previous: uuid.UUID | None = None
+) -> None:
+    """Record ``enrolment.coach.allocated`` for the coach the team now has."""
+    assert team.coach_id is not None
+    allocated = CoachAllocated(
+        cohort_id=team.cohort_id,
+        team_id=team.id,
+        coach_id=team.coach_id,
+        coach_name=coach_name,
+        previous_coach_id=previous,
+    )
+    await record_event(session, allocated, subject=str(team.id))

@@ -17,8 +17,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrolment import rules, store
+from services.enrolment.coaches import record_allocation
 from services.enrolment.cohorts import CohortView, cohort_status, terms_of
-from services.enrolment.interest import record_eoi_submitted
+from services.enrolment.interest import lock_for_action, record_eoi_submitted
 from services.enrolment.models import Cohort, Organisation, Team
 from services.enrolment.problems import conflict, refused
 from services.enrolment.rules import CohortStatus, Decision, TeamStatus, TransitionRefused
@@ -26,7 +27,6 @@ from shared.auth import Principal
 from shared.errors import Unprocessable
 from shared.events.enrolment import (
     Address,
-    CoachAllocated,
     CohortCancelled,
     CohortConfirmed,
     Contact,
@@ -121,13 +121,9 @@ async def confirm_team(
     session: AsyncSession, *, team_id: uuid.UUID, user: Principal, now: datetime
 ) -> Team:
     """Confirm a late joiner into a confirmed cohort; confirming twice confirms once."""
-    team, cohort = await store.lock_team_in_cohort(session, team_id, user)
-    try:
-        changes = rules.check_team_action(
-            "confirm", TeamStatus(team.status), cohort_status(cohort, now)
-        )
-    except TransitionRefused as exc:
-        raise refused(exc) from exc
+    team, cohort, changes = await lock_for_action(
+        session, "confirm", team_id=team_id, user=user, now=now
+    )
     if changes:
         await confirm_teams(session, cohort=cohort, teams=[team], now=now)
     return team
@@ -186,13 +182,7 @@ async def confirm_teams(
             subject=str(team.id),
         )
         if coach is not None:
-            await record_event(
-                session,
-                CoachAllocated(
-                    cohort_id=cohort.id, team_id=team.id, coach_id=coach.id, coach_name=coach.name
-                ),
-                subject=str(team.id),
-            )
+            await record_allocation(session, team, coach_name=coach.name)
 
 
 # What a released expression of interest said, copied into the carried-forward one.

@@ -84,18 +84,15 @@ class EoiUpdate(RequestModel):
 
 
 async def record_eoi_submitted(session: AsyncSession, team: Team) -> None:
-    await record_event(
-        session,
-        EoiSubmitted(
-            cohort_id=team.cohort_id,
-            team_id=team.id,
-            organisation_id=team.organisation_id,
-            team_name=team.name,
-            setting=team.setting,
-            late_entry=team.late_entry,
-        ),
-        subject=str(team.id),
+    submitted = EoiSubmitted(
+        cohort_id=team.cohort_id,
+        team_id=team.id,
+        organisation_id=team.organisation_id,
+        team_name=team.name,
+        setting=team.setting,
+        late_entry=team.late_entry,
     )
+    await record_event(session, submitted, subject=str(team.id))
 
 
 def _check_eoi_rules(eoi: Mapping[str, Any]) -> None:
@@ -195,7 +192,7 @@ async def update_eoi(
     return team
 
 
-async def _team_action(
+async def lock_for_action(
     session: AsyncSession, action: str, *, team_id: uuid.UUID, user: Principal, now: datetime
 ) -> tuple[Team, Cohort, bool]:
     """Lock the team in its cohort and check ``action`` against both states: the team, its
@@ -210,18 +207,44 @@ async def _team_action(
     return team, cohort, changes
 
 
+async def _answer(
+    session: AsyncSession,
+    answer: TeamStatus,
+    *,
+    reason: str | None,
+    team_id: uuid.UUID,
+    user: Principal,
+    now: datetime,
+) -> tuple[Team, Cohort, bool]:
+    """Accept or decline an EOI (either may be reversed until the team is confirmed)."""
+    action = "accept" if answer is TeamStatus.ACCEPTED else "decline"
+    team, cohort, changes = await lock_for_action(
+        session, action, team_id=team_id, user=user, now=now
+    )
+    if changes:
+        team.status = answer.value
+        team.decided_at = now
+        team.decline_reason = reason
+    return team, cohort, changes
+
+
 async def accept_team(
     session: AsyncSession, *, team_id: uuid.UUID, user: Principal, now: datetime
 ) -> Team:
-    team, cohort, changes = await _team_action(
-        session, "accept", team_id=team_id, user=user, now=now
+    team, cohort, changed = await _answer(
+        session, TeamStatus.ACCEPTED, reason=None, team_id=team_id, user=user, now=now
     )
-    if changes:
-        team.status = TeamStatus.ACCEPTED.value
-        team.decided_at = now
-        team.decline_reason = None
-        await session.flush()
+    if changed:
         await _note_viability(session, cohort=cohort, now=now)
+    return team
+
+
+async def decline_team(
+    session: AsyncSession, *, team_id: uuid.UUID, reason: str | None, user: Principal, now: datetime
+) -> Team:
+    team, _cohort, _changed = await _answer(
+        session, TeamStatus.DECLINED, reason=reason, team_id=team_id, user=user, now=now
+    )
     return team
 
 
@@ -240,24 +263,6 @@ async def _note_viability(session: AsyncSession, *, cohort: Cohort, now: datetim
         )
 
 
-async def decline_team(
-    session: AsyncSession,
-    *,
-    team_id: uuid.UUID,
-    reason: str | None,
-    user: Principal,
-    now: datetime,
-) -> Team:
-    team, _cohort, changes = await _team_action(
-        session, "decline", team_id=team_id, user=user, now=now
-    )
-    if changes:
-        team.status = TeamStatus.DECLINED.value
-        team.decided_at = now
-        team.decline_reason = reason
-    return team
-
-
 async def withdraw_team(
     session: AsyncSession,
     *,
@@ -267,7 +272,7 @@ async def withdraw_team(
     user: Principal,
     now: datetime,
 ) -> Team:
-    team, cohort, changes = await _team_action(
+    team, cohort, changes = await lock_for_action(
         session, "withdraw", team_id=team_id, user=user, now=now
     )
     if not changes:
@@ -279,15 +284,12 @@ async def withdraw_team(
     team.withdrawal_reason = reason
     if was_confirmed:
         # Only confirmed teams are known to the other services (billing credits, rosters).
-        await record_event(
-            session,
-            TeamWithdrawn(
-                cohort_id=cohort.id,
-                team_id=team.id,
-                organisation_id=team.organisation_id,
-                reason=reason,
-                withdrawn_on=withdrawn_on,
-            ),
-            subject=str(team.id),
+        withdrawn = TeamWithdrawn(
+            cohort_id=cohort.id,
+            team_id=team.id,
+            organisation_id=team.organisation_id,
+            reason=reason,
+            withdrawn_on=withdrawn_on,
         )
+        await record_event(session, withdrawn, subject=str(team.id))
     return team

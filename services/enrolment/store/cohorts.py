@@ -43,7 +43,8 @@ async def viability_facts(session: AsyncSession, cohort_id: uuid.UUID) -> list[r
 
 
 async def accepted_count(session: AsyncSession, cohort_id: uuid.UUID) -> int:
-    """The cohort's accepted (or already confirmed) teams."""
+    """The cohort's accepted (or already confirmed) teams, the caller's own changes included."""
+    await session.flush()
     return int(
         await session.scalar(
             select(func.count())

@@ -76,10 +76,8 @@ async def decide(
         )
     except TransitionRefused as exc:
         raise refused(exc) from exc
-    if not outcome.changes:
-        return DecisionResult(CohortView.at(cohort, now), [], [], changed=False)
     overridden = decision == Decision.GO and accepted < cohort.minimum_teams
-    if not await store.record_decision(
+    if not outcome.changes or not await store.record_decision(
         session,
         cohort,
         status=outcome.new_status,
@@ -87,6 +85,7 @@ async def decide(
         reason=reason,
         now=now,
     ):
+        # The same decision again (or, past the lock, one that another call just took).
         return DecisionResult(CohortView.at(cohort, now), [], [], changed=False)
     if decision == Decision.GO:
         teams = await store.teams_of(session, cohort.id, [TeamStatus.ACCEPTED], lock=True)

@@ -1,7 +1,9 @@
-"""HTTP routes of the enrolment service (mounted under /api/enrolment). Thin: parse, call, return.
+"""HTTP routes of the enrolment service (mounted under /api/enrolment): one router per resource,
+each route thin (parse, call one use case, answer through one ``schemas`` builder).
 
 Only coordinators change cohorts, decisions and coaches. A team lead sees and changes only the
-teams of their own organisation: other organisations' teams answer 404, as if they did not exist.
+teams of their own organisation: other organisations' teams answer 404, as if they did not exist
+(the store's readable statements say so once).
 """
 
 from __future__ import annotations
@@ -12,14 +14,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from services.enrolment import schemas, service
+from services.enrolment import (
+    coaches,
+    cohorts,
+    decisions,
+    interest,
+    organisations,
+    schemas,
+    teams,
+)
+from services.enrolment.fields import Nation, Setting, TeamStatusName
 from shared.auth import Coordinator, Principal, Role, require_roles
 from shared.clock import Clock
 from shared.db import ReadSession, Session
 from shared.errors import problem_responses
 from shared.ratelimit import WRITES, limit_writes
-
-router = APIRouter()
 
 EoiSubmitter = Annotated[Principal, require_roles(Role.coordinator, Role.team_lead)]
 TeamReader = Annotated[Principal, require_roles(Role.coordinator, Role.team_lead, Role.coach)]
@@ -34,70 +43,56 @@ async def current_time(clock: Clock) -> datetime:
 
 
 Now = Annotated[datetime, Depends(current_time)]
+_CHANGES = problem_responses(400, 404, 409)
 
 
 # ------------------------------------------------------------------------------ cohorts
 
+cohort_routes = APIRouter(prefix="/cohorts", tags=["cohorts"])
 
-@router.post(
-    "/cohorts",
+
+@cohort_routes.post(
+    "",
     status_code=status.HTTP_201_CREATED,
-    response_model=schemas.CohortOut,
     responses=problem_responses(400),
-    tags=["cohorts"],
     summary="Open a cohort (records enrolment.cohort.opened)",
 )
 async def open_cohort(
-    data: schemas.CohortCreate, session: Session, _user: Coordinator, now: Now
+    data: cohorts.CohortCreate, session: Session, _user: Coordinator, now: Now
 ) -> schemas.CohortOut:
-    cohort = await service.open_cohort(session, data=data, now=now)
-    return schemas.cohort_out(cohort, service.cohort_status(cohort, now))
+    return schemas.cohort_out(await cohorts.open_cohort(session, data=data, now=now))
 
 
-@router.get("/cohorts", response_model=list[schemas.CohortOut], tags=["cohorts"])
+@cohort_routes.get("")
 async def list_cohorts(session: Session, _user: Reader, now: Now) -> list[schemas.CohortOut]:
-    return [
-        schemas.cohort_out(c, service.cohort_status(c, now))
-        for c in await service.list_cohorts(session)
-    ]
+    return [schemas.cohort_out(c) for c in await cohorts.list_cohorts(session, now=now)]
 
 
-@router.get(
-    "/cohorts/{cohort_id}",
-    response_model=schemas.CohortDetail,
+@cohort_routes.get(
+    "/{cohort_id}",
     responses=problem_responses(404),
-    tags=["cohorts"],
     summary="A cohort with its live viability",
 )
 async def get_cohort(
     cohort_id: uuid.UUID, session: Session, _user: Coordinator, now: Now
 ) -> schemas.CohortDetail:
-    cohort, viability = await service.get_cohort(session, cohort_id=cohort_id, now=now)
-    return schemas.CohortDetail(
-        **schemas.cohort_out(cohort, service.cohort_status(cohort, now)).model_dump(),
-        viability=schemas.viability_out(viability),
-    )
+    return schemas.cohort_detail(await cohorts.get_cohort(session, cohort_id=cohort_id, now=now))
 
 
-@router.post(
-    "/cohorts/{cohort_id}/close",
-    response_model=schemas.CohortOut,
-    responses=problem_responses(400, 404, 409),
-    tags=["cohorts"],
+@cohort_routes.post(
+    "/{cohort_id}/close",
+    responses=_CHANGES,
     summary="Close a cohort to expressions of interest (early, or once the deadline passed)",
 )
 async def close_cohort(
     cohort_id: uuid.UUID, session: Session, _user: Coordinator, now: Now
 ) -> schemas.CohortOut:
-    cohort = await service.close_cohort(session, cohort_id=cohort_id, now=now)
-    return schemas.cohort_out(cohort, service.cohort_status(cohort, now))
+    return schemas.cohort_out(await cohorts.close_cohort(session, cohort_id=cohort_id, now=now))
 
 
-@router.post(
-    "/cohorts/{cohort_id}/decision",
-    response_model=schemas.DecisionOut,
-    responses=problem_responses(400, 404, 409),
-    tags=["cohorts"],
+@cohort_routes.post(
+    "/{cohort_id}/decision",
+    responses=_CHANGES,
     summary="Go (confirm every accepted team) or no-go (release every team)",
     description="Go needs accepted teams ≥ the minimum, or an `override_reason`. Taking the same "
     "decision again changes nothing (`changed: false`); reversing it is a 409.",
@@ -109,20 +104,20 @@ async def decide(
     _user: Coordinator,
     now: Now,
 ) -> schemas.DecisionOut:
-    result = await service.decide(session, cohort_id=cohort_id, data=data, now=now)
-    return schemas.DecisionOut(
-        cohort=schemas.cohort_out(result.cohort, service.cohort_status(result.cohort, now)),
-        confirmed_team_ids=result.confirmed_team_ids,
-        released_team_ids=result.released_team_ids,
-        changed=result.changed,
+    result = await decisions.decide(
+        session,
+        cohort_id=cohort_id,
+        decision=data.decision,
+        override_reason=data.override_reason,
+        reason=data.reason,
+        now=now,
     )
+    return schemas.decision_out(result)
 
 
-@router.post(
-    "/cohorts/{cohort_id}/carry-forward",
-    response_model=schemas.CarryForwardOut,
-    responses=problem_responses(400, 404, 409),
-    tags=["cohorts"],
+@cohort_routes.post(
+    "/{cohort_id}/carry-forward",
+    responses=_CHANGES,
     summary="Carry a cancelled cohort's expressions of interest into a later cohort",
 )
 async def carry_forward(
@@ -132,66 +127,57 @@ async def carry_forward(
     user: Coordinator,
     now: Now,
 ) -> schemas.CarryForwardOut:
-    carried, already = await service.carry_forward(
+    result = await decisions.carry_forward(
         session, cohort_id=cohort_id, target_cohort_id=data.target_cohort_id, user=user, now=now
     )
-    return schemas.CarryForwardOut(
-        source_cohort_id=cohort_id,
-        target_cohort_id=data.target_cohort_id,
-        carried_team_ids=[t.id for t in carried],
-        already_carried=already,
-    )
+    return schemas.carry_forward_out(result)
 
 
 # ------------------------------------------------------------------------------ organisations
 
+organisation_routes = APIRouter(prefix="/organisations", tags=["organisations"])
 
-@router.post(
-    "/organisations",
+
+@organisation_routes.post(
+    "",
     status_code=status.HTTP_201_CREATED,
-    response_model=schemas.OrganisationOut,
     responses=problem_responses(400, 409),
-    tags=["organisations"],
 )
 async def create_organisation(
-    data: schemas.OrganisationCreate, session: Session, _user: Coordinator, now: Now
+    data: organisations.OrganisationCreate, session: Session, _user: Coordinator, now: Now
 ) -> schemas.OrganisationOut:
-    organisation = await service.create_organisation(session, data=data, now=now)
-    return schemas.OrganisationOut.model_validate(organisation)
+    organisation = await organisations.create_organisation(session, data=data, now=now)
+    return schemas.organisation_out(organisation)
 
 
-@router.get("/organisations", response_model=list[schemas.OrganisationOut], tags=["organisations"])
+@organisation_routes.get("")
 async def list_organisations(session: Session, user: Reader) -> list[schemas.OrganisationOut]:
     return [
-        schemas.OrganisationOut.model_validate(o)
-        for o in await service.list_organisations(session, user=user)
+        schemas.organisation_out(o)
+        for o in await organisations.list_organisations(session, user=user)
     ]
 
 
-@router.get(
-    "/organisations/{organisation_id}",
-    response_model=schemas.OrganisationOut,
-    responses=problem_responses(404),
-    tags=["organisations"],
-)
+@organisation_routes.get("/{organisation_id}", responses=problem_responses(404))
 async def get_organisation(
     organisation_id: uuid.UUID, session: Session, user: Reader
 ) -> schemas.OrganisationOut:
-    organisation = await service.get_organisation(
+    organisation = await organisations.get_organisation(
         session, organisation_id=organisation_id, user=user
     )
-    return schemas.OrganisationOut.model_validate(organisation)
+    return schemas.organisation_out(organisation)
 
 
 # ------------------------------------------------------------------------------ EOIs / teams
 
+eoi_routes = APIRouter(prefix="/cohorts/{cohort_id}/eois", tags=["teams"])
+team_routes = APIRouter(prefix="/teams", tags=["teams"])
 
-@router.post(
-    "/cohorts/{cohort_id}/eois",
+
+@eoi_routes.post(
+    "",
     status_code=status.HTTP_201_CREATED,
-    response_model=schemas.TeamOut,
-    responses=problem_responses(400, 404, 409),
-    tags=["teams"],
+    responses=_CHANGES,
     summary="Submit an expression of interest for a team (records enrolment.eoi.submitted)",
     description="422 lists every missing confirmation (agreement, meeting commitment, senior "
     "sponsor, service-user involvement for clinical teams). After the deadline: 409 "
@@ -199,98 +185,74 @@ async def get_organisation(
 )
 async def submit_eoi(
     cohort_id: uuid.UUID,
-    data: schemas.EoiCreate,
+    data: interest.EoiCreate,
     session: Session,
     user: EoiSubmitter,
     now: Now,
 ) -> schemas.TeamOut:
-    team = await service.submit_eoi(session, cohort_id=cohort_id, data=data, user=user, now=now)
-    return schemas.TeamOut.model_validate(team)
+    team = await interest.submit_eoi(session, cohort_id=cohort_id, data=data, user=user, now=now)
+    return schemas.team_out(team)
 
 
-@router.get("/teams", response_model=schemas.TeamPage, tags=["teams"])
+@team_routes.get("")
 async def list_teams(
     session: Session,
     user: TeamReader,
     cohort_id: uuid.UUID | None = None,
     organisation_id: uuid.UUID | None = None,
-    team_status: Annotated[schemas.TeamStatusName | None, Query(alias="status")] = None,
-    setting: schemas.Setting | None = None,
-    nation: schemas.Nation | None = None,
+    team_status: Annotated[TeamStatusName | None, Query(alias="status")] = None,
+    setting: Setting | None = None,
+    nation: Nation | None = None,
     coach_id: uuid.UUID | None = None,
     awaiting_coach: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> schemas.TeamPage:
-    items, total = await service.list_teams(
-        session,
-        user=user,
-        filters=service.TeamFilters(
-            cohort_id=cohort_id,
-            organisation_id=organisation_id,
-            status=team_status,
-            setting=setting,
-            nation=nation,
-            coach_id=coach_id,
-            awaiting_coach=awaiting_coach,
-        ),
-        limit=limit,
-        offset=offset,
+    filters = teams.TeamFilters(
+        cohort_id=cohort_id,
+        organisation_id=organisation_id,
+        status=team_status,
+        setting=setting,
+        nation=nation,
+        coach_id=coach_id,
+        awaiting_coach=awaiting_coach,
     )
-    return schemas.TeamPage(
-        items=[schemas.TeamOut.model_validate(t) for t in items],
-        total=total,
-        limit=limit,
-        offset=offset,
+    items, total = await teams.list_teams(
+        session, user=user, filters=filters, limit=limit, offset=offset
     )
+    return schemas.team_page(items, total=total, limit=limit, offset=offset)
 
 
-@router.get(
-    "/teams/{team_id}",
-    response_model=schemas.TeamOut,
-    responses=problem_responses(404),
-    tags=["teams"],
-)
+@team_routes.get("/{team_id}", responses=problem_responses(404))
 async def get_team(team_id: uuid.UUID, session: ReadSession, user: TeamReader) -> schemas.TeamOut:
-    return schemas.team_view_out(await service.get_team(session, team_id=team_id, user=user))
+    return schemas.team_out(await teams.get_team(session, team_id=team_id, user=user))
 
 
-@router.patch(
-    "/teams/{team_id}",
-    response_model=schemas.TeamOut,
-    responses=problem_responses(400, 404, 409),
-    tags=["teams"],
+@team_routes.patch(
+    "/{team_id}",
+    responses=_CHANGES,
     summary="Change an expression of interest before the team is confirmed",
 )
 async def update_eoi(
-    team_id: uuid.UUID, data: schemas.EoiUpdate, session: Session, user: EoiSubmitter
+    team_id: uuid.UUID, data: interest.EoiUpdate, session: Session, user: EoiSubmitter
 ) -> schemas.TeamOut:
-    return schemas.TeamOut.model_validate(
-        await service.update_eoi(session, team_id=team_id, data=data, user=user)
-    )
+    team = await interest.update_eoi(session, team_id=team_id, data=data, user=user)
+    return schemas.team_out(team)
 
 
-@router.post(
-    "/teams/{team_id}/accept",
-    response_model=schemas.TeamOut,
-    responses=problem_responses(400, 404, 409),
-    tags=["teams"],
+@team_routes.post(
+    "/{team_id}/accept",
+    responses=_CHANGES,
     summary="Accept an EOI (records enrolment.cohort.viable when the minimum is first reached)",
 )
 async def accept_team(
     team_id: uuid.UUID, session: Session, user: Coordinator, now: Now
 ) -> schemas.TeamOut:
-    return schemas.TeamOut.model_validate(
-        await service.accept_team(session, team_id=team_id, user=user, now=now)
-    )
+    team = await interest.accept_team(session, team_id=team_id, user=user, now=now)
+    return schemas.team_out(team)
 
 
-@router.post(
-    "/teams/{team_id}/decline",
-    response_model=schemas.TeamOut,
-    responses=problem_responses(400, 404, 409),
-    tags=["teams"],
-)
+@team_routes.post("/{team_id}/decline", responses=_CHANGES)
 async def decline_team(
     team_id: uuid.UUID,
     session: Session,
@@ -298,34 +260,28 @@ async def decline_team(
     now: Now,
     data: schemas.DeclineRequest | None = None,
 ) -> schemas.TeamOut:
-    return schemas.TeamOut.model_validate(
-        await service.decline_team(
-            session, team_id=team_id, reason=data.reason if data else None, user=user, now=now
-        )
+    team = await interest.decline_team(
+        session, team_id=team_id, reason=data.reason if data else None, user=user, now=now
     )
+    return schemas.team_out(team)
 
 
-@router.post(
-    "/teams/{team_id}/confirm",
-    response_model=schemas.TeamOut,
-    responses=problem_responses(400, 404, 409),
-    tags=["teams"],
+@team_routes.post(
+    "/{team_id}/confirm",
+    responses=_CHANGES,
     summary="Confirm a late joiner into a confirmed cohort (records enrolment.team.confirmed)",
     description="Confirming a confirmed team again changes nothing and records nothing.",
 )
 async def confirm_team(
     team_id: uuid.UUID, session: Session, user: Coordinator, now: Now
 ) -> schemas.TeamOut:
-    return schemas.TeamOut.model_validate(
-        await service.confirm_team(session, team_id=team_id, user=user, now=now)
-    )
+    team = await decisions.confirm_team(session, team_id=team_id, user=user, now=now)
+    return schemas.team_out(team)
 
 
-@router.post(
-    "/teams/{team_id}/withdraw",
-    response_model=schemas.TeamOut,
-    responses=problem_responses(400, 404, 409),
-    tags=["teams"],
+@team_routes.post(
+    "/{team_id}/withdraw",
+    responses=_CHANGES,
     summary="Withdraw a team (records enrolment.team.withdrawn for a confirmed team)",
 )
 async def withdraw_team(
@@ -335,66 +291,64 @@ async def withdraw_team(
     user: EoiSubmitter,
     now: Now,
 ) -> schemas.TeamOut:
-    return schemas.TeamOut.model_validate(
-        await service.withdraw_team(session, team_id=team_id, data=data, user=user, now=now)
+    team = await interest.withdraw_team(
+        session,
+        team_id=team_id,
+        reason=data.reason,
+        withdrawn_on=data.withdrawn_on,
+        user=user,
+        now=now,
     )
+    return schemas.team_out(team)
 
 
-@router.put(
-    "/teams/{team_id}/coach",
-    response_model=schemas.TeamOut,
-    responses=problem_responses(400, 404, 409),
-    tags=["coaches"],
+# ------------------------------------------------------------------------------ coaches
+
+coach_routes = APIRouter(prefix="/coaches", tags=["coaches"])
+team_coach_routes = APIRouter(prefix="/teams/{team_id}/coach", tags=["coaches"])
+
+
+@team_coach_routes.put(
+    "",
+    responses=_CHANGES,
     summary="Reassign a confirmed team to a coach (never over the coach's capacity)",
 )
 async def assign_coach(
     team_id: uuid.UUID, data: schemas.CoachAssignment, session: Session, user: Coordinator
 ) -> schemas.TeamOut:
-    return schemas.TeamOut.model_validate(
-        await service.assign_coach(session, team_id=team_id, coach_id=data.coach_id, user=user)
-    )
+    team = await coaches.assign_coach(session, team_id=team_id, coach_id=data.coach_id, user=user)
+    return schemas.team_out(team)
 
 
-# ------------------------------------------------------------------------------ coaches
-
-
-@router.post(
-    "/coaches",
+@coach_routes.post(
+    "",
     status_code=status.HTTP_201_CREATED,
-    response_model=schemas.CoachOut,
     responses=problem_responses(400, 409),
-    tags=["coaches"],
 )
 async def create_coach(
     data: schemas.CoachCreate, session: Session, _user: Coordinator, now: Now
 ) -> schemas.CoachOut:
-    coach = await service.create_coach(session, data=data, now=now)
-    return schemas.CoachOut(
-        id=coach.id,
-        name=coach.name,
-        email=coach.email,
-        capacity=coach.capacity,
-        load=0,
-        free=coach.capacity,
-        created_at=coach.created_at,
+    coach = await coaches.create_coach(
+        session, name=data.name, email=data.email, capacity=data.capacity, now=now
     )
+    return schemas.coach_out(coach)
 
 
-@router.get("/coaches", response_model=list[schemas.CoachOut], tags=["coaches"])
+@coach_routes.get("")
 async def list_coaches(session: Session, _user: Coordinator) -> list[schemas.CoachOut]:
-    return [
-        schemas.CoachOut(
-            id=c.coach.id,
-            name=c.coach.name,
-            email=c.coach.email,
-            capacity=c.coach.capacity,
-            load=c.load,
-            free=c.free,
-            created_at=c.coach.created_at,
-        )
-        for c in await service.list_coaches(session)
-    ]
+    return [schemas.coach_out(c) for c in await coaches.list_coaches(session)]
 
 
-# People's writes are rate limited per caller (429 with Retry-After; see shared/ratelimit.py).
-limit_writes(router, WRITES)
+# In the order the API documents them. People's writes are rate limited per caller (429 with
+# Retry-After; see shared/ratelimit.py).
+ROUTERS: list[APIRouter] = [
+    limit_writes(router, WRITES)
+    for router in (
+        cohort_routes,
+        organisation_routes,
+        eoi_routes,
+        team_routes,
+        team_coach_routes,
+        coach_routes,
+    )
+]

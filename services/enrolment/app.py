@@ -18,7 +18,7 @@ def create_app(
         settings=settings or get_settings(),
         title="Enjoying Work: Enrolment and viability",
         description="Cohorts, organisations, expressions of interest, go/no-go, team confirmation and QI coaches.",
-        routers=[api.router],
+        routers=api.ROUTERS,
         handlers=HANDLERS,
         clock=clock,
     )

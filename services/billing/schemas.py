@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -22,10 +22,12 @@ from pydantic import (
     StringConstraints,
 )
 
-from services.billing.models import CreditNote, Invoice, Proforma
+from services.billing.invoicing import effective_status
+from services.billing.models import CreditNote, Invoice, Payment, Proforma
+from services.billing.payments import RecordedPayment
 from services.billing.pricing import PAYMENT_TERMS_DAYS, outstanding
-from services.billing.service import OverdueItem, Statement, effective_status
 from services.billing.settings import BillingSettings
+from services.billing.statements import CohortTotals, OverdueItem, Statement, StatementEntry
 
 
 def _iso_text(pattern: re.Pattern[str], example: str) -> Callable[[object], object]:
@@ -64,11 +66,23 @@ class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+Document = TypeVar("Document", bound=BaseModel)
+
+
 class SupplierOut(BaseModel):
     name: str
     address: list[str]
     postcode: str | None
     vat_registration_number: str
+
+    @classmethod
+    def build(cls, settings: BillingSettings) -> Self:
+        return cls(
+            name=settings.supplier_name,
+            address=list(settings.supplier_address),
+            postcode=settings.supplier_postcode,
+            vat_registration_number=settings.supplier_vat_number,
+        )
 
 
 class CustomerOut(BaseModel):
@@ -78,6 +92,38 @@ class CustomerOut(BaseModel):
     postcode: str | None
     ods_code: str | None
     payables_code: str | None
+
+    @classmethod
+    def build(cls, row: Invoice | CreditNote | Proforma) -> Self:
+        return cls(
+            organisation_id=row.organisation_id,
+            name=row.customer_name,
+            address=list(row.customer_address),
+            postcode=row.customer_postcode,
+            ods_code=row.customer_ods_code,
+            payables_code=row.customer_payables_code,
+        )
+
+
+def _document(
+    model: type[Document],
+    settings: BillingSettings,
+    row: Invoice | CreditNote | Proforma,
+    **computed: Any,
+) -> Document:
+    """A document's response: each field the row has under the same name, the supplier, the
+    customer as the row states it, and the ``computed`` fields."""
+    stored = {
+        name: getattr(row, name)
+        for name in model.model_fields
+        if name not in computed and hasattr(row, name)
+    }
+    return model(
+        **stored,
+        supplier=SupplierOut.build(settings),
+        customer=CustomerOut.build(row),
+        **computed,
+    )
 
 
 class InvoiceOut(_Out):
@@ -108,6 +154,19 @@ class InvoiceOut(_Out):
     outstanding: Decimal
     paid_on: date | None
 
+    @classmethod
+    def build(cls, settings: BillingSettings, invoice: Invoice, *, today: date) -> Self:
+        return _document(
+            cls,
+            settings,
+            invoice,
+            status=effective_status(invoice, today=today),
+            payment_terms_days=PAYMENT_TERMS_DAYS,
+            outstanding=outstanding(
+                gross=invoice.gross, credited=invoice.credited, paid=invoice.paid
+            ),
+        )
+
 
 class CreditNoteOut(_Out):
     id: uuid.UUID
@@ -128,6 +187,10 @@ class CreditNoteOut(_Out):
     vat_rate: Decimal
     vat: Decimal
     gross: Decimal
+
+    @classmethod
+    def build(cls, settings: BillingSettings, note: CreditNote, invoice_number: str) -> Self:
+        return _document(cls, settings, note, invoice_number=invoice_number)
 
 
 class ProformaOut(_Out):
@@ -150,6 +213,10 @@ class ProformaOut(_Out):
     vat_rate: Decimal
     vat: Decimal
     gross: Decimal
+
+    @classmethod
+    def build(cls, settings: BillingSettings, proforma: Proforma) -> Self:
+        return _document(cls, settings, proforma)
 
 
 class PurchaseOrderIn(BaseModel):
@@ -177,10 +244,21 @@ class PaymentOut(_Out):
     recorded_at: datetime
     recorded_by: str
 
+    @classmethod
+    def build(cls, payment: Payment) -> Self:
+        return cls.model_validate(payment)
+
 
 class PaymentRecordedOut(BaseModel):
     payment: PaymentOut
     invoice: InvoiceOut
+
+    @classmethod
+    def build(cls, settings: BillingSettings, recorded: RecordedPayment, *, today: date) -> Self:
+        return cls(
+            payment=PaymentOut.build(recorded.payment),
+            invoice=InvoiceOut.build(settings, recorded.invoice, today=today),
+        )
 
 
 class StatementEntryOut(_Out):
@@ -192,6 +270,10 @@ class StatementEntryOut(_Out):
     debit: Decimal
     credit: Decimal
     balance: Decimal
+
+    @classmethod
+    def build(cls, entry: StatementEntry) -> Self:
+        return cls.model_validate(entry)
 
 
 class StatementOut(BaseModel):
@@ -206,6 +288,20 @@ class StatementOut(BaseModel):
         description="Invoiced minus credited minus paid; negative means in credit."
     )
     awaiting_po: list[ProformaOut]
+
+    @classmethod
+    def build(cls, settings: BillingSettings, statement: Statement) -> Self:
+        return cls(
+            organisation_id=statement.organisation_id,
+            organisation_name=statement.organisation_name,
+            cohort_id=statement.cohort_id,
+            entries=[StatementEntryOut.build(e) for e in statement.entries],
+            invoiced=statement.invoiced,
+            credited=statement.credited,
+            paid=statement.paid,
+            balance=statement.balance,
+            awaiting_po=[ProformaOut.build(settings, p) for p in statement.awaiting_po],
+        )
 
 
 class OverdueOut(BaseModel):
@@ -222,153 +318,34 @@ class OverdueOut(BaseModel):
     project_lead_name: str | None
     project_lead_email: str | None
 
+    @classmethod
+    def build(cls, item: OverdueItem) -> Self:
+        invoice = item.invoice
+        return cls(
+            invoice_id=invoice.id,
+            number=invoice.number,
+            organisation_id=invoice.organisation_id,
+            customer_name=invoice.customer_name,
+            cohort_id=invoice.cohort_id,
+            team_id=invoice.team_id,
+            purchase_order=invoice.purchase_order,
+            due_on=invoice.due_on,
+            days_overdue=item.days_overdue,
+            outstanding=item.outstanding,
+            project_lead_name=item.project_lead_name,
+            project_lead_email=item.project_lead_email,
+        )
 
-class CohortTotalsOut(_Out):
-    cohort_id: uuid.UUID
-    cohort_name: str | None
-    invoices: int
-    invoiced_net: Decimal
-    invoiced_vat: Decimal
-    invoiced: Decimal
-    credit_notes: int
-    credited_net: Decimal
-    credited_vat: Decimal
-    credited: Decimal
-    paid: Decimal
-    outstanding: Decimal
-    awaiting_po: int
-    awaiting_po_gross: Decimal
+
+class CohortTotalsOut(CohortTotals):
+    @classmethod
+    def build(cls, totals: CohortTotals) -> Self:
+        return cls.model_validate(totals.model_dump())
 
 
 class OverdueCheckOut(BaseModel):
     newly_overdue: list[str]
 
-
-# --- presenters: stored rows → responses ------------------------------------------------------
-
-
-def supplier_out(settings: BillingSettings) -> SupplierOut:
-    return SupplierOut(
-        name=settings.supplier_name,
-        address=list(settings.supplier_address),
-        postcode=settings.supplier_postcode,
-        vat_registration_number=settings.supplier_vat_number,
-    )
-
-
-def _customer(row: Invoice | CreditNote | Proforma) -> CustomerOut:
-    return CustomerOut(
-        organisation_id=row.organisation_id,
-        name=row.customer_name,
-        address=list(row.customer_address),
-        postcode=row.customer_postcode,
-        ods_code=row.customer_ods_code,
-        payables_code=row.customer_payables_code,
-    )
-
-
-def invoice_out(settings: BillingSettings, invoice: Invoice, *, today: date) -> InvoiceOut:
-    return InvoiceOut(
-        id=invoice.id,
-        number=invoice.number,
-        status=effective_status(invoice, today=today),
-        team_id=invoice.team_id,
-        cohort_id=invoice.cohort_id,
-        organisation_id=invoice.organisation_id,
-        proforma_id=invoice.proforma_id,
-        supplier=supplier_out(settings),
-        customer=_customer(invoice),
-        purchase_order=invoice.purchase_order,
-        description=invoice.description,
-        issued_at=invoice.issued_at,
-        issued_on=invoice.issued_on,
-        time_of_supply=invoice.time_of_supply,
-        due_on=invoice.due_on,
-        payment_terms_days=PAYMENT_TERMS_DAYS,
-        net=invoice.net,
-        vat_rate=invoice.vat_rate,
-        vat=invoice.vat,
-        gross=invoice.gross,
-        credited=invoice.credited,
-        paid=invoice.paid,
-        outstanding=outstanding(gross=invoice.gross, credited=invoice.credited, paid=invoice.paid),
-        paid_on=invoice.paid_on,
-    )
-
-
-def credit_note_out(
-    settings: BillingSettings, note: CreditNote, invoice_number: str
-) -> CreditNoteOut:
-    return CreditNoteOut(
-        id=note.id,
-        number=note.number,
-        invoice_id=note.invoice_id,
-        invoice_number=invoice_number,
-        team_id=note.team_id,
-        cohort_id=note.cohort_id,
-        organisation_id=note.organisation_id,
-        supplier=supplier_out(settings),
-        customer=_customer(note),
-        reason=note.reason,
-        reason_text=note.reason_text,
-        description=note.description,
-        issued_at=note.issued_at,
-        issued_on=note.issued_on,
-        net=note.net,
-        vat_rate=note.vat_rate,
-        vat=note.vat,
-        gross=note.gross,
-    )
-
-
-def proforma_out(settings: BillingSettings, proforma: Proforma) -> ProformaOut:
-    return ProformaOut(
-        id=proforma.id,
-        reference=proforma.reference,
-        status=proforma.status,
-        team_id=proforma.team_id,
-        cohort_id=proforma.cohort_id,
-        organisation_id=proforma.organisation_id,
-        invoice_id=proforma.invoice_id,
-        supplier=supplier_out(settings),
-        customer=_customer(proforma),
-        description=proforma.description,
-        issued_at=proforma.issued_at,
-        issued_on=proforma.issued_on,
-        net=proforma.net,
-        vat_rate=proforma.vat_rate,
-        vat=proforma.vat,
-        gross=proforma.gross,
-    )
-
-
-def statement_out(settings: BillingSettings, statement: Statement) -> StatementOut:
-    return StatementOut(
-        organisation_id=statement.organisation_id,
-        organisation_name=statement.organisation_name,
-        cohort_id=statement.cohort_id,
-        entries=[StatementEntryOut.model_validate(e) for e in statement.entries],
-        invoiced=statement.invoiced,
-        credited=statement.credited,
-        paid=statement.paid,
-        balance=statement.balance,
-        awaiting_po=[proforma_out(settings, p) for p in statement.awaiting_po],
-    )
-
-
-def overdue_out(item: OverdueItem) -> OverdueOut:
-    invoice = item.invoice
-    return OverdueOut(
-        invoice_id=invoice.id,
-        number=invoice.number,
-        organisation_id=invoice.organisation_id,
-        customer_name=invoice.customer_name,
-        cohort_id=invoice.cohort_id,
-        team_id=invoice.team_id,
-        purchase_order=invoice.purchase_order,
-        due_on=invoice.due_on,
-        days_overdue=item.days_overdue,
-        outstanding=item.outstanding,
-        project_lead_name=item.project_lead_name,
-        project_lead_email=item.project_lead_email,
-    )
+    @classmethod
+    def build(cls, marked: list[Invoice]) -> Self:
+        return cls(newly_overdue=[i.number for i in marked])

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.credit import apply_discount, apply_withdrawal
 from services.billing.invoicing import (
+    Billed,
     Customer,
     describe_membership,
     issue_invoice,
@@ -91,30 +92,19 @@ async def team_confirmed(
         organisation_team_count=event.organisation_team_count,
     )
     customer = Customer.of_organisation(organisation)
-    description = describe_membership(settings, team, cohort)
+    billed = Billed(team, customer, describe_membership(settings, team, cohort), price)
     purchase_order = (event.purchase_order or "").strip()
     if purchase_order:
         await issue_invoice(
             session,
             settings=settings,
-            team=team,
-            customer=customer,
-            amounts=price,
-            description=description,
+            billed=billed,
             purchase_order=purchase_order,
             proforma=None,
             now=now,
         )
     else:
-        await issue_proforma(
-            session,
-            settings=settings,
-            team=team,
-            customer=customer,
-            amounts=price,
-            description=description,
-            now=now,
-        )
+        await issue_proforma(session, settings=settings, billed=billed, now=now)
     # An organisation already known to have several teams: this team's full fee is corrected
     # exactly as if the events had come in order (full-fee invoice, then the discount credit).
     if discounted:

@@ -8,17 +8,24 @@ cohort) while its credits are decided.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.billing.invoicing import Customer, amounts_of, refresh_status
+from services.billing.invoicing import (
+    Billed,
+    Customer,
+    amounts_of,
+    record_from,
+    refresh_status,
+    take_number,
+)
 from services.billing.models import BillingCohort, BillingTeam, CreditNote, Invoice
 from services.billing.pricing import (
     Amounts,
     ProformaStatus,
     discount_correction,
-    document_number,
     format_gbp,
     full_credit,
     team_net_fee,
@@ -26,11 +33,9 @@ from services.billing.pricing import (
 )
 from services.billing.settings import BillingSettings
 from services.billing.store import prepared, queries
-from shared.clock import uk_date
 from shared.events.billing import CreditNoteIssued, CreditReason
 from shared.events.enrolment import CohortCancelled, TeamWithdrawn
 from shared.handlers import HandlerContext
-from shared.outbox import record_event
 
 
 async def issue_credit_note(
@@ -52,52 +57,29 @@ async def issue_credit_note(
             return None
     elif reason in existing_reasons:
         return None
-    issued_on = uk_date(now)
-    series = f"credit_note:{issued_on.year}"
-    sequence = await prepared.next_number(session, series)
+    number, series, sequence = await take_number(
+        session, settings=settings, kind="credit_note", now=now
+    )
     note = CreditNote(
         id=uuid.uuid4(),
-        number=document_number(f"{settings.document_prefix}-CN", issued_on.year, sequence),
+        number=number,
         series=series,
         sequence=sequence,
         invoice_id=invoice.id,
-        cohort_id=invoice.cohort_id,
-        organisation_id=invoice.organisation_id,
-        team_id=invoice.team_id,
         reason=reason,
         reason_text=reason_text,
-        description=f"Credit against invoice {invoice.number}: {invoice.description}",
-        **Customer.of_document(invoice).columns(),
-        net=amounts.net,
-        vat_rate=invoice.vat_rate,  # always the invoice's own rate
-        vat=amounts.vat,
-        gross=amounts.gross,
-        issued_at=now,
-        issued_on=issued_on,
+        **Billed(
+            invoice,
+            Customer.of_document(invoice),
+            f"Credit against invoice {invoice.number}: {invoice.description}",
+            replace(amounts, vat_rate=invoice.vat_rate),  # always the invoice's own rate
+        ).columns(now),
     )
     session.add(note)
     invoice.credited = invoice.credited + amounts.gross
-    refresh_status(invoice, today=issued_on)
+    refresh_status(invoice, today=note.issued_on)
     await session.flush()
-    await record_event(
-        session,
-        CreditNoteIssued(
-            credit_note_id=note.id,
-            number=note.number,
-            invoice_id=invoice.id,
-            invoice_number=invoice.number,
-            cohort_id=note.cohort_id,
-            organisation_id=note.organisation_id,
-            team_id=note.team_id,
-            reason=reason,
-            issued_on=issued_on,
-            net=note.net,
-            vat_rate=note.vat_rate,
-            vat=note.vat,
-            gross=note.gross,
-        ),
-        subject=str(note.id),
-    )
+    await record_from(session, CreditNoteIssued, note, invoice_number=invoice.number)
     return note
 
 

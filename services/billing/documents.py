@@ -21,6 +21,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.billing.invoicing import Customer
 from services.billing.models import CreditNote, Invoice, Proforma
 from services.billing.pricing import PAYMENT_TERMS_DAYS, format_gbp, format_rate
 from services.billing.settings import BillingSettings
@@ -316,17 +317,13 @@ def _view(
 ) -> DocumentView:
     """What every document shows: the supplier, the customer as the row states it, its one
     line (each kind's own facts are added to it)."""
+    stated = Customer.of_document(row)
     extra: list[str] = []
-    if row.customer_ods_code:
-        extra.append(f"ODS code: {row.customer_ods_code}")
-    if row.customer_payables_code:
-        extra.append(f"Payables code: {row.customer_payables_code}")
-    customer = Party(
-        name=row.customer_name,
-        address_lines=tuple(row.customer_address),
-        postcode=row.customer_postcode,
-        extra=tuple(extra),
-    )
+    if stated.ods_code:
+        extra.append(f"ODS code: {stated.ods_code}")
+    if stated.payables_code:
+        extra.append(f"Payables code: {stated.payables_code}")
+    customer = Party(stated.name, stated.address, stated.postcode, extra=tuple(extra))
     line = Line(row.description, row.net, row.vat_rate, row.vat, row.gross)
     return DocumentView(
         kind=kind,

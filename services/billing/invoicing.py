@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import calendar
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,7 @@ from services.billing.models import (
     BillingTeam,
     CreditNote,
     Invoice,
+    Payment,
     Proforma,
 )
 from services.billing.pricing import (
@@ -36,6 +37,7 @@ from services.billing.pricing import (
 from services.billing.settings import BillingSettings
 from services.billing.store import prepared
 from shared.clock import uk_date
+from shared.events.base import DomainEvent
 from shared.events.billing import InvoiceIssued, ProformaIssued
 from shared.outbox import record_event
 
@@ -77,34 +79,18 @@ class Customer:
     payables_code: str | None
 
     @classmethod
-    def of_organisation(cls, organisation: BillingOrganisation) -> Customer:
-        return cls(
-            name=organisation.name,
-            address=tuple(organisation.address_lines),
-            postcode=organisation.postcode,
-            ods_code=organisation.ods_code,
-            payables_code=organisation.payables_code,
-        )
+    def of_organisation(cls, o: BillingOrganisation) -> Customer:
+        return cls(o.name, tuple(o.address_lines), o.postcode, o.ods_code, o.payables_code)
 
     @classmethod
     def of_document(cls, document: Invoice | Proforma | CreditNote) -> Customer:
-        return cls(
-            name=document.customer_name,
-            address=tuple(document.customer_address),
-            postcode=document.customer_postcode,
-            ods_code=document.customer_ods_code,
-            payables_code=document.customer_payables_code,
-        )
+        stated = {f.name: getattr(document, f"customer_{f.name}") for f in fields(cls)}
+        return cls(**stated | {"address": tuple(document.customer_address)})
 
     def columns(self) -> dict[str, Any]:
-        """A document's customer columns."""
-        return {
-            "customer_name": self.name,
-            "customer_address": list(self.address),
-            "customer_postcode": self.postcode,
-            "customer_ods_code": self.ods_code,
-            "customer_payables_code": self.payables_code,
-        }
+        """A document's customer columns (``customer_<field>``)."""
+        stated = {f"customer_{f.name}": getattr(self, f.name) for f in fields(self)}
+        return stated | {"customer_address": list(self.address)}
 
 
 def _add_months(day: date, months: int) -> date:
@@ -128,54 +114,92 @@ def describe_membership(settings: BillingSettings, team: BillingTeam, cohort: Bi
     return text
 
 
-def _priced(amounts: Amounts) -> dict[str, Any]:
-    return {
-        "net": amounts.net,
-        "vat_rate": amounts.vat_rate,
-        "vat": amounts.vat,
-        "gross": amounts.gross,
+# The gapless series of each kind of document, and what its numbers add to the prefix.
+_SERIES = {"invoice": "", "proforma": "-PF", "credit_note": "-CN"}
+
+
+async def take_number(
+    session: AsyncSession, *, settings: BillingSettings, kind: str, now: datetime
+) -> tuple[str, str, int]:
+    """(number, series, sequence): the next number of ``kind``'s series for the year of issue,
+    e.g. ``EWC-2021-00001`` (series ``invoice:2021``, sequence 1)."""
+    year = uk_date(now).year
+    series = f"{kind}:{year}"
+    sequence = await prepared.next_number(session, series)
+    return (
+        document_number(settings.document_prefix + _SERIES[kind], year, sequence),
+        series,
+        sequence,
+    )
+
+
+@dataclass(frozen=True)
+class Billed:
+    """What a document bills: whose it is (a team's, or an invoice's team's), the customer, its
+    one line and the amounts."""
+
+    owner: BillingTeam | Invoice
+    customer: Customer
+    description: str
+    amounts: Amounts
+
+    def columns(self, now: datetime) -> dict[str, Any]:
+        """The columns every document has: these, and when it was issued (dated in UK time)."""
+        owner, amounts = self.owner, self.amounts
+        return {
+            "team_id": owner.id if isinstance(owner, BillingTeam) else owner.team_id,
+            "cohort_id": owner.cohort_id,
+            "organisation_id": owner.organisation_id,
+            **self.customer.columns(),
+            "description": self.description,
+            "net": amounts.net,
+            "vat_rate": amounts.vat_rate,
+            "vat": amounts.vat,
+            "gross": amounts.gross,
+            "issued_at": now,
+            "issued_on": uk_date(now),
+        }
+
+
+E = TypeVar("E", bound=DomainEvent)
+
+
+async def record_from(
+    session: AsyncSession,
+    event_type: type[E],
+    row: Invoice | Proforma | CreditNote | Payment,
+    *,
+    subject: uuid.UUID | None = None,
+    **values: Any,
+) -> None:
+    """Record an event about ``row`` in the outbox (its subject: the row's id unless given).
+
+    The event's fields are ``values``, the row's id as ``<table>_id`` (``invoice_id``,
+    ``credit_note_id``, ...), and each other field from the row's attribute of the same name."""
+    values.setdefault(f"{row.__tablename__}_id", row.id)
+    fields = {
+        name: getattr(row, name)
+        for name in event_type.model_fields
+        if name not in values and hasattr(row, name)
     }
+    event = event_type(**fields, **values)
+    await record_event(session, event, subject=str(subject or row.id))
 
 
 async def issue_proforma(
-    session: AsyncSession,
-    *,
-    settings: BillingSettings,
-    team: BillingTeam,
-    customer: Customer,
-    amounts: Amounts,
-    description: str,
-    now: datetime,
+    session: AsyncSession, *, settings: BillingSettings, billed: Billed, now: datetime
 ) -> Proforma:
-    issued_on = uk_date(now)
-    sequence = await prepared.next_number(session, f"proforma:{issued_on.year}")
+    reference, _series, _sequence = await take_number(
+        session, settings=settings, kind="proforma", now=now
+    )
     proforma = Proforma(
         id=uuid.uuid4(),
-        reference=document_number(f"{settings.document_prefix}-PF", issued_on.year, sequence),
-        team_id=team.id,
-        cohort_id=team.cohort_id,
-        organisation_id=team.organisation_id,
-        **customer.columns(),
-        description=description,
-        **_priced(amounts),
-        issued_at=now,
-        issued_on=issued_on,
+        reference=reference,
         status=ProformaStatus.AWAITING_PO.value,
+        **billed.columns(now),
     )
     await prepared.insert_document(session, proforma)
-    await record_event(
-        session,
-        ProformaIssued(
-            proforma_id=proforma.id,
-            reference=proforma.reference,
-            cohort_id=proforma.cohort_id,
-            organisation_id=proforma.organisation_id,
-            team_id=proforma.team_id,
-            issued_on=issued_on,
-            **_priced(amounts),
-        ),
-        subject=str(proforma.id),
-    )
+    await record_from(session, ProformaIssued, proforma)
     return proforma
 
 
@@ -183,32 +207,23 @@ async def issue_invoice(
     session: AsyncSession,
     *,
     settings: BillingSettings,
-    team: BillingTeam,
-    customer: Customer,
-    amounts: Amounts,
-    description: str,
+    billed: Billed,
     purchase_order: str,
     proforma: Proforma | None,
     now: datetime,
 ) -> Invoice:
+    number, series, sequence = await take_number(
+        session, settings=settings, kind="invoice", now=now
+    )
     issued_on = uk_date(now)
-    series = f"invoice:{issued_on.year}"
-    sequence = await prepared.next_number(session, series)
     invoice = Invoice(
         id=uuid.uuid4(),
-        number=document_number(settings.document_prefix, issued_on.year, sequence),
+        number=number,
         series=series,
         sequence=sequence,
-        team_id=team.id,
-        cohort_id=team.cohort_id,
-        organisation_id=team.organisation_id,
         proforma_id=proforma.id if proforma else None,
         purchase_order=purchase_order,
-        **customer.columns(),
-        description=description,
-        **_priced(amounts),
-        issued_at=now,
-        issued_on=issued_on,
+        **billed.columns(now),
         time_of_supply=issued_on,
         due_on=due_date(issued_on),
         credited=ZERO,
@@ -216,20 +231,5 @@ async def issue_invoice(
         status=InvoiceStatus.ISSUED.value,
     )
     await prepared.insert_document(session, invoice)
-    await record_event(
-        session,
-        InvoiceIssued(
-            invoice_id=invoice.id,
-            number=invoice.number,
-            cohort_id=invoice.cohort_id,
-            organisation_id=invoice.organisation_id,
-            team_id=invoice.team_id,
-            purchase_order=purchase_order,
-            issued_on=issued_on,
-            due_on=invoice.due_on,
-            **_priced(amounts),
-            proforma_id=invoice.proforma_id,
-        ),
-        subject=str(invoice.id),
-    )
+    await record_from(session, InvoiceIssued, invoice)
     return invoice

@@ -14,7 +14,14 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.billing.invoicing import Customer, amounts_of, issue_invoice, refresh_status
+from services.billing.invoicing import (
+    Billed,
+    Customer,
+    amounts_of,
+    issue_invoice,
+    record_from,
+    refresh_status,
+)
 from services.billing.models import BillingTeam, Invoice, Payment, Proforma
 from services.billing.pricing import InvoiceStatus, ProformaStatus, outstanding, payment_problem
 from services.billing.settings import BillingSettings
@@ -22,7 +29,6 @@ from services.billing.store import prepared, queries
 from shared.clock import uk_date
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.events.billing import InvoiceOverdue, InvoicePaid, PaymentRecorded
-from shared.outbox import record_event
 
 
 def _owed(invoice: Invoice) -> Decimal:
@@ -54,13 +60,13 @@ async def record_purchase_order(
         raise Conflict("the cohort was cancelled")
     team = await session.get(BillingTeam, proforma.team_id)
     assert team is not None
+    billed = Billed(
+        team, Customer.of_document(proforma), proforma.description, amounts_of(proforma)
+    )
     invoice = await issue_invoice(
         session,
         settings=settings,
-        team=team,
-        customer=Customer.of_document(proforma),
-        amounts=amounts_of(proforma),
-        description=proforma.description,
+        billed=billed,
         purchase_order=purchase_order,
         proforma=proforma,
         now=now,
@@ -109,16 +115,16 @@ async def record_payment(
     invoice = await prepared.lock_invoice(session, invoice_id)
     if invoice is None:
         raise NotFound("no such invoice")
+    received = {
+        "received_on": received_on,
+        "amount": amount,
+        "reference": reference,
+        "method": method,
+    }
     if idempotency_key is not None:
         earlier = await queries.payment_by_key(session, invoice_id, idempotency_key)
         if earlier is not None:
-            same = (earlier.received_on, earlier.amount, earlier.reference, earlier.method) == (
-                received_on,
-                amount,
-                reference,
-                method,
-            )
-            if not same:
+            if {key: getattr(earlier, key) for key in received} != received:
                 raise Unprocessable(
                     "this Idempotency-Key was used for a different payment",
                     title="Idempotency-Key reused",
@@ -146,10 +152,7 @@ async def record_payment(
         invoice_id=invoice.id,
         organisation_id=invoice.organisation_id,
         cohort_id=invoice.cohort_id,
-        received_on=received_on,
-        amount=amount,
-        reference=reference,
-        method=method,
+        **received,
         recorded_at=now,
         recorded_by=recorded_by,
         idempotency_key=idempotency_key,
@@ -158,36 +161,18 @@ async def record_payment(
     invoice.paid = invoice.paid + amount
     refresh_status(invoice, today=today)
     await session.flush()
-    await record_event(
+    owed = _owed(invoice)
+    await record_from(
         session,
-        PaymentRecorded(
-            payment_id=payment.id,
-            invoice_id=invoice.id,
-            invoice_number=invoice.number,
-            cohort_id=invoice.cohort_id,
-            organisation_id=invoice.organisation_id,
-            amount=amount,
-            received_on=received_on,
-            method=method,
-            reference=reference,
-            outstanding=_owed(invoice),
-        ),
-        subject=str(invoice.id),
+        PaymentRecorded,
+        payment,
+        subject=invoice.id,
+        outstanding=owed,
+        invoice_number=invoice.number,
     )
     if invoice.status == InvoiceStatus.PAID.value:
         invoice.paid_on = received_on
-        await record_event(
-            session,
-            InvoicePaid(
-                invoice_id=invoice.id,
-                number=invoice.number,
-                cohort_id=invoice.cohort_id,
-                organisation_id=invoice.organisation_id,
-                paid_on=received_on,
-                total_paid=invoice.paid,
-            ),
-            subject=str(invoice.id),
-        )
+        await record_from(session, InvoicePaid, invoice, total_paid=invoice.paid)
     return RecordedPayment(payment, invoice)
 
 
@@ -204,16 +189,5 @@ async def record_overdue(session: AsyncSession, *, now: datetime) -> list[Invoic
             continue
         invoice.overdue_recorded_at = now
         marked.append(invoice)
-        await record_event(
-            session,
-            InvoiceOverdue(
-                invoice_id=invoice.id,
-                number=invoice.number,
-                cohort_id=invoice.cohort_id,
-                organisation_id=invoice.organisation_id,
-                due_on=invoice.due_on,
-                outstanding=_owed(invoice),
-            ),
-            subject=str(invoice.id),
-        )
+        await record_from(session, InvoiceOverdue, invoice, outstanding=_owed(invoice))
     return marked

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Literal
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -141,6 +142,11 @@ class InvoiceStatus(StrEnum):
     PAID = "paid"
     OVERDUE = "overdue"
     CREDITED = "credited"  # credited in full before any payment: nothing is owed
+
+
+# The statuses as the API names them.
+InvoiceStatusName = Literal["issued", "part_paid", "paid", "overdue", "credited"]
+ProformaStatusName = Literal["awaiting_po", "invoiced", "cancelled"]
 
 
 class ProformaStatus(StrEnum):

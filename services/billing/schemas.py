@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Self, TypeVar
@@ -22,12 +23,17 @@ from pydantic import (
     StringConstraints,
 )
 
-from services.billing.invoicing import effective_status
-from services.billing.models import CreditNote, Invoice, Payment, Proforma
+from services.billing.invoicing import Customer, effective_status
+from services.billing.models import CreditNote, Invoice, Proforma
 from services.billing.payments import RecordedPayment
-from services.billing.pricing import PAYMENT_TERMS_DAYS, outstanding
+from services.billing.pricing import (
+    PAYMENT_TERMS_DAYS,
+    InvoiceStatusName,
+    ProformaStatusName,
+    outstanding,
+)
 from services.billing.settings import BillingSettings
-from services.billing.statements import CohortTotals, OverdueItem, Statement, StatementEntry
+from services.billing.statements import CohortTotals, OverdueItem, Statement
 
 
 def _iso_text(pattern: re.Pattern[str], example: str) -> Callable[[object], object]:
@@ -57,13 +63,17 @@ def _strip_non_blank(value: str) -> str:
 Text100 = Annotated[
     str, StringConstraints(min_length=1, max_length=100), AfterValidator(_strip_non_blank)
 ]
-InvoiceStatusName = Literal["issued", "part_paid", "paid", "overdue", "credited"]
-ProformaStatusName = Literal["awaiting_po", "invoiced", "cancelled"]
 PaymentMethod = Literal["bacs", "chaps", "card", "cheque", "direct_debit", "other"]
 
 
-class _Out(BaseModel):
+class _Read(BaseModel):
+    """A response read from the attributes of the same names (a row, a use case's result)."""
+
     model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def build(cls, source: object) -> Self:
+        return cls.model_validate(source)
 
 
 Document = TypeVar("Document", bound=BaseModel)
@@ -95,14 +105,8 @@ class CustomerOut(BaseModel):
 
     @classmethod
     def build(cls, row: Invoice | CreditNote | Proforma) -> Self:
-        return cls(
-            organisation_id=row.organisation_id,
-            name=row.customer_name,
-            address=list(row.customer_address),
-            postcode=row.customer_postcode,
-            ods_code=row.customer_ods_code,
-            payables_code=row.customer_payables_code,
-        )
+        """The customer as the document states it."""
+        return cls(organisation_id=row.organisation_id, **asdict(Customer.of_document(row)))
 
 
 def _document(
@@ -126,7 +130,7 @@ def _document(
     )
 
 
-class InvoiceOut(_Out):
+class InvoiceOut(BaseModel):
     """A UK VAT invoice (the JSON download)."""
 
     id: uuid.UUID
@@ -168,7 +172,7 @@ class InvoiceOut(_Out):
         )
 
 
-class CreditNoteOut(_Out):
+class CreditNoteOut(BaseModel):
     id: uuid.UUID
     number: str
     invoice_id: uuid.UUID
@@ -193,7 +197,7 @@ class CreditNoteOut(_Out):
         return _document(cls, settings, note, invoice_number=invoice_number)
 
 
-class ProformaOut(_Out):
+class ProformaOut(BaseModel):
     """A pro-forma: not a VAT invoice; it waits for the customer's purchase order."""
 
     id: uuid.UUID
@@ -234,7 +238,7 @@ class PaymentIn(BaseModel):
     method: PaymentMethod
 
 
-class PaymentOut(_Out):
+class PaymentOut(_Read):
     id: uuid.UUID
     invoice_id: uuid.UUID
     received_on: IsoDate
@@ -243,10 +247,6 @@ class PaymentOut(_Out):
     method: str
     recorded_at: datetime
     recorded_by: str
-
-    @classmethod
-    def build(cls, payment: Payment) -> Self:
-        return cls.model_validate(payment)
 
 
 class PaymentRecordedOut(BaseModel):
@@ -261,7 +261,7 @@ class PaymentRecordedOut(BaseModel):
         )
 
 
-class StatementEntryOut(_Out):
+class StatementEntryOut(_Read):
     on: date
     kind: Literal["invoice", "credit_note", "payment"]
     id: uuid.UUID
@@ -270,10 +270,6 @@ class StatementEntryOut(_Out):
     debit: Decimal
     credit: Decimal
     balance: Decimal
-
-    @classmethod
-    def build(cls, entry: StatementEntry) -> Self:
-        return cls.model_validate(entry)
 
 
 class StatementOut(BaseModel):
@@ -337,10 +333,8 @@ class OverdueOut(BaseModel):
         )
 
 
-class CohortTotalsOut(CohortTotals):
-    @classmethod
-    def build(cls, totals: CohortTotals) -> Self:
-        return cls.model_validate(totals.model_dump())
+class CohortTotalsOut(CohortTotals, _Read):
+    pass
 
 
 class OverdueCheckOut(BaseModel):

@@ -12,50 +12,47 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.billing.models import BillingCohort, CreditNote, Invoice, Payment, Proforma
+from services.billing.models import (
+    BillingCohort,
+    BillingOrganisation,
+    CreditNote,
+    Invoice,
+    Payment,
+    Proforma,
+)
 from services.billing.pricing import ZERO, outstanding
 from services.billing.store import access, queries
+from services.billing.store.access import CreditNoteListing as CreditNoteListing
+from services.billing.store.access import InvoiceListing as InvoiceListing
+from services.billing.store.access import ProformaListing as ProformaListing
 from shared.auth import Principal
 from shared.clock import uk_date
 from shared.errors import NotFound
+
+Found = TypeVar("Found")
 
 # --- documents ---------------------------------------------------------------------------------
 
 
 async def list_invoices(
-    session: AsyncSession,
-    *,
-    user: Principal,
-    now: datetime,
-    cohort_id: uuid.UUID | None = None,
-    organisation_id: uuid.UUID | None = None,
-    team_id: uuid.UUID | None = None,
-    status: str | None = None,
-    limit: int = 500,
-    offset: int = 0,
+    session: AsyncSession, *, user: Principal, listing: InvoiceListing, now: datetime
 ) -> Sequence[Invoice]:
-    return await access.invoices(
-        session,
-        user,
-        cohort_id=cohort_id,
-        organisation_id=organisation_id,
-        team_id=team_id,
-        status=status,
-        today=uk_date(now),
-        limit=limit,
-        offset=offset,
-    )
+    return await access.invoices(session, user, listing, today=uk_date(now))
+
+
+def _found(row: Found | None, what: str) -> Found:
+    if row is None:
+        raise NotFound(f"no such {what}")
+    return row
 
 
 async def get_invoice(session: AsyncSession, *, invoice_id: uuid.UUID, user: Principal) -> Invoice:
-    invoice = await access.invoice(session, user, invoice_id)
-    if invoice is None:
-        raise NotFound("no such invoice")
-    return invoice
+    return _found(await access.find(session, user, Invoice, invoice_id), "invoice")
 
 
 async def list_payments(
@@ -66,64 +63,28 @@ async def list_payments(
 
 
 async def list_credit_notes(
-    session: AsyncSession,
-    *,
-    user: Principal,
-    cohort_id: uuid.UUID | None = None,
-    organisation_id: uuid.UUID | None = None,
-    invoice_id: uuid.UUID | None = None,
-    limit: int = 500,
-    offset: int = 0,
+    session: AsyncSession, *, user: Principal, listing: CreditNoteListing
 ) -> list[tuple[CreditNote, str]]:
     """Credit notes with the number of the invoice each corrects."""
-    return await access.credit_notes(
-        session,
-        user,
-        cohort_id=cohort_id,
-        organisation_id=organisation_id,
-        invoice_id=invoice_id,
-        limit=limit,
-        offset=offset,
-    )
+    return await access.credit_notes(session, user, listing)
 
 
 async def get_credit_note(
     session: AsyncSession, *, credit_note_id: uuid.UUID, user: Principal
 ) -> tuple[CreditNote, str]:
-    found = await access.credit_note(session, user, credit_note_id)
-    if found is None:
-        raise NotFound("no such credit note")
-    return found
+    return _found(await access.credit_note(session, user, credit_note_id), "credit note")
 
 
 async def list_proformas(
-    session: AsyncSession,
-    *,
-    user: Principal,
-    cohort_id: uuid.UUID | None = None,
-    organisation_id: uuid.UUID | None = None,
-    status: str | None = None,
-    limit: int = 500,
-    offset: int = 0,
+    session: AsyncSession, *, user: Principal, listing: ProformaListing
 ) -> Sequence[Proforma]:
-    return await access.proformas(
-        session,
-        user,
-        cohort_id=cohort_id,
-        organisation_id=organisation_id,
-        status=status,
-        limit=limit,
-        offset=offset,
-    )
+    return await access.proformas(session, user, listing)
 
 
 async def get_proforma(
     session: AsyncSession, *, proforma_id: uuid.UUID, user: Principal
 ) -> Proforma:
-    proforma = await access.proforma(session, user, proforma_id)
-    if proforma is None:
-        raise NotFound("no such pro-forma")
-    return proforma
+    return _found(await access.find(session, user, Proforma, proforma_id), "pro-forma")
 
 
 # --- an organisation's statement of account ----------------------------------------------------
@@ -162,9 +123,10 @@ async def statement(
     organisation_id: uuid.UUID,
     cohort_id: uuid.UUID | None = None,
 ) -> Statement:
-    organisation = await access.organisation(session, user, organisation_id)
-    if organisation is None:
-        raise NotFound("no such organisation in billing")
+    organisation = _found(
+        await access.find(session, user, BillingOrganisation, organisation_id),
+        "organisation in billing",
+    )
     documents = await queries.organisation_documents(
         session, organisation_id=organisation_id, cohort_id=cohort_id
     )

@@ -9,14 +9,16 @@ not exist: a read by id finds nothing outside the readable statement.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.models import BillingOrganisation, CreditNote, Invoice, Payment, Proforma
+from services.billing.pricing import InvoiceStatusName, ProformaStatusName
 from services.billing.store.queries import status_filter
 from shared.auth import Principal, Role
 
@@ -53,112 +55,114 @@ def readable_organisations(principal: Principal) -> Select[tuple[BillingOrganisa
     return _readable(select(BillingOrganisation), BillingOrganisation.id, principal)
 
 
-def _matching(query: Select[T], *conditions: tuple[Any, object | None]) -> Select[T]:
-    """``query`` where each column equals its value; a ``None`` value filters nothing."""
-    for column, value in conditions:
-        if value is not None:
-            query = query.where(column == value)
-    return query
-
-
 # --- reads by id --------------------------------------------------------------------------------
 
 
-async def invoice(
-    session: AsyncSession, principal: Principal, invoice_id: uuid.UUID
-) -> Invoice | None:
-    query = readable_invoices(principal).where(Invoice.id == invoice_id)
-    return (await session.execute(query)).scalar_one_or_none()
+Readable = TypeVar("Readable", Invoice, Proforma, BillingOrganisation)
+_READABLE: dict[type[Any], Callable[[Principal], Select[Any]]] = {
+    Invoice: readable_invoices,
+    Proforma: readable_proformas,
+    BillingOrganisation: readable_organisations,
+}
+
+
+async def find(
+    session: AsyncSession, principal: Principal, model: type[Readable], id_: uuid.UUID
+) -> Readable | None:
+    """The invoice, pro-forma or organisation of that id, if the principal may read it."""
+    query = _READABLE[model](principal).where(model.id == id_)
+    found: Readable | None = (await session.execute(query)).scalar_one_or_none()
+    return found
 
 
 async def credit_note(
     session: AsyncSession, principal: Principal, credit_note_id: uuid.UUID
 ) -> tuple[CreditNote, str] | None:
+    """The credit note of that id and its invoice's number, if the principal may read it."""
     query = readable_credit_notes(principal).where(CreditNote.id == credit_note_id)
     row = (await session.execute(query)).one_or_none()
     return None if row is None else (row[0], row[1])
-
-
-async def proforma(
-    session: AsyncSession, principal: Principal, proforma_id: uuid.UUID
-) -> Proforma | None:
-    query = readable_proformas(principal).where(Proforma.id == proforma_id)
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def organisation(
-    session: AsyncSession, principal: Principal, organisation_id: uuid.UUID
-) -> BillingOrganisation | None:
-    query = readable_organisations(principal).where(BillingOrganisation.id == organisation_id)
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-# --- listings -----------------------------------------------------------------------------------
-
-
-async def invoices(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    cohort_id: uuid.UUID | None,
-    organisation_id: uuid.UUID | None,
-    team_id: uuid.UUID | None,
-    status: str | None,
-    today: date,
-    limit: int,
-    offset: int,
-) -> Sequence[Invoice]:
-    query = _matching(
-        readable_invoices(principal).order_by(Invoice.series, Invoice.sequence),
-        (Invoice.cohort_id, cohort_id),
-        (Invoice.organisation_id, organisation_id),
-        (Invoice.team_id, team_id),
-    )
-    if status is not None:
-        query = query.where(status_filter(status, today))
-    return (await session.scalars(query.limit(limit).offset(offset))).all()
-
-
-async def credit_notes(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    cohort_id: uuid.UUID | None,
-    organisation_id: uuid.UUID | None,
-    invoice_id: uuid.UUID | None,
-    limit: int,
-    offset: int,
-) -> list[tuple[CreditNote, str]]:
-    query = _matching(
-        readable_credit_notes(principal).order_by(CreditNote.series, CreditNote.sequence),
-        (CreditNote.cohort_id, cohort_id),
-        (CreditNote.organisation_id, organisation_id),
-        (CreditNote.invoice_id, invoice_id),
-    )
-    rows = (await session.execute(query.limit(limit).offset(offset))).all()
-    return [(row[0], row[1]) for row in rows]
-
-
-async def proformas(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    cohort_id: uuid.UUID | None,
-    organisation_id: uuid.UUID | None,
-    status: str | None,
-    limit: int,
-    offset: int,
-) -> Sequence[Proforma]:
-    query = _matching(
-        readable_proformas(principal).order_by(Proforma.issued_at, Proforma.reference),
-        (Proforma.cohort_id, cohort_id),
-        (Proforma.organisation_id, organisation_id),
-        (Proforma.status, status),
-    )
-    return (await session.scalars(query.limit(limit).offset(offset))).all()
 
 
 async def payments_of(session: AsyncSession, invoice_id: uuid.UUID) -> Sequence[Payment]:
     """An invoice's payments (read after the invoice itself was found readable)."""
     query = select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.recorded_at)
     return (await session.scalars(query)).all()
+
+
+# --- listings -----------------------------------------------------------------------------------
+
+Limit = Annotated[int, Field(ge=1, le=1000)]
+Offset = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class Listing(BaseModel):
+    """What a listing shows: the documents matching each filter given (a filter is named after
+    its column), one page of them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cohort_id: uuid.UUID | None = None
+    organisation_id: uuid.UUID | None = None
+
+
+class InvoiceListing(Listing):
+    team_id: uuid.UUID | None = None
+    status: InvoiceStatusName | None = None
+    limit: Limit = 500
+    offset: Offset = 0
+
+
+class CreditNoteListing(Listing):
+    invoice_id: uuid.UUID | None = None
+    limit: Limit = 500
+    offset: Offset = 0
+
+
+class ProformaListing(Listing):
+    status: ProformaStatusName | None = None
+    limit: Limit = 500
+    offset: Offset = 0
+
+
+AnyListing = InvoiceListing | CreditNoteListing | ProformaListing
+
+
+_PAGING = frozenset({"limit", "offset"})
+
+
+def _page(
+    query: Select[T], model: type[Any], listing: AnyListing, *, but: frozenset[str] = frozenset()
+) -> Select[T]:
+    """``query`` where each filter given equals its column of ``model`` (but the filters named
+    in ``but``: the caller applied them), limited to the page."""
+    for name, value in listing:
+        if value is not None and name not in _PAGING | but:
+            query = query.where(getattr(model, name) == value)
+    return query.limit(listing.limit).offset(listing.offset)
+
+
+async def invoices(
+    session: AsyncSession, principal: Principal, listing: InvoiceListing, *, today: date
+) -> Sequence[Invoice]:
+    """Invoices by number; the status as of ``today`` (one falls overdue after its due date)."""
+    query = readable_invoices(principal).order_by(Invoice.series, Invoice.sequence)
+    if listing.status is not None:
+        query = query.where(status_filter(listing.status, today))
+    query = _page(query, Invoice, listing, but=frozenset({"status"}))
+    return (await session.scalars(query)).all()
+
+
+async def credit_notes(
+    session: AsyncSession, principal: Principal, listing: CreditNoteListing
+) -> list[tuple[CreditNote, str]]:
+    query = readable_credit_notes(principal).order_by(CreditNote.series, CreditNote.sequence)
+    rows = (await session.execute(_page(query, CreditNote, listing))).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+async def proformas(
+    session: AsyncSession, principal: Principal, listing: ProformaListing
+) -> Sequence[Proforma]:
+    query = readable_proformas(principal).order_by(Proforma.issued_at, Proforma.reference)
+    return (await session.scalars(_page(query, Proforma, listing))).all()

@@ -38,7 +38,7 @@ from shared.events.enrolment import CohortCancelled, TeamWithdrawn
 from shared.handlers import HandlerContext
 
 
-async def issue_credit_note(
+async def _issue_credit_note(
     session: AsyncSession,
     *,
     settings: BillingSettings,
@@ -47,15 +47,12 @@ async def issue_credit_note(
     reason: CreditReason,
     reason_text: str,
     now: datetime,
-    existing_reasons: set[str] | None = None,
+    existing_reasons: set[str],
 ) -> CreditNote | None:
     """One credit note per invoice and reason (the business key); None if it already exists.
-    ``existing_reasons``: the invoice's notes' reasons, when the caller (holding the invoice's
-    lock) has just read them."""
-    if existing_reasons is None:
-        if await queries.has_credit_note(session, invoice.id, reason):
-            return None
-    elif reason in existing_reasons:
+    ``existing_reasons``: the reasons of the invoice's notes, read by the caller holding the
+    invoice's lock."""
+    if reason in existing_reasons:
         return None
     number, series, sequence = await take_number(
         session, settings=settings, kind="credit_note", now=now
@@ -98,7 +95,7 @@ async def credit_in_full(
     credit = full_credit(invoiced=amounts_of(invoice), already_credited=credited)
     if credit is None:
         return None
-    return await issue_credit_note(
+    return await _issue_credit_note(
         session,
         settings=settings,
         invoice=invoice,
@@ -143,7 +140,7 @@ async def apply_discount(
         if credit is None:
             continue
         who = organisation_name or "The organisation"
-        await issue_credit_note(
+        await _issue_credit_note(
             session,
             settings=settings,
             invoice=invoice,

@@ -177,13 +177,13 @@ async def record_from(
     The event's fields are ``values``, the row's id as ``<table>_id`` (``invoice_id``,
     ``credit_note_id``, ...), and each other field from the row's attribute of the same name."""
     values.setdefault(f"{row.__tablename__}_id", row.id)
-    fields = {
+    from_row = {
         name: getattr(row, name)
         for name in event_type.model_fields
         if name not in values and hasattr(row, name)
     }
-    event = event_type(**fields, **values)
-    await record_event(session, event, subject=str(subject or row.id))
+    event = event_type(**from_row, **values)
+    await record_event(session, event, subject=str(row.id if subject is None else subject))
 
 
 async def issue_proforma(

@@ -36,6 +36,14 @@ from shared.errors import NotFound
 
 Found = TypeVar("Found")
 
+
+def _found(row: Found | None, what: str) -> Found:
+    """The row read through a readable statement; 404 when there is none to read."""
+    if row is None:
+        raise NotFound(f"no such {what}")
+    return row
+
+
 # --- documents ---------------------------------------------------------------------------------
 
 
@@ -43,12 +51,6 @@ async def list_invoices(
     session: AsyncSession, *, user: Principal, listing: InvoiceListing, now: datetime
 ) -> Sequence[Invoice]:
     return await access.invoices(session, user, listing, today=uk_date(now))
-
-
-def _found(row: Found | None, what: str) -> Found:
-    if row is None:
-        raise NotFound(f"no such {what}")
-    return row
 
 
 async def get_invoice(session: AsyncSession, *, invoice_id: uuid.UUID, user: Principal) -> Invoice:

@@ -34,14 +34,14 @@ from services.billing.models import (
 TEAM_COLUMNS_LEFT_TO_WITHDRAWAL = frozenset({"withdrawn_on", "withdrawal_reason"})
 
 
-def table_of(model: type[Any]) -> Table:
+def _table(model: type[Any]) -> Table:
     table: Table = model.__table__
     return table
 
 
 def _columns(model: type[Any], *, excluded: Iterable[str] = ()) -> list[Column[Any]]:
     leave = frozenset(excluded)
-    return [c for c in table_of(model).c if c.key not in leave]
+    return [c for c in _table(model).c if c.key not in leave]
 
 
 def _parameters(columns: Iterable[Column[Any]], row: object) -> dict[str, Any]:
@@ -67,16 +67,16 @@ class HotStatements:
 @functools.cache
 def hot_statements(dialect: str) -> HotStatements:
     insert = _dialect_insert(dialect)
-    organisation_t = table_of(BillingOrganisation)
+    organisation_t = _table(BillingOrganisation)
     organisation = insert(organisation_t).values(
         {c.key: bindparam(c.key) for c in organisation_t.c}
     )
-    team_t = table_of(BillingTeam)
+    team_t = _table(BillingTeam)
     team_columns = _columns(BillingTeam, excluded=TEAM_COLUMNS_LEFT_TO_WITHDRAWAL)
     team = insert(team_t).values({c.key: bindparam(c.key) for c in team_columns})
-    account_t = table_of(BillingAccount)
+    account_t = _table(BillingAccount)
     account = insert(account_t).values({c.key: bindparam(c.key) for c in account_t.c})
-    counter_t = table_of(DocumentCounter)
+    counter_t = _table(DocumentCounter)
     return HotStatements(
         # The customer as the latest event describes it: every other column is set on conflict.
         organisation=organisation.on_conflict_do_update(
@@ -172,7 +172,7 @@ async def save_organisation(session: AsyncSession, organisation: BillingOrganisa
     """Upsert the customer to exactly these values (one statement)."""
     forget(session, BillingOrganisation, organisation.id)
     await session.execute(
-        _hot(session).organisation, _parameters(table_of(BillingOrganisation).c, organisation)
+        _hot(session).organisation, _parameters(_table(BillingOrganisation).c, organisation)
     )
 
 
@@ -191,7 +191,7 @@ async def save_account(session: AsyncSession, account: BillingAccount) -> bool:
     discount given is not clawed back); returns whether it is discounted. One upsert."""
     forget(session, BillingAccount, (account.organisation_id, account.cohort_id))
     result = await session.execute(
-        _hot(session).account, _parameters(table_of(BillingAccount).c, account)
+        _hot(session).account, _parameters(_table(BillingAccount).c, account)
     )
     return bool(result.scalar_one())
 
@@ -207,5 +207,5 @@ async def insert_document(session: AsyncSession, document: Invoice | Proforma) -
     """Insert a new document's row with Core: its object (returned to the caller, not added to
     the session) is never changed in this transaction, so no unit of work is needed. Later
     queries load the row afresh."""
-    table = table_of(type(document))
+    table = _table(type(document))
     await session.execute(_plain_insert(table), _parameters(table.c, document))

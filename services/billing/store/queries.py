@@ -56,15 +56,6 @@ async def credits_of(session: AsyncSession, invoice: Invoice) -> tuple[Amounts, 
     return credited, {r[2] for r in rows}
 
 
-async def has_credit_note(session: AsyncSession, invoice_id: uuid.UUID, reason: str) -> bool:
-    found = await session.scalar(
-        select(CreditNote.id).where(
-            CreditNote.invoice_id == invoice_id, CreditNote.reason == reason
-        )
-    )
-    return found is not None
-
-
 # Documents of an organisation in a cohort that may still need the discount: full-fee invoices
 # without their discount credit (tag 0, by sequence) and full-fee pro-formas awaiting a PO (tag 1).
 _DISCOUNT_CANDIDATES = union_all(

@@ -1,41 +1,41 @@
-"""HTTP routes of the billing service (mounted under /api/billing). Thin: parse, call, return.
+"""HTTP routes of the billing service (mounted under /api/billing): one router per resource,
+each route thin (parse, call one use case, answer through a schemas builder).
 
-Finance and coordinators see all billing; a team lead sees only their own organisation's
+Finance and coordinators see all billing; a project lead sees only their own organisation's
 documents (anything else is 404, as if it did not exist). Only finance records POs and payments.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from services.billing import schemas, service
+from services.billing import documents, payments, schemas, statements
 from services.billing.settings import BillingSettings
+from shared.app import app_settings
 from shared.auth import Principal, Role, require_roles
+from shared.clock import Clock, uk_date
 from shared.db import Session
 from shared.errors import problem_responses
 from shared.ratelimit import WRITES, limit_writes
 
-router = APIRouter()
-
 BillingReader = Annotated[Principal, require_roles(Role.finance, Role.coordinator, Role.team_lead)]
 BillingStaff = Annotated[Principal, require_roles(Role.finance, Role.coordinator)]
 Finance = Annotated[Principal, require_roles(Role.finance)]
+Settings = Annotated[BillingSettings, Depends(app_settings)]
+
+NOT_FOUND = problem_responses(404)
+PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "The document as PDF"},
+    **NOT_FOUND,
+}
 
 
-def _settings(request: Request) -> BillingSettings:
-    settings: BillingSettings = request.app.state.settings
-    return settings
-
-
-def _today() -> date:
-    return service.uk_date(service.now_utc())
-
-
-def _pdf(filename: str, content: bytes) -> Response:
+def pdf(download: tuple[str, bytes]) -> Response:
+    """A document download: (file name, PDF)."""
+    filename, content = download
     return Response(
         content,
         media_type="application/pdf",
@@ -43,115 +43,91 @@ def _pdf(filename: str, content: bytes) -> Response:
     )
 
 
-PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/pdf": {}}, "description": "The document as PDF"}
-}
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+# --- invoices ------------------------------------------------------------------------------------
+
+invoices = APIRouter(prefix="/invoices", tags=["invoices"])
 
 
-# --- invoices ----------------------------------------------------------------------------------
-
-
-@router.get("/invoices", response_model=list[schemas.InvoiceOut], tags=["invoices"])
+@invoices.get("", response_model=list[schemas.InvoiceOut])
 async def list_invoices(
-    request: Request,
+    listing: Annotated[statements.InvoiceListing, Query()],
     session: Session,
     user: BillingReader,
-    cohort_id: uuid.UUID | None = None,
-    organisation_id: uuid.UUID | None = None,
-    team_id: uuid.UUID | None = None,
-    status: schemas.InvoiceStatusName | None = None,
-    limit: Limit = 500,
-    offset: Offset = 0,
+    settings: Settings,
+    clock: Clock,
 ) -> list[schemas.InvoiceOut]:
-    invoices = await service.list_invoices(
-        session,
-        user=user,
-        cohort_id=cohort_id,
-        organisation_id=organisation_id,
-        team_id=team_id,
-        status=status,
-        limit=limit,
-        offset=offset,
-    )
-    settings, today = _settings(request), _today()
-    return [schemas.invoice_out(settings, i, today=today) for i in invoices]
+    now = clock.now()
+    found = await statements.list_invoices(session, user=user, listing=listing, now=now)
+    return [schemas.InvoiceOut.build(settings, i, today=uk_date(now)) for i in found]
 
 
-@router.get(
-    "/invoices/{invoice_id}",
-    response_model=schemas.InvoiceOut,
-    responses=problem_responses(404),
-    tags=["invoices"],
-)
+@invoices.get("/{invoice_id}", response_model=schemas.InvoiceOut, responses=NOT_FOUND)
 async def get_invoice(
-    request: Request, invoice_id: uuid.UUID, session: Session, user: BillingReader
+    invoice_id: uuid.UUID, session: Session, user: BillingReader, settings: Settings, clock: Clock
 ) -> schemas.InvoiceOut:
-    invoice = await service.get_invoice(session, invoice_id=invoice_id, user=user)
-    return schemas.invoice_out(_settings(request), invoice, today=_today())
+    invoice = await statements.get_invoice(session, invoice_id=invoice_id, user=user)
+    return schemas.InvoiceOut.build(settings, invoice, today=uk_date(clock.now()))
 
 
-@router.get(
-    "/invoices/{invoice_id}/pdf",
-    response_class=Response,
-    responses={**PDF_RESPONSE, **problem_responses(404)},
-    tags=["invoices"],
-)
+@invoices.get("/{invoice_id}/pdf", response_class=Response, responses=PDF_RESPONSES)
 async def invoice_pdf(
-    request: Request, invoice_id: uuid.UUID, session: Session, user: BillingReader
+    invoice_id: uuid.UUID, session: Session, user: BillingReader, settings: Settings
 ) -> Response:
-    filename, content = await service.invoice_pdf(
-        session, settings=_settings(request), invoice_id=invoice_id, user=user
+    return pdf(
+        await documents.invoice_pdf(session, settings=settings, invoice_id=invoice_id, user=user)
     )
-    return _pdf(filename, content)
 
 
-@router.post(
-    "/invoices/{invoice_id}/purchase-order",
+# --- an issued invoice's purchase order: refused -------------------------------------------------
+
+invoice_purchase_order = APIRouter(prefix="/invoices", tags=["purchase orders"])
+
+
+@invoice_purchase_order.post(
+    "/{invoice_id}/purchase-order",
     status_code=status.HTTP_409_CONFLICT,
     responses=problem_responses(404, 409),
-    tags=["purchase orders"],
     summary="Refused: an issued invoice is never edited (record POs against pro-formas)",
 )
 async def purchase_order_on_invoice(
     invoice_id: uuid.UUID, body: schemas.PurchaseOrderIn, session: Session, _user: Finance
 ) -> None:
-    await service.refuse_purchase_order_on_invoice(session, invoice_id=invoice_id)
+    await payments.refuse_purchase_order_on_invoice(session, invoice_id=invoice_id)
 
 
-@router.get(
-    "/invoices/{invoice_id}/payments",
-    response_model=list[schemas.PaymentOut],
-    responses=problem_responses(404),
-    tags=["payments"],
-)
+# --- payments ------------------------------------------------------------------------------------
+
+invoice_payments = APIRouter(prefix="/invoices/{invoice_id}/payments", tags=["payments"])
+
+
+@invoice_payments.get("", response_model=list[schemas.PaymentOut], responses=NOT_FOUND)
 async def list_payments(
     invoice_id: uuid.UUID, session: Session, user: BillingReader
 ) -> list[schemas.PaymentOut]:
-    payments = await service.list_payments(session, invoice_id=invoice_id, user=user)
-    return [schemas.PaymentOut.model_validate(p) for p in payments]
+    found = await statements.list_payments(session, invoice_id=invoice_id, user=user)
+    return [schemas.PaymentOut.build(p) for p in found]
 
 
-@router.post(
-    "/invoices/{invoice_id}/payments",
+@invoice_payments.post(
+    "",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.PaymentRecordedOut,
     responses=problem_responses(404, 409, 422),
-    tags=["payments"],
 )
 async def record_payment(
-    request: Request,
     invoice_id: uuid.UUID,
     body: schemas.PaymentIn,
     session: Session,
     user: Finance,
+    settings: Settings,
+    clock: Clock,
     idempotency_key: Annotated[
         str | None,
         Header(alias="Idempotency-Key", min_length=1, max_length=100),
     ] = None,
 ) -> schemas.PaymentRecordedOut:
-    payment = await service.record_payment(
+    now = clock.now()
+    recorded = await payments.record_payment(
         session,
         invoice_id=invoice_id,
         received_on=body.received_on,
@@ -159,196 +135,169 @@ async def record_payment(
         reference=body.reference,
         method=body.method,
         recorded_by=user.subject,
+        now=now,
         idempotency_key=idempotency_key,
     )
-    invoice = await service.get_invoice(session, invoice_id=invoice_id, user=user)
-    return schemas.PaymentRecordedOut(
-        payment=schemas.PaymentOut.model_validate(payment),
-        invoice=schemas.invoice_out(_settings(request), invoice, today=_today()),
-    )
+    return schemas.PaymentRecordedOut.build(settings, recorded, today=uk_date(now))
 
 
-# --- credit notes ------------------------------------------------------------------------------
+# --- credit notes --------------------------------------------------------------------------------
+
+credit_notes = APIRouter(prefix="/credit-notes", tags=["credit notes"])
 
 
-@router.get("/credit-notes", response_model=list[schemas.CreditNoteOut], tags=["credit notes"])
+@credit_notes.get("", response_model=list[schemas.CreditNoteOut])
 async def list_credit_notes(
-    request: Request,
+    listing: Annotated[statements.CreditNoteListing, Query()],
     session: Session,
     user: BillingReader,
-    cohort_id: uuid.UUID | None = None,
-    organisation_id: uuid.UUID | None = None,
-    invoice_id: uuid.UUID | None = None,
-    limit: Limit = 500,
-    offset: Offset = 0,
+    settings: Settings,
 ) -> list[schemas.CreditNoteOut]:
-    rows = await service.list_credit_notes(
-        session,
-        user=user,
-        cohort_id=cohort_id,
-        organisation_id=organisation_id,
-        invoice_id=invoice_id,
-        limit=limit,
-        offset=offset,
-    )
-    settings = _settings(request)
-    return [schemas.credit_note_out(settings, note, number) for note, number in rows]
+    notes = await statements.list_credit_notes(session, user=user, listing=listing)
+    return [schemas.CreditNoteOut.build(settings, note, number) for note, number in notes]
 
 
-@router.get(
-    "/credit-notes/{credit_note_id}",
-    response_model=schemas.CreditNoteOut,
-    responses=problem_responses(404),
-    tags=["credit notes"],
-)
+@credit_notes.get("/{credit_note_id}", response_model=schemas.CreditNoteOut, responses=NOT_FOUND)
 async def get_credit_note(
-    request: Request, credit_note_id: uuid.UUID, session: Session, user: BillingReader
+    credit_note_id: uuid.UUID, session: Session, user: BillingReader, settings: Settings
 ) -> schemas.CreditNoteOut:
-    note, number = await service.get_credit_note(session, credit_note_id=credit_note_id, user=user)
-    return schemas.credit_note_out(_settings(request), note, number)
-
-
-@router.get(
-    "/credit-notes/{credit_note_id}/pdf",
-    response_class=Response,
-    responses={**PDF_RESPONSE, **problem_responses(404)},
-    tags=["credit notes"],
-)
-async def credit_note_pdf(
-    request: Request, credit_note_id: uuid.UUID, session: Session, user: BillingReader
-) -> Response:
-    filename, content = await service.credit_note_pdf(
-        session, settings=_settings(request), credit_note_id=credit_note_id, user=user
+    note, number = await statements.get_credit_note(
+        session, credit_note_id=credit_note_id, user=user
     )
-    return _pdf(filename, content)
+    return schemas.CreditNoteOut.build(settings, note, number)
 
 
-# --- pro-formas and purchase orders ------------------------------------------------------------
+@credit_notes.get("/{credit_note_id}/pdf", response_class=Response, responses=PDF_RESPONSES)
+async def credit_note_pdf(
+    credit_note_id: uuid.UUID, session: Session, user: BillingReader, settings: Settings
+) -> Response:
+    return pdf(
+        await documents.credit_note_pdf(
+            session, settings=settings, credit_note_id=credit_note_id, user=user
+        )
+    )
 
 
-@router.get("/proformas", response_model=list[schemas.ProformaOut], tags=["purchase orders"])
+# --- pro-formas and their purchase orders --------------------------------------------------------
+
+proformas = APIRouter(prefix="/proformas", tags=["purchase orders"])
+
+
+@proformas.get("", response_model=list[schemas.ProformaOut])
 async def list_proformas(
-    request: Request,
+    listing: Annotated[statements.ProformaListing, Query()],
     session: Session,
     user: BillingReader,
-    cohort_id: uuid.UUID | None = None,
-    organisation_id: uuid.UUID | None = None,
-    status: schemas.ProformaStatusName | None = None,
-    limit: Limit = 500,
-    offset: Offset = 0,
+    settings: Settings,
 ) -> list[schemas.ProformaOut]:
-    proformas = await service.list_proformas(
-        session,
-        user=user,
-        cohort_id=cohort_id,
-        organisation_id=organisation_id,
-        status=status,
-        limit=limit,
-        offset=offset,
-    )
-    settings = _settings(request)
-    return [schemas.proforma_out(settings, p) for p in proformas]
+    found = await statements.list_proformas(session, user=user, listing=listing)
+    return [schemas.ProformaOut.build(settings, p) for p in found]
 
 
-@router.get(
-    "/proformas/{proforma_id}",
-    response_model=schemas.ProformaOut,
-    responses=problem_responses(404),
-    tags=["purchase orders"],
-)
+@proformas.get("/{proforma_id}", response_model=schemas.ProformaOut, responses=NOT_FOUND)
 async def get_proforma(
-    request: Request, proforma_id: uuid.UUID, session: Session, user: BillingReader
+    proforma_id: uuid.UUID, session: Session, user: BillingReader, settings: Settings
 ) -> schemas.ProformaOut:
-    proforma = await service.get_proforma(session, proforma_id=proforma_id, user=user)
-    return schemas.proforma_out(_settings(request), proforma)
+    proforma = await statements.get_proforma(session, proforma_id=proforma_id, user=user)
+    return schemas.ProformaOut.build(settings, proforma)
 
 
-@router.get(
-    "/proformas/{proforma_id}/pdf",
-    response_class=Response,
-    responses={**PDF_RESPONSE, **problem_responses(404)},
-    tags=["purchase orders"],
-)
+@proformas.get("/{proforma_id}/pdf", response_class=Response, responses=PDF_RESPONSES)
 async def proforma_pdf(
-    request: Request, proforma_id: uuid.UUID, session: Session, user: BillingReader
+    proforma_id: uuid.UUID, session: Session, user: BillingReader, settings: Settings
 ) -> Response:
-    filename, content = await service.proforma_pdf(
-        session, settings=_settings(request), proforma_id=proforma_id, user=user
+    return pdf(
+        await documents.proforma_pdf(session, settings=settings, proforma_id=proforma_id, user=user)
     )
-    return _pdf(filename, content)
 
 
-@router.post(
-    "/proformas/{proforma_id}/purchase-order",
+@proformas.post(
+    "/{proforma_id}/purchase-order",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.InvoiceOut,
     responses=problem_responses(404, 409),
-    tags=["purchase orders"],
     summary="Record the customer's PO: the VAT invoice is issued with its number",
 )
 async def record_purchase_order(
-    request: Request,
     proforma_id: uuid.UUID,
     body: schemas.PurchaseOrderIn,
     session: Session,
     _user: Finance,
+    settings: Settings,
+    clock: Clock,
 ) -> schemas.InvoiceOut:
-    settings = _settings(request)
-    invoice = await service.record_purchase_order(
-        session, settings=settings, proforma_id=proforma_id, purchase_order=body.purchase_order
+    now = clock.now()
+    invoice = await payments.record_purchase_order(
+        session,
+        settings=settings,
+        proforma_id=proforma_id,
+        purchase_order=body.purchase_order,
+        now=now,
     )
-    return schemas.invoice_out(settings, invoice, today=_today())
+    return schemas.InvoiceOut.build(settings, invoice, today=uk_date(now))
 
 
-# --- statements, overdue, totals ---------------------------------------------------------------
+# --- statements, overdue invoices, cohort totals -------------------------------------------------
+
+organisations = APIRouter(prefix="/organisations", tags=["statements"])
 
 
-@router.get(
-    "/organisations/{organisation_id}/statement",
-    response_model=schemas.StatementOut,
-    responses=problem_responses(404),
-    tags=["statements"],
+@organisations.get(
+    "/{organisation_id}/statement", response_model=schemas.StatementOut, responses=NOT_FOUND
 )
 async def organisation_statement(
-    request: Request,
     organisation_id: uuid.UUID,
     session: Session,
     user: BillingReader,
+    settings: Settings,
     cohort_id: uuid.UUID | None = None,
 ) -> schemas.StatementOut:
-    result = await service.statement(
+    statement = await statements.statement(
         session, user=user, organisation_id=organisation_id, cohort_id=cohort_id
     )
-    return schemas.statement_out(_settings(request), result)
+    return schemas.StatementOut.build(settings, statement)
 
 
-@router.get("/overdue", response_model=list[schemas.OverdueOut], tags=["statements"])
+overdue = APIRouter(prefix="/overdue", tags=["statements"])
+
+
+@overdue.get("", response_model=list[schemas.OverdueOut])
 async def overdue_invoices(
-    session: Session, _user: BillingStaff, as_of: schemas.IsoDate | None = None
+    session: Session, _user: BillingStaff, clock: Clock, as_of: schemas.IsoDate | None = None
 ) -> list[schemas.OverdueOut]:
-    items = await service.overdue(session, as_of=as_of or _today())
-    return [schemas.overdue_out(item) for item in items]
+    items = await statements.overdue(session, as_of=as_of, now=clock.now())
+    return [schemas.OverdueOut.build(item) for item in items]
 
 
-@router.post("/overdue/check", response_model=schemas.OverdueCheckOut, tags=["statements"])
-async def check_overdue(session: Session, _user: Finance) -> schemas.OverdueCheckOut:
-    marked = await service.record_overdue(session, today=_today())
-    return schemas.OverdueCheckOut(newly_overdue=[i.number for i in marked])
+@overdue.post("/check", response_model=schemas.OverdueCheckOut)
+async def check_overdue(session: Session, _user: Finance, clock: Clock) -> schemas.OverdueCheckOut:
+    marked = await payments.record_overdue(session, now=clock.now())
+    return schemas.OverdueCheckOut.build(marked)
 
 
-@router.get(
-    "/cohorts/{cohort_id}/totals",
-    response_model=schemas.CohortTotalsOut,
-    responses=problem_responses(404),
-    tags=["statements"],
-)
+cohorts = APIRouter(prefix="/cohorts", tags=["statements"])
+
+
+@cohorts.get("/{cohort_id}/totals", response_model=schemas.CohortTotalsOut, responses=NOT_FOUND)
 async def cohort_totals(
     cohort_id: uuid.UUID, session: Session, _user: BillingStaff
 ) -> schemas.CohortTotalsOut:
-    return schemas.CohortTotalsOut.model_validate(
-        await service.cohort_totals(session, cohort_id=cohort_id)
+    return schemas.CohortTotalsOut.build(
+        await statements.cohort_totals(session, cohort_id=cohort_id)
     )
 
 
 # People's writes are rate limited per caller (429 with Retry-After; see shared/ratelimit.py).
-limit_writes(router, WRITES)
+ROUTERS = [
+    limit_writes(router, WRITES)
+    for router in (
+        invoices,
+        invoice_purchase_order,
+        invoice_payments,
+        credit_notes,
+        proformas,
+        organisations,
+        overdue,
+        cohorts,
+    )
+]

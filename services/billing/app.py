@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.billing import api, service
+from services.billing import api, payments
 from services.billing.handlers import HANDLERS
 from services.billing.settings import BillingSettings, get_settings
 from shared.app import PeriodicJob, create_service_app
-from shared.clock import TimeSource, uk_date
+from shared.clock import TimeSource
 from shared.handlers import ServiceContext
 
 
@@ -17,7 +17,7 @@ async def record_overdue(
     session: AsyncSession, *, context: ServiceContext[BillingSettings]
 ) -> None:
     """Record ``billing.invoice.overdue`` once for each invoice that falls past its due date."""
-    await service.record_overdue(session, today=uk_date(context.clock.now()))
+    await payments.record_overdue(session, now=context.clock.now())
 
 
 def create_app(
@@ -31,7 +31,7 @@ def create_app(
             "Pricing of confirmed teams, UK VAT invoices, credit notes, pro-formas, purchase "
             "orders and payments."
         ),
-        routers=[api.router],
+        routers=api.ROUTERS,
         handlers=HANDLERS,
         clock=clock,
         jobs=[

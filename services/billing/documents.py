@@ -1,4 +1,5 @@
-"""PDF rendering of the billing documents: UK VAT invoice, credit note and pro-forma.
+"""The billing documents as PDF: UK VAT invoice, credit note and pro-forma (what a reader may
+download), their views built from the stored rows, and the rendering.
 
 fpdf2 is pure Python (no system packages). The DejaVu Sans font shipped with matplotlib (a pinned
 dependency) is embedded so any name or address (Welsh circumflexes, dashes, quotes) prints as given;
@@ -7,8 +8,10 @@ if it were missing, the PDF core font is used with the text folded to Latin-1.
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -16,8 +19,15 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.billing.invoicing import Customer
+from services.billing.models import CreditNote, Invoice, Proforma
 from services.billing.pricing import PAYMENT_TERMS_DAYS, format_gbp, format_rate
+from services.billing.settings import BillingSettings
+from services.billing.statements import get_credit_note, get_invoice, get_proforma
+from services.billing.store import queries
+from shared.auth import Principal
 
 
 class DocumentKind(StrEnum):
@@ -284,3 +294,97 @@ def render_pdf(view: DocumentView) -> bytes:
     for note in notes:
         pdf.multi_cell(width, 5, pdf.text_of(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())
+
+
+# --- views of the stored documents, and the downloads ------------------------------------------
+
+
+def supplier(settings: BillingSettings) -> Party:
+    return Party(
+        name=settings.supplier_name,
+        address_lines=tuple(settings.supplier_address),
+        postcode=settings.supplier_postcode,
+        vat_registration_number=settings.supplier_vat_number,
+        extra=(settings.supplier_email,) if settings.supplier_email else (),
+    )
+
+
+def _view(
+    settings: BillingSettings,
+    row: Invoice | Proforma | CreditNote,
+    kind: DocumentKind,
+    number: str,
+) -> DocumentView:
+    """What every document shows: the supplier, the customer as the row states it, its one
+    line (each kind's own facts are added to it)."""
+    stated = Customer.of_document(row)
+    extra: list[str] = []
+    if stated.ods_code:
+        extra.append(f"ODS code: {stated.ods_code}")
+    if stated.payables_code:
+        extra.append(f"Payables code: {stated.payables_code}")
+    customer = Party(stated.name, stated.address, stated.postcode, extra=tuple(extra))
+    line = Line(row.description, row.net, row.vat_rate, row.vat, row.gross)
+    return DocumentView(
+        kind=kind,
+        number=number,
+        issued_on=row.issued_on,
+        supplier=supplier(settings),
+        customer=customer,
+        lines=(line,),
+    )
+
+
+def invoice_view(settings: BillingSettings, invoice: Invoice) -> DocumentView:
+    return replace(
+        _view(settings, invoice, DocumentKind.INVOICE, invoice.number),
+        time_of_supply=invoice.time_of_supply,
+        purchase_order=invoice.purchase_order,
+        due_on=invoice.due_on,
+        payment_details=tuple(settings.payment_details),
+    )
+
+
+def credit_note_view(
+    settings: BillingSettings, note: CreditNote, invoice_number: str, purchase_order: str | None
+) -> DocumentView:
+    return replace(
+        _view(settings, note, DocumentKind.CREDIT_NOTE, note.number),
+        time_of_supply=note.issued_on,
+        purchase_order=purchase_order,
+        references_invoice=invoice_number,
+        reason=note.reason_text,
+    )
+
+
+def proforma_view(settings: BillingSettings, proforma: Proforma) -> DocumentView:
+    return _view(settings, proforma, DocumentKind.PROFORMA, proforma.reference)
+
+
+async def _rendered(filename: str, view: DocumentView) -> tuple[str, bytes]:
+    """(file name, PDF): rendering takes a while, so it runs off the event loop."""
+    return f"{filename}.pdf", await asyncio.to_thread(render_pdf, view)
+
+
+async def invoice_pdf(
+    session: AsyncSession, *, settings: BillingSettings, invoice_id: uuid.UUID, user: Principal
+) -> tuple[str, bytes]:
+    invoice = await get_invoice(session, invoice_id=invoice_id, user=user)
+    return await _rendered(invoice.number, invoice_view(settings, invoice))
+
+
+async def credit_note_pdf(
+    session: AsyncSession, *, settings: BillingSettings, credit_note_id: uuid.UUID, user: Principal
+) -> tuple[str, bytes]:
+    note, invoice_number = await get_credit_note(session, credit_note_id=credit_note_id, user=user)
+    purchase_order = await queries.purchase_order_of(session, note.invoice_id)
+    return await _rendered(
+        note.number, credit_note_view(settings, note, invoice_number, purchase_order)
+    )
+
+
+async def proforma_pdf(
+    session: AsyncSession, *, settings: BillingSettings, proforma_id: uuid.UUID, user: Principal
+) -> tuple[str, bytes]:
+    proforma = await get_proforma(session, proforma_id=proforma_id, user=user)
+    return await _rendered(proforma.reference, proforma_view(settings, proforma))

@@ -156,6 +156,14 @@ class _Customer:
     customer_payables_code: Mapped[str | None] = mapped_column(String(10))
 
 
+class _Numbered:
+    """A number from a gapless series (``series``, ``sequence``), e.g. EWC-2021-00001."""
+
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    series: Mapped[str] = mapped_column(String(40))
+    sequence: Mapped[int] = mapped_column(Integer)
+
+
 class Proforma(_Priced, _Customer, Base):
     """A pro-forma (not a VAT invoice) for a team confirmed without a purchase order."""
 
@@ -173,15 +181,12 @@ class Proforma(_Priced, _Customer, Base):
     invoice_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
-class Invoice(_Priced, _Customer, Base):
+class Invoice(_Numbered, _Priced, _Customer, Base):
     """A UK VAT invoice. Never edited after issue except its running totals and status."""
 
     __tablename__ = "invoice"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    number: Mapped[str] = mapped_column(String(40), unique=True)
-    series: Mapped[str] = mapped_column(String(40))
-    sequence: Mapped[int] = mapped_column(Integer)
     # One invoice per team: the business key behind the inbox's event-id de-duplication.
     team_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
     cohort_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
@@ -202,13 +207,10 @@ class Invoice(_Priced, _Customer, Base):
     __table_args__ = (UniqueConstraint("series", "sequence"),)
 
 
-class CreditNote(_Priced, _Customer, Base):
+class CreditNote(_Numbered, _Priced, _Customer, Base):
     __tablename__ = "credit_note"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    number: Mapped[str] = mapped_column(String(40), unique=True)
-    series: Mapped[str] = mapped_column(String(40))
-    sequence: Mapped[int] = mapped_column(Integer)
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoice.id"), index=True)
     cohort_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)

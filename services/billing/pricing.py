@@ -7,11 +7,11 @@ so nothing here reads configuration or the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Literal
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -51,18 +51,6 @@ class Amounts:
             vat=self.vat - other.vat,
             gross=self.gross - other.gross,
         )
-
-    @property
-    def is_zero(self) -> bool:
-        return self.gross == 0 and self.net == 0
-
-
-def sum_amounts(lines: Iterable[Amounts], vat_rate: Decimal) -> Amounts:
-    net = vat = ZERO
-    for line in lines:
-        net += line.net
-        vat += line.vat
-    return Amounts(net=net, vat_rate=vat_rate, vat=vat, gross=net + vat)
 
 
 def team_net_fee(
@@ -154,6 +142,17 @@ class InvoiceStatus(StrEnum):
     PAID = "paid"
     OVERDUE = "overdue"
     CREDITED = "credited"  # credited in full before any payment: nothing is owed
+
+
+# The statuses as the API names them.
+InvoiceStatusName = Literal["issued", "part_paid", "paid", "overdue", "credited"]
+ProformaStatusName = Literal["awaiting_po", "invoiced", "cancelled"]
+
+
+class ProformaStatus(StrEnum):
+    AWAITING_PO = "awaiting_po"
+    INVOICED = "invoiced"
+    CANCELLED = "cancelled"  # the team withdrew before the cutoff, or the cohort was cancelled
 
 
 def invoice_status(

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -22,10 +23,17 @@ from pydantic import (
     StringConstraints,
 )
 
+from services.billing.invoicing import Customer, effective_status
 from services.billing.models import CreditNote, Invoice, Proforma
-from services.billing.pricing import PAYMENT_TERMS_DAYS, outstanding
-from services.billing.service import OverdueItem, Statement, effective_status
+from services.billing.payments import RecordedPayment
+from services.billing.pricing import (
+    PAYMENT_TERMS_DAYS,
+    InvoiceStatusName,
+    ProformaStatusName,
+    outstanding,
+)
 from services.billing.settings import BillingSettings
+from services.billing.statements import CohortTotals, OverdueItem, Statement
 
 
 def _iso_text(pattern: re.Pattern[str], example: str) -> Callable[[object], object]:
@@ -55,13 +63,20 @@ def _strip_non_blank(value: str) -> str:
 Text100 = Annotated[
     str, StringConstraints(min_length=1, max_length=100), AfterValidator(_strip_non_blank)
 ]
-InvoiceStatusName = Literal["issued", "part_paid", "paid", "overdue", "credited"]
-ProformaStatusName = Literal["awaiting_po", "invoiced", "cancelled"]
 PaymentMethod = Literal["bacs", "chaps", "card", "cheque", "direct_debit", "other"]
 
 
-class _Out(BaseModel):
+class _Read(BaseModel):
+    """A response read from the attributes of the same names (a row, a use case's result)."""
+
     model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def build(cls, source: object) -> Self:
+        return cls.model_validate(source)
+
+
+Document = TypeVar("Document", bound=BaseModel)
 
 
 class SupplierOut(BaseModel):
@@ -69,6 +84,15 @@ class SupplierOut(BaseModel):
     address: list[str]
     postcode: str | None
     vat_registration_number: str
+
+    @classmethod
+    def build(cls, settings: BillingSettings) -> Self:
+        return cls(
+            name=settings.supplier_name,
+            address=list(settings.supplier_address),
+            postcode=settings.supplier_postcode,
+            vat_registration_number=settings.supplier_vat_number,
+        )
 
 
 class CustomerOut(BaseModel):
@@ -79,8 +103,34 @@ class CustomerOut(BaseModel):
     ods_code: str | None
     payables_code: str | None
 
+    @classmethod
+    def build(cls, row: Invoice | CreditNote | Proforma) -> Self:
+        """The customer as the document states it."""
+        return cls(organisation_id=row.organisation_id, **asdict(Customer.of_document(row)))
 
-class InvoiceOut(_Out):
+
+def _document(
+    model: type[Document],
+    settings: BillingSettings,
+    row: Invoice | CreditNote | Proforma,
+    **computed: Any,
+) -> Document:
+    """A document's response: each field the row has under the same name, the supplier, the
+    customer as the row states it, and the ``computed`` fields."""
+    stored = {
+        name: getattr(row, name)
+        for name in model.model_fields
+        if name not in computed and hasattr(row, name)
+    }
+    return model(
+        **stored,
+        supplier=SupplierOut.build(settings),
+        customer=CustomerOut.build(row),
+        **computed,
+    )
+
+
+class InvoiceOut(BaseModel):
     """A UK VAT invoice (the JSON download)."""
 
     id: uuid.UUID
@@ -108,8 +158,21 @@ class InvoiceOut(_Out):
     outstanding: Decimal
     paid_on: date | None
 
+    @classmethod
+    def build(cls, settings: BillingSettings, invoice: Invoice, *, today: date) -> Self:
+        return _document(
+            cls,
+            settings,
+            invoice,
+            status=effective_status(invoice, today=today),
+            payment_terms_days=PAYMENT_TERMS_DAYS,
+            outstanding=outstanding(
+                gross=invoice.gross, credited=invoice.credited, paid=invoice.paid
+            ),
+        )
 
-class CreditNoteOut(_Out):
+
+class CreditNoteOut(BaseModel):
     id: uuid.UUID
     number: str
     invoice_id: uuid.UUID
@@ -129,8 +192,12 @@ class CreditNoteOut(_Out):
     vat: Decimal
     gross: Decimal
 
+    @classmethod
+    def build(cls, settings: BillingSettings, note: CreditNote, invoice_number: str) -> Self:
+        return _document(cls, settings, note, invoice_number=invoice_number)
 
-class ProformaOut(_Out):
+
+class ProformaOut(BaseModel):
     """A pro-forma: not a VAT invoice; it waits for the customer's purchase order."""
 
     id: uuid.UUID
@@ -151,6 +218,10 @@ class ProformaOut(_Out):
     vat: Decimal
     gross: Decimal
 
+    @classmethod
+    def build(cls, settings: BillingSettings, proforma: Proforma) -> Self:
+        return _document(cls, settings, proforma)
+
 
 class PurchaseOrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -167,7 +238,7 @@ class PaymentIn(BaseModel):
     method: PaymentMethod
 
 
-class PaymentOut(_Out):
+class PaymentOut(_Read):
     id: uuid.UUID
     invoice_id: uuid.UUID
     received_on: IsoDate
@@ -182,8 +253,15 @@ class PaymentRecordedOut(BaseModel):
     payment: PaymentOut
     invoice: InvoiceOut
 
+    @classmethod
+    def build(cls, settings: BillingSettings, recorded: RecordedPayment, *, today: date) -> Self:
+        return cls(
+            payment=PaymentOut.build(recorded.payment),
+            invoice=InvoiceOut.build(settings, recorded.invoice, today=today),
+        )
 
-class StatementEntryOut(_Out):
+
+class StatementEntryOut(_Read):
     on: date
     kind: Literal["invoice", "credit_note", "payment"]
     id: uuid.UUID
@@ -207,6 +285,20 @@ class StatementOut(BaseModel):
     )
     awaiting_po: list[ProformaOut]
 
+    @classmethod
+    def build(cls, settings: BillingSettings, statement: Statement) -> Self:
+        return cls(
+            organisation_id=statement.organisation_id,
+            organisation_name=statement.organisation_name,
+            cohort_id=statement.cohort_id,
+            entries=[StatementEntryOut.build(e) for e in statement.entries],
+            invoiced=statement.invoiced,
+            credited=statement.credited,
+            paid=statement.paid,
+            balance=statement.balance,
+            awaiting_po=[ProformaOut.build(settings, p) for p in statement.awaiting_po],
+        )
+
 
 class OverdueOut(BaseModel):
     invoice_id: uuid.UUID
@@ -222,153 +314,32 @@ class OverdueOut(BaseModel):
     project_lead_name: str | None
     project_lead_email: str | None
 
+    @classmethod
+    def build(cls, item: OverdueItem) -> Self:
+        invoice = item.invoice
+        return cls(
+            invoice_id=invoice.id,
+            number=invoice.number,
+            organisation_id=invoice.organisation_id,
+            customer_name=invoice.customer_name,
+            cohort_id=invoice.cohort_id,
+            team_id=invoice.team_id,
+            purchase_order=invoice.purchase_order,
+            due_on=invoice.due_on,
+            days_overdue=item.days_overdue,
+            outstanding=item.outstanding,
+            project_lead_name=item.project_lead_name,
+            project_lead_email=item.project_lead_email,
+        )
 
-class CohortTotalsOut(_Out):
-    cohort_id: uuid.UUID
-    cohort_name: str | None
-    invoices: int
-    invoiced_net: Decimal
-    invoiced_vat: Decimal
-    invoiced: Decimal
-    credit_notes: int
-    credited_net: Decimal
-    credited_vat: Decimal
-    credited: Decimal
-    paid: Decimal
-    outstanding: Decimal
-    awaiting_po: int
-    awaiting_po_gross: Decimal
+
+class CohortTotalsOut(CohortTotals, _Read):
+    pass
 
 
 class OverdueCheckOut(BaseModel):
     newly_overdue: list[str]
 
-
-# --- presenters: stored rows → responses ------------------------------------------------------
-
-
-def supplier_out(settings: BillingSettings) -> SupplierOut:
-    return SupplierOut(
-        name=settings.supplier_name,
-        address=list(settings.supplier_address),
-        postcode=settings.supplier_postcode,
-        vat_registration_number=settings.supplier_vat_number,
-    )
-
-
-def _customer(row: Invoice | CreditNote | Proforma) -> CustomerOut:
-    return CustomerOut(
-        organisation_id=row.organisation_id,
-        name=row.customer_name,
-        address=list(row.customer_address),
-        postcode=row.customer_postcode,
-        ods_code=row.customer_ods_code,
-        payables_code=row.customer_payables_code,
-    )
-
-
-def invoice_out(settings: BillingSettings, invoice: Invoice, *, today: date) -> InvoiceOut:
-    return InvoiceOut(
-        id=invoice.id,
-        number=invoice.number,
-        status=effective_status(invoice, today=today),
-        team_id=invoice.team_id,
-        cohort_id=invoice.cohort_id,
-        organisation_id=invoice.organisation_id,
-        proforma_id=invoice.proforma_id,
-        supplier=supplier_out(settings),
-        customer=_customer(invoice),
-        purchase_order=invoice.purchase_order,
-        description=invoice.description,
-        issued_at=invoice.issued_at,
-        issued_on=invoice.issued_on,
-        time_of_supply=invoice.time_of_supply,
-        due_on=invoice.due_on,
-        payment_terms_days=PAYMENT_TERMS_DAYS,
-        net=invoice.net,
-        vat_rate=invoice.vat_rate,
-        vat=invoice.vat,
-        gross=invoice.gross,
-        credited=invoice.credited,
-        paid=invoice.paid,
-        outstanding=outstanding(gross=invoice.gross, credited=invoice.credited, paid=invoice.paid),
-        paid_on=invoice.paid_on,
-    )
-
-
-def credit_note_out(
-    settings: BillingSettings, note: CreditNote, invoice_number: str
-) -> CreditNoteOut:
-    return CreditNoteOut(
-        id=note.id,
-        number=note.number,
-        invoice_id=note.invoice_id,
-        invoice_number=invoice_number,
-        team_id=note.team_id,
-        cohort_id=note.cohort_id,
-        organisation_id=note.organisation_id,
-        supplier=supplier_out(settings),
-        customer=_customer(note),
-        reason=note.reason,
-        reason_text=note.reason_text,
-        description=note.description,
-        issued_at=note.issued_at,
-        issued_on=note.issued_on,
-        net=note.net,
-        vat_rate=note.vat_rate,
-        vat=note.vat,
-        gross=note.gross,
-    )
-
-
-def proforma_out(settings: BillingSettings, proforma: Proforma) -> ProformaOut:
-    return ProformaOut(
-        id=proforma.id,
-        reference=proforma.reference,
-        status=proforma.status,
-        team_id=proforma.team_id,
-        cohort_id=proforma.cohort_id,
-        organisation_id=proforma.organisation_id,
-        invoice_id=proforma.invoice_id,
-        supplier=supplier_out(settings),
-        customer=_customer(proforma),
-        description=proforma.description,
-        issued_at=proforma.issued_at,
-        issued_on=proforma.issued_on,
-        net=proforma.net,
-        vat_rate=proforma.vat_rate,
-        vat=proforma.vat,
-        gross=proforma.gross,
-    )
-
-
-def statement_out(settings: BillingSettings, statement: Statement) -> StatementOut:
-    return StatementOut(
-        organisation_id=statement.organisation_id,
-        organisation_name=statement.organisation_name,
-        cohort_id=statement.cohort_id,
-        entries=[StatementEntryOut.model_validate(e) for e in statement.entries],
-        invoiced=statement.invoiced,
-        credited=statement.credited,
-        paid=statement.paid,
-        balance=statement.balance,
-        awaiting_po=[proforma_out(settings, p) for p in statement.awaiting_po],
-    )
-
-
-def overdue_out(item: OverdueItem) -> OverdueOut:
-    invoice = item.invoice
-    return OverdueOut(
-        invoice_id=invoice.id,
-        number=invoice.number,
-        organisation_id=invoice.organisation_id,
-        customer_name=invoice.customer_name,
-        cohort_id=invoice.cohort_id,
-        team_id=invoice.team_id,
-        purchase_order=invoice.purchase_order,
-        due_on=invoice.due_on,
-        days_overdue=item.days_overdue,
-        outstanding=item.outstanding,
-        project_lead_name=item.project_lead_name,
-        project_lead_email=item.project_lead_email,
-    )
+    @classmethod
+    def build(cls, marked: list[Invoice]) -> Self:
+        return cls(newly_overdue=[i.number for i in marked])

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from shared.auth import Role
+from shared.clock import uk_date
 from shared.events import DomainEvent, Envelope
 from shared.events.enrolment import (
     Address,
@@ -29,9 +30,7 @@ CONSUMER = "billing-enrolment"
 
 
 def uk_today() -> date:
-    from services.billing.service import now_utc, uk_date
-
-    return uk_date(now_utc())
+    return uk_date(datetime.now(UTC))
 
 
 def terms(**overrides: Any) -> CohortTerms:

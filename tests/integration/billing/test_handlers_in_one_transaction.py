@@ -5,12 +5,10 @@ handler writes with Core statements rather than through the session's objects.""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 
-from services.billing import service
-from services.billing.settings import get_settings
+from services.billing.handlers import HANDLERS
 from shared.events import DomainEvent
-from shared.events.enrolment import TeamConfirmed, TeamWithdrawn
+from shared.outbox import build_envelope
 from tests.integration.billing.helpers import (
     confirmed,
     credit_notes_of,
@@ -23,14 +21,17 @@ from tests.support import RunningService
 
 
 async def _in_one_transaction(billing: RunningService, *events: DomainEvent) -> None:
-    handlers: dict[type[DomainEvent], Callable[..., Awaitable[None]]] = {
-        TeamConfirmed: service.on_team_confirmed,
-        TeamWithdrawn: service.on_team_withdrawn,
-    }
     async with billing.app.state.database.transaction() as session:
         for event in events:
             async with session.begin_nested():
-                await handlers[type(event)](session, settings=get_settings(), event=event)
+                handled = await HANDLERS.dispatch(
+                    session,
+                    event,
+                    envelope=build_envelope(event, source="/enrolment"),
+                    settings=billing.settings,
+                    clock=billing.app.state.clock,
+                )
+                assert handled
 
 
 async def test_withdrawal_then_confirmation_in_one_transaction(billing: RunningService) -> None:

@@ -6,16 +6,17 @@ from __future__ import annotations
 import io
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from services.billing import service
+from services.billing import payments
 from services.billing.models import CreditNote, Invoice, Payment, Proforma
 from shared.auth import Role
+from shared.clock import LONDON
 from shared.events import DomainEvent
 from shared.inbox import parse_event
 from shared.outbox import outbox
@@ -279,7 +280,8 @@ async def test_overdue_after_the_due_date_is_listed_and_recorded_once(
     for _ in range(2):  # the periodic check runs again: the event is recorded once
         async with database.transaction() as session:
             session.info["service"] = "billing"
-            await service.record_overdue(session, today=after_due)
+            noon = datetime.combine(after_due, time(12), tzinfo=LONDON)
+            await payments.record_overdue(session, now=noon)
     async with database.transaction() as session:
         stored = await session.get(Invoice, uuid.UUID(invoice["id"]))
         assert stored is not None and stored.status == "overdue"

@@ -150,7 +150,7 @@ def _billing_with_handler(monkeypatch: Any, handler: Any) -> None:
             settings=settings,
             title="billing with a poison handler",
             description="test",
-            routers=[billing_api.router],
+            routers=billing_api.ROUTERS,
             handlers=handlers,
             clock=clock,
         )

@@ -1,0 +1,235 @@
+"""Issuing documents: the pro-forma for a team confirmed without a purchase order, the VAT
+invoice (at confirmation with a PO, or when finance records the PO for a pro-forma), their
+gapless numbers, and an invoice's status as of a day.
+
+Documents are dated in UK time (``uk_date`` of the ``now`` given) and never edited after issue,
+except an invoice's running totals and status.
+"""
+
+from __future__ import annotations
+
+import calendar
+import uuid
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.billing.models import (
+    BillingCohort,
+    BillingOrganisation,
+    BillingTeam,
+    CreditNote,
+    Invoice,
+    Payment,
+    Proforma,
+)
+from services.billing.pricing import (
+    ZERO,
+    Amounts,
+    InvoiceStatus,
+    ProformaStatus,
+    document_number,
+    due_date,
+    invoice_status,
+)
+from services.billing.settings import BillingSettings
+from services.billing.store import prepared
+from shared.clock import uk_date
+from shared.events.base import DomainEvent
+from shared.events.billing import InvoiceIssued, ProformaIssued
+from shared.outbox import record_event
+
+
+def effective_status(invoice: Invoice, *, today: date) -> str:
+    """The status as of today: an issued invoice falls overdue on the day after its due date
+    (before the periodic check has run), and once recorded overdue it stays so until settled."""
+    computed = invoice_status(
+        gross=invoice.gross,
+        credited=invoice.credited,
+        paid=invoice.paid,
+        due_on=invoice.due_on,
+        today=today,
+    )
+    if invoice.status == InvoiceStatus.OVERDUE.value and computed in (
+        InvoiceStatus.ISSUED,
+        InvoiceStatus.PART_PAID,
+    ):
+        return InvoiceStatus.OVERDUE.value
+    return computed.value
+
+
+def refresh_status(invoice: Invoice, *, today: date) -> None:
+    invoice.status = effective_status(invoice, today=today)
+
+
+def amounts_of(row: Invoice | Proforma | CreditNote) -> Amounts:
+    return Amounts(net=row.net, vat_rate=row.vat_rate, vat=row.vat, gross=row.gross)
+
+
+@dataclass(frozen=True)
+class Customer:
+    """The customer as a document states it (copied onto each document at issue)."""
+
+    name: str
+    address: tuple[str, ...]
+    postcode: str | None
+    ods_code: str | None
+    payables_code: str | None
+
+    @classmethod
+    def of_organisation(cls, o: BillingOrganisation) -> Customer:
+        return cls(o.name, tuple(o.address_lines), o.postcode, o.ods_code, o.payables_code)
+
+    @classmethod
+    def of_document(cls, document: Invoice | Proforma | CreditNote) -> Customer:
+        stated = {f.name: getattr(document, f"customer_{f.name}") for f in fields(cls)}
+        return cls(**stated | {"address": tuple(document.customer_address)})
+
+    def columns(self) -> dict[str, Any]:
+        """A document's customer columns (``customer_<field>``)."""
+        stated = {f"customer_{f.name}": getattr(self, f.name) for f in fields(self)}
+        return stated | {"customer_address": list(self.address)}
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _programme_period(cohort: BillingCohort) -> tuple[date, date] | None:
+    if cohort.start_date is None:
+        return None
+    months = (cohort.lead_in_months or 0) + (cohort.coaching_months or 0)
+    return cohort.start_date, _add_months(cohort.start_date, months) - timedelta(days=1)
+
+
+def describe_membership(settings: BillingSettings, team: BillingTeam, cohort: BillingCohort) -> str:
+    period = _programme_period(cohort)
+    text = f"{settings.programme_name} membership: team {team.name}, {cohort.name}"
+    if period is not None:
+        text += f", programme {period[0]:%d %B %Y} to {period[1]:%d %B %Y}"
+    return text
+
+
+# The gapless series of each kind of document, and what its numbers add to the prefix.
+_SERIES = {"invoice": "", "proforma": "-PF", "credit_note": "-CN"}
+
+
+async def take_number(
+    session: AsyncSession, *, settings: BillingSettings, kind: str, now: datetime
+) -> tuple[str, str, int]:
+    """(number, series, sequence): the next number of ``kind``'s series for the year of issue,
+    e.g. ``EWC-2021-00001`` (series ``invoice:2021``, sequence 1)."""
+    year = uk_date(now).year
+    series = f"{kind}:{year}"
+    sequence = await prepared.next_number(session, series)
+    return (
+        document_number(settings.document_prefix + _SERIES[kind], year, sequence),
+        series,
+        sequence,
+    )
+
+
+@dataclass(frozen=True)
+class Billed:
+    """What a document bills: whose it is (a team's, or an invoice's team's), the customer, its
+    one line and the amounts."""
+
+    owner: BillingTeam | Invoice
+    customer: Customer
+    description: str
+    amounts: Amounts
+
+    def columns(self, now: datetime) -> dict[str, Any]:
+        """The columns every document has: these, and when it was issued (dated in UK time)."""
+        owner, amounts = self.owner, self.amounts
+        return {
+            "team_id": owner.id if isinstance(owner, BillingTeam) else owner.team_id,
+            "cohort_id": owner.cohort_id,
+            "organisation_id": owner.organisation_id,
+            **self.customer.columns(),
+            "description": self.description,
+            "net": amounts.net,
+            "vat_rate": amounts.vat_rate,
+            "vat": amounts.vat,
+            "gross": amounts.gross,
+            "issued_at": now,
+            "issued_on": uk_date(now),
+        }
+
+
+E = TypeVar("E", bound=DomainEvent)
+
+
+async def record_from(
+    session: AsyncSession,
+    event_type: type[E],
+    row: Invoice | Proforma | CreditNote | Payment,
+    *,
+    subject: uuid.UUID | None = None,
+    **values: Any,
+) -> None:
+    """Record an event about ``row`` in the outbox (its subject: the row's id unless given).
+
+    The event's fields are ``values``, the row's id as ``<table>_id`` (``invoice_id``,
+    ``credit_note_id``, ...), and each other field from the row's attribute of the same name."""
+    values.setdefault(f"{row.__tablename__}_id", row.id)
+    from_row = {
+        name: getattr(row, name)
+        for name in event_type.model_fields
+        if name not in values and hasattr(row, name)
+    }
+    event = event_type(**from_row, **values)
+    await record_event(session, event, subject=str(row.id if subject is None else subject))
+
+
+async def issue_proforma(
+    session: AsyncSession, *, settings: BillingSettings, billed: Billed, now: datetime
+) -> Proforma:
+    reference, _series, _sequence = await take_number(
+        session, settings=settings, kind="proforma", now=now
+    )
+    proforma = Proforma(
+        id=uuid.uuid4(),
+        reference=reference,
+        status=ProformaStatus.AWAITING_PO.value,
+        **billed.columns(now),
+    )
+    await prepared.insert_document(session, proforma)
+    await record_from(session, ProformaIssued, proforma)
+    return proforma
+
+
+async def issue_invoice(
+    session: AsyncSession,
+    *,
+    settings: BillingSettings,
+    billed: Billed,
+    purchase_order: str,
+    proforma: Proforma | None,
+    now: datetime,
+) -> Invoice:
+    number, series, sequence = await take_number(
+        session, settings=settings, kind="invoice", now=now
+    )
+    issued_on = uk_date(now)
+    invoice = Invoice(
+        id=uuid.uuid4(),
+        number=number,
+        series=series,
+        sequence=sequence,
+        proforma_id=proforma.id if proforma else None,
+        purchase_order=purchase_order,
+        **billed.columns(now),
+        time_of_supply=issued_on,
+        due_on=due_date(issued_on),
+        credited=ZERO,
+        paid=ZERO,
+        status=InvoiceStatus.ISSUED.value,
+    )
+    await prepared.insert_document(session, invoice)
+    await record_from(session, InvoiceIssued, invoice)
+    return invoice

@@ -1,0 +1,219 @@
+"""The queries billing's use cases run beside the hot path's and the people's reads."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    bindparam,
+    exists,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.billing.models import BillingTeam, CreditNote, Invoice, Payment, Proforma
+from services.billing.pricing import ZERO, Amounts, InvoiceStatus, ProformaStatus
+
+OPEN = (InvoiceStatus.ISSUED.value, InvoiceStatus.PART_PAID.value)
+AWAITING_PO = ProformaStatus.AWAITING_PO.value
+
+
+def status_filter(status: str, today: date) -> ColumnElement[bool]:
+    """The SQL twin of ``invoicing.effective_status``, for listing by status."""
+    recorded_overdue = Invoice.status == InvoiceStatus.OVERDUE.value
+    if status == InvoiceStatus.OVERDUE.value:
+        return or_(recorded_overdue, and_(Invoice.status.in_(OPEN), Invoice.due_on < today))
+    if status in OPEN:
+        return and_(Invoice.status == status, Invoice.due_on >= today)
+    return Invoice.status == status
+
+
+# --- credit notes ------------------------------------------------------------------------------
+
+
+async def credits_of(session: AsyncSession, invoice: Invoice) -> tuple[Amounts, set[str]]:
+    """What the invoice's credit notes add up to, and their reasons (one note per reason)."""
+    rows = (
+        await session.execute(
+            select(CreditNote.net, CreditNote.vat, CreditNote.reason).where(
+                CreditNote.invoice_id == invoice.id
+            )
+        )
+    ).all()
+    net = sum((r[0] for r in rows), ZERO)
+    vat = sum((r[1] for r in rows), ZERO)
+    credited = Amounts(net=net, vat_rate=invoice.vat_rate, vat=vat, gross=net + vat)
+    return credited, {r[2] for r in rows}
+
+
+# Documents of an organisation in a cohort that may still need the discount: full-fee invoices
+# without their discount credit (tag 0, by sequence) and full-fee pro-formas awaiting a PO (tag 1).
+_DISCOUNT_CANDIDATES = union_all(
+    select(literal(0, Integer), Invoice.id, Invoice.sequence).where(
+        Invoice.cohort_id == bindparam("cohort_id"),
+        Invoice.organisation_id == bindparam("organisation_id"),
+        Invoice.net > bindparam("net"),
+        ~exists().where(
+            CreditNote.invoice_id == Invoice.id, CreditNote.reason == "multi_team_discount"
+        ),
+    ),
+    select(literal(1, Integer), Proforma.id, literal(0, Integer)).where(
+        Proforma.cohort_id == bindparam("cohort_id"),
+        Proforma.organisation_id == bindparam("organisation_id"),
+        Proforma.status == AWAITING_PO,
+        Proforma.net > bindparam("net"),
+    ),
+)
+
+
+async def discount_candidates(
+    session: AsyncSession, *, cohort_id: uuid.UUID, organisation_id: uuid.UUID, net: Any
+) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+    """The invoices (by sequence) and pro-formas of the organisation in the cohort priced above
+    ``net`` that may still need the discount: one statement, usually finding none."""
+    rows = (
+        await session.execute(
+            _DISCOUNT_CANDIDATES,
+            {"cohort_id": cohort_id, "organisation_id": organisation_id, "net": net},
+        )
+    ).all()
+    invoice_ids = [row[1] for row in sorted((r for r in rows if r[0] == 0), key=lambda r: r[2])]
+    return invoice_ids, [row[1] for row in rows if row[0] == 1]
+
+
+# --- pro-formas, invoices, payments --------------------------------------------------------------
+
+
+async def proformas_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Sequence[Proforma]:
+    return (await session.scalars(select(Proforma).where(Proforma.id.in_(ids)))).all()
+
+
+async def proforma_of_team(session: AsyncSession, team_id: uuid.UUID) -> Proforma | None:
+    found: Proforma | None = await session.scalar(
+        select(Proforma).where(Proforma.team_id == team_id)
+    )
+    return found
+
+
+async def reload_proforma(session: AsyncSession, proforma_id: uuid.UUID) -> Proforma:
+    """The pro-forma as committed now (after the cohort lock), not as first read."""
+    return (
+        await session.execute(
+            select(Proforma)
+            .where(Proforma.id == proforma_id)
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
+
+
+async def invoice_id_of_team(session: AsyncSession, team_id: uuid.UUID) -> uuid.UUID | None:
+    found: uuid.UUID | None = await session.scalar(
+        select(Invoice.id).where(Invoice.team_id == team_id)
+    )
+    return found
+
+
+async def invoice_number(session: AsyncSession, invoice_id: uuid.UUID | None) -> str | None:
+    found: str | None = await session.scalar(select(Invoice.number).where(Invoice.id == invoice_id))
+    return found
+
+
+async def purchase_order_of(session: AsyncSession, invoice_id: uuid.UUID) -> str | None:
+    found: str | None = await session.scalar(
+        select(Invoice.purchase_order).where(Invoice.id == invoice_id)
+    )
+    return found
+
+
+async def invoices_of_cohort(session: AsyncSession, cohort_id: uuid.UUID) -> Sequence[Invoice]:
+    query = select(Invoice).where(Invoice.cohort_id == cohort_id).order_by(Invoice.sequence)
+    return (await session.scalars(query)).all()
+
+
+async def payment_by_key(
+    session: AsyncSession, invoice_id: uuid.UUID, idempotency_key: str
+) -> Payment | None:
+    found: Payment | None = await session.scalar(
+        select(Payment).where(
+            Payment.invoice_id == invoice_id, Payment.idempotency_key == idempotency_key
+        )
+    )
+    return found
+
+
+async def open_invoices_past_due(session: AsyncSession, today: date) -> Sequence[uuid.UUID]:
+    query = select(Invoice.id).where(Invoice.status.in_(OPEN), Invoice.due_on < today)
+    return (await session.scalars(query)).all()
+
+
+async def overdue_invoices(
+    session: AsyncSession, as_of: date
+) -> list[tuple[Invoice, str | None, str | None]]:
+    """Invoices overdue as of the day, with their team's project lead (name, email)."""
+    rows = (
+        await session.execute(
+            select(Invoice, BillingTeam.project_lead_name, BillingTeam.project_lead_email)
+            .join(BillingTeam, BillingTeam.id == Invoice.team_id, isouter=True)
+            .where(status_filter(InvoiceStatus.OVERDUE.value, as_of))
+            .order_by(Invoice.due_on, Invoice.series, Invoice.sequence)
+        )
+    ).all()
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+# --- what an organisation or a cohort was billed -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Documents:
+    """The invoices, credit notes and payments of an organisation or a cohort, and its
+    pro-formas still awaiting a purchase order."""
+
+    invoices: Sequence[Invoice]
+    credit_notes: Sequence[CreditNote]
+    payments: Sequence[Payment]
+    awaiting_po: Sequence[Proforma]
+
+
+async def proformas_awaiting_po(
+    session: AsyncSession, *, cohort_id: uuid.UUID
+) -> Sequence[Proforma]:
+    query = select(Proforma).where(Proforma.cohort_id == cohort_id, Proforma.status == AWAITING_PO)
+    return (await session.scalars(query)).all()
+
+
+async def organisation_documents(
+    session: AsyncSession, *, organisation_id: uuid.UUID, cohort_id: uuid.UUID | None
+) -> Documents:
+    def scoped(model: Any) -> Any:
+        clause = model.organisation_id == organisation_id
+        if cohort_id is not None:
+            clause = and_(clause, model.cohort_id == cohort_id)
+        return clause
+
+    invoices = (await session.scalars(select(Invoice).where(scoped(Invoice)))).all()
+    notes = (await session.scalars(select(CreditNote).where(scoped(CreditNote)))).all()
+    payments = (await session.scalars(select(Payment).where(scoped(Payment)))).all()
+    awaiting = select(Proforma).where(scoped(Proforma), Proforma.status == AWAITING_PO)
+    return Documents(invoices, notes, payments, (await session.scalars(awaiting)).all())
+
+
+async def cohort_documents(session: AsyncSession, *, cohort_id: uuid.UUID) -> Documents:
+    """A cohort's invoices, credit notes and pro-formas awaiting a PO (its payments are summed on
+    the invoices, so they are not read)."""
+    invoices = (await session.scalars(select(Invoice).where(Invoice.cohort_id == cohort_id))).all()
+    notes = (
+        await session.scalars(select(CreditNote).where(CreditNote.cohort_id == cohort_id))
+    ).all()
+    awaiting = await proformas_awaiting_po(session, cohort_id=cohort_id)
+    return Documents(invoices, notes, (), awaiting)

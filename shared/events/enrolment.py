@@ -120,6 +120,7 @@ class TeamConfirmed(DomainEvent):
     team_name: str
     setting: Setting
     project_lead: Contact
+    senior_sponsor: Contact | None = None
     purchase_order: str | None = None
     coach_id: uuid.UUID | None = None
     confirmed_at: datetime

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.events import billing, enrolment, measurement, sessions
+from shared.events import billing, enrolment, improvement, measurement, sessions
 from shared.events.base import DomainEvent, Envelope
 
 
 def _collect() -> dict[str, type[DomainEvent]]:
     catalogue: dict[str, type[DomainEvent]] = {}
-    for module in (enrolment, billing, measurement, sessions):
+    for module in (enrolment, billing, measurement, sessions, improvement):
         for value in vars(module).values():
             if (
                 isinstance(value, type)
@@ -36,6 +36,7 @@ STREAMS: dict[str, str] = {
     "BILLING": "billing.>",
     "MEASUREMENT": "measurement.>",
     "SESSIONS": "sessions.>",
+    "IMPROVEMENT": "improvement.>",
 }
 
 

@@ -37,6 +37,15 @@ class Address(_Part):
     postcode: str | None = None
 
 
+class AccountsPayable(_Part):
+    """Where an organisation's invoices go: its accounts-payable mailbox, and a postal address
+    when it differs from the invoicing address."""
+
+    email: str
+    name: str | None = None  # e.g. "Accounts Payable" (a mailbox, not a person)
+    postal_address: Address | None = None
+
+
 class OrganisationRef(_Part):
     id: uuid.UUID
     name: str
@@ -44,6 +53,7 @@ class OrganisationRef(_Part):
     nation: Nation
     invoicing_address: Address
     payables_code: str | None = None
+    accounts_payable: AccountsPayable | None = None
 
 
 class Contact(_Part):
@@ -71,6 +81,11 @@ class EoiSubmitted(DomainEvent):
     team_name: str
     setting: Setting
     late_entry: bool = False
+    # Who to acknowledge the expression of interest to (and tell of go or no-go).
+    cohort_name: str | None = None
+    organisation_name: str | None = None
+    project_lead: Contact | None = None
+    senior_sponsor: Contact | None = None
 
 
 class CohortViable(DomainEvent):
@@ -120,6 +135,7 @@ class TeamConfirmed(DomainEvent):
     team_name: str
     setting: Setting
     project_lead: Contact
+    senior_sponsor: Contact | None = None
     purchase_order: str | None = None
     coach_id: uuid.UUID | None = None
     confirmed_at: datetime
@@ -132,7 +148,11 @@ class TeamWithdrawn(DomainEvent):
     team_id: uuid.UUID
     organisation_id: uuid.UUID
     reason: str
-    withdrawn_on: date
+    withdrawn_on: date  # UK date the withdrawal takes effect
+    # Who recorded the withdrawal (the principal's subject), and the coordinator who chose a
+    # withdrawal date other than the day it was recorded (None when it is that day).
+    withdrawn_by: str | None = None
+    date_chosen_by: str | None = None
 
 
 class CoachAllocated(DomainEvent):
@@ -142,4 +162,30 @@ class CoachAllocated(DomainEvent):
     team_id: uuid.UUID
     coach_id: uuid.UUID
     coach_name: str
+    coach_email: str | None = None
     previous_coach_id: uuid.UUID | None = None
+
+
+class OrganisationUpdated(DomainEvent):
+    """An organisation's details changed (name, addresses, accounts-payable contact, ODS code,
+    verification): consumers that keep a copy replace theirs."""
+
+    subject: ClassVar[str] = "enrolment.organisation.updated"
+
+    organisation: OrganisationRef
+    verified: bool = True
+
+
+class PersonErased(DomainEvent):
+    """A coordinator erased a person on request (UK GDPR right to erasure). Every service removes
+    or pseudonymises that person's details the same way (``shared.erasure``), except what the law
+    makes billing keep on issued invoices (the organisation, not the person).
+
+    The event names the person only by a digest of their e-mail address, so the erasure itself
+    spreads no personal data through the streams."""
+
+    subject: ClassVar[str] = "enrolment.person.erased"
+
+    erasure_id: uuid.UUID
+    email_digest: str  # shared.erasure.email_digest(email)
+    erased_at: datetime  # UTC

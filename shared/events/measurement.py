@@ -50,3 +50,25 @@ class SignalDetected(DomainEvent):
     periods: list[date]  # start dates of the periods that make the signal
     cohort_id: uuid.UUID | None = None
     detected_at: datetime  # UTC
+
+
+class PlanMeasureAdded(DomainEvent):
+    """A measure joined a cohort's measurement plan (the default plan of a new cohort records one
+    per measure). Teams of the cohort collect data for it."""
+
+    subject: ClassVar[str] = "measurement.plan.measure_added"
+
+    cohort_id: uuid.UUID
+    measure_key: str
+    name: str
+    kind: str  # the measure's data kind, e.g. "proportion", "rate", "count", "value"
+    frequency: str  # e.g. "weekly", "monthly"
+
+
+class PlanMeasureRemoved(DomainEvent):
+    """A measure left a cohort's measurement plan."""
+
+    subject: ClassVar[str] = "measurement.plan.measure_removed"
+
+    cohort_id: uuid.UUID
+    measure_key: str

@@ -1,4 +1,4 @@
-"""The measurement plan: measure definitions, the default plan seeded for a cohort, and scoring.
+"""Measures: their versioned definitions, the default plan seeded for a cohort, and scoring (pure).
 
 A definition is versioned: editing a measure adds a new version and every stored observation keeps
 the version it was scored under, so changing a definition never rewrites the data already held.
@@ -6,7 +6,6 @@ the version it was scored under, so changing a definition never rewrites the dat
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
@@ -204,10 +203,6 @@ def score_response(definition: MeasureDefinition, items: Sequence[int]) -> tuple
     return raw, None
 
 
-def swemwbs_metric(raw: int) -> Decimal:
-    return SWEMWBS_METRIC[raw]
-
-
 TWO_PLACES = Decimal("0.01")
 
 
@@ -231,7 +226,3 @@ def ratio(numerator: Decimal, denominator: Decimal, places: int = 4) -> Decimal 
     if denominator == 0:
         return None
     return (numerator / denominator).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-
-
-def is_key(value: str) -> bool:
-    return re.fullmatch(KEY_PATTERN, value) is not None

@@ -7,7 +7,6 @@ the signal detector and the picture renderer never branch on the chart type to r
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -43,7 +42,6 @@ RuleName = Literal[
     "ihi_too_many_runs",
 ]
 
-Number = float | int | Decimal
 PeriodLabel = str | date
 
 

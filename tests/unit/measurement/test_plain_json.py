@@ -8,12 +8,12 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from services.measurement.ingestion import (
+from services.measurement.measures import default_plan
+from services.measurement.records import (
     plain_response_records,
     plain_team_ids,
     response_records,
 )
-from services.measurement.plan import default_plan
 from services.measurement.rows import MAX_ROWS, parse_json, plain_json_rows
 from services.measurement.validation import TeamInfo
 

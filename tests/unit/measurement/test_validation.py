@@ -2,7 +2,7 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from services.measurement.plan import default_plan
+from services.measurement.measures import default_plan
 from services.measurement.rows import ResponseRow, ValueRow
 from services.measurement.validation import (
     TeamInfo,
@@ -113,7 +113,7 @@ def test_foreign_rows_are_those_of_another_organisations_known_team():
 
 
 def test_the_ingestion_loop_refuses_exactly_what_the_validator_refuses():
-    from services.measurement.ingestion import response_records
+    from services.measurement.records import response_records
 
     good = [resp(0), resp(1, measure="recommend_team", items=[10])]
     bad = [

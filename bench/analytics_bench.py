@@ -174,9 +174,7 @@ async def _service_times(url: str, runs: int) -> list[tuple[float, float]]:
                 user=user,
                 team_id=team_id,
                 measure_key=key,
-                request=ChartRequest(),
-                first=first,
-                last=first + timedelta(weeks=WEEKS),
+                request=ChartRequest(first=first, last=first + timedelta(weeks=WEEKS)),
                 now=datetime.now(UTC),
             )
             assert len(answer.chart.points) == WEEKS
@@ -192,9 +190,7 @@ async def _service_times(url: str, runs: int) -> list[tuple[float, float]]:
                 user=user,
                 team_id=team_id,
                 measure_key=key,
-                request=ChartRequest(),
-                first=first,
-                last=first + timedelta(weeks=WEEKS),
+                request=ChartRequest(first=first, last=first + timedelta(weeks=WEEKS)),
                 now=datetime.now(UTC),
                 encode=schemas.team_chart_json,
             )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.measurement.analytics import CollaborativeChart, aggregate_chart
 from services.measurement.chart_options import ChartRequest, chart_options, chart_series
-from services.measurement.charts import chart_range
+from services.measurement.charts import Picture, chart_range, draw
 from services.measurement.measures import MeasureDefinition
 from services.measurement.periods import Period
 from services.measurement.series import check_range, chosen_period
@@ -44,15 +44,12 @@ async def cohort_chart(
     cohort_id: uuid.UUID,
     measure_key: str,
     request: ChartRequest,
-    first: date | None = None,
-    last: date | None = None,
-    period: Period | None = None,
     now: datetime,
 ) -> CohortChart:
     """The collaborative chart of a measure over the cohort's teams the caller may read
     (coordinators: all; team leads: their organisation's; coaches: their own), with the
     summary and per-team table."""
-    first, last = chart_range(first, last, now=now)
+    first, last = chart_range(request, now=now)
     check_range(first, last, what="chart")
     teams = await readable_cohort_teams(session, principal=user, cohort_id=cohort_id)
     if not teams:
@@ -60,7 +57,7 @@ async def cohort_chart(
     definition = (await plan_store.current_definitions(session, [measure_key])).get(measure_key)
     if definition is None:
         raise NotFound(f"no measure {measure_key!r}")
-    chosen = chosen_period(definition, period)
+    chosen = chosen_period(definition, request.period)
     target = await plan_store.plan_target(session, cohort_id, measure_key)
     points = await series_store.team_points(
         session,
@@ -88,3 +85,20 @@ async def cohort_chart(
         team_names={str(team_id): name for team_id, name in teams.items() if points[team_id]},
         collaborative=collaborative,
     )
+
+
+async def cohort_chart_picture(
+    session: AsyncSession,
+    *,
+    user: Principal,
+    cohort_id: uuid.UUID,
+    measure_key: str,
+    request: ChartRequest,
+    picture: Picture,
+    now: datetime,
+) -> bytes:
+    """``cohort_chart`` drawn as SVG or PNG."""
+    answer = await cohort_chart(
+        session, user=user, cohort_id=cohort_id, measure_key=measure_key, request=request, now=now
+    )
+    return await draw(answer.collaborative.chart, title=answer.title, picture=picture)

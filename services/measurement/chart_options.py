@@ -34,10 +34,15 @@ _FIT: dict[str, frozenset[str]] = {
 class ChartRequest:
     """What a chart request asks for (query parameters), before it meets a measure.
 
-    `freeze`, `parts` and `exclude` items are 0-based point indices ("12") or London dates
-    ("2026-03-02"); a date stands for the period holding it.
+    `first` and `last` are London dates (by default: five years up to today); `period` is the
+    measure's own unless given (scores may be charted weekly or monthly). `freeze`, `parts` and
+    `exclude` items are 0-based point indices ("12") or London dates ("2026-03-02"); a date stands
+    for the period holding it.
     """
 
+    first: date | None = None
+    last: date | None = None
+    period: Period | None = None
     chart_type: ChartType | None = None
     rules: RunRuleSet = "anhoj"
     n: int = 6

@@ -35,9 +35,10 @@ Picture = Literal["svg", "png"]
 DEFAULT_CHART_YEARS = 5
 
 
-def chart_range(first: date | None, last: date | None, *, now: datetime) -> tuple[date, date]:
-    last = last or uk_date(now)
-    first = first or last - timedelta(days=365 * DEFAULT_CHART_YEARS)
+def chart_range(request: ChartRequest, *, now: datetime) -> tuple[date, date]:
+    """The request's range: up to today, as far back as a series may reach, unless given."""
+    last = request.last or uk_date(now)
+    first = request.first or last - timedelta(days=365 * DEFAULT_CHART_YEARS)
     return first, last
 
 
@@ -56,31 +57,56 @@ class TeamChart:
         return f"{self.definition.name} · {self.team_name}"
 
 
-async def _compute_team_chart(
+@dataclass(frozen=True)
+class _Asked:
+    """A team chart asked for by someone who may read the team: all it is made from but the
+    series and the notes."""
+
+    team_id: uuid.UUID
+    team: TeamMeasure
+    definition: MeasureDefinition
+    request: ChartRequest
+    first: date
+    last: date
+
+
+async def _asked(
     session: AsyncSession,
     *,
-    state: TeamMeasure,
-    definition: MeasureDefinition,
+    user: Principal,
     team_id: uuid.UUID,
+    measure_key: str,
     request: ChartRequest,
-    first: date,
-    last: date,
-    period: Period | None,
-) -> TeamChart:
-    chosen, points = await series_of(
-        session, team_id=team_id, definition=definition, first=first, last=last, period=period
+    now: datetime,
+) -> _Asked:
+    team, definition = await readable_team_measure(
+        session, user=user, team_id=team_id, measure_key=measure_key
     )
-    notes = await store.notes(session, team_id=team_id, measure_key=definition.key)
+    first, last = chart_range(request, now=now)
+    return _Asked(team_id, team, definition, request, first, last)
+
+
+async def _compute_team_chart(session: AsyncSession, asked: _Asked) -> TeamChart:
+    definition, first, last = asked.definition, asked.first, asked.last
+    chosen, points = await series_of(
+        session,
+        team_id=asked.team_id,
+        definition=definition,
+        first=first,
+        last=last,
+        period=asked.request.period,
+    )
+    notes = await store.notes(session, team_id=asked.team_id, measure_key=definition.key)
     options = chart_options(
-        request,
+        asked.request,
         definition,
         period=chosen,
-        target=state.target,
+        target=asked.team.target,
         annotations=annotations_by_period(notes, chosen, first, last),
     )
     return TeamChart(
-        team_id=team_id,
-        team_name=state.team_name,
+        team_id=asked.team_id,
+        team_name=asked.team.team_name,
         definition=definition,
         period=chosen,
         first=first,
@@ -96,27 +122,14 @@ async def team_chart(
     team_id: uuid.UUID,
     measure_key: str,
     request: ChartRequest,
-    first: date | None = None,
-    last: date | None = None,
-    period: Period | None = None,
     now: datetime,
 ) -> TeamChart:
     """A team's chart of a measure: its series (read as ``series`` reads it), the cohort's
     target and direction of the measure, and the notes attached to its periods."""
-    first, last = chart_range(first, last, now=now)
-    state, definition = await readable_team_measure(
-        session, user=user, team_id=team_id, measure_key=measure_key
+    asked = await _asked(
+        session, user=user, team_id=team_id, measure_key=measure_key, request=request, now=now
     )
-    return await _compute_team_chart(
-        session,
-        state=state,
-        definition=definition,
-        team_id=team_id,
-        request=request,
-        first=first,
-        last=last,
-        period=period,
-    )
+    return await _compute_team_chart(session, asked)
 
 
 async def team_chart_json(
@@ -126,53 +139,55 @@ async def team_chart_json(
     team_id: uuid.UUID,
     measure_key: str,
     request: ChartRequest,
-    first: date | None = None,
-    last: date | None = None,
-    period: Period | None = None,
     now: datetime,
     encode: Callable[[TeamChart], bytes],
 ) -> bytes:
     """``team_chart`` as its JSON answer (``encode``d), made once per data version (one query
     when it is cached, see ``store.charts.ChartCache``)."""
-    first, last = chart_range(first, last, now=now)
-    state, definition = await readable_team_measure(
-        session, user=user, team_id=team_id, measure_key=measure_key
+    asked = await _asked(
+        session, user=user, team_id=team_id, measure_key=measure_key, request=request, now=now
     )
     key = (
         session.bind,  # the database (tests run several in one process): never another's chart
         team_id,
         measure_key,
         request,
-        first,
-        last,
-        period,
-        definition.version,
-        state.team_name,
-        state.target,
-        state.data_version,
+        asked.first,
+        asked.last,
+        asked.definition.version,
+        asked.team.team_name,
+        asked.team.target,
+        asked.team.data_version,
     )
 
     async def make() -> bytes:
-        answer = await _compute_team_chart(
-            session,
-            state=state,
-            definition=definition,
-            team_id=team_id,
-            request=request,
-            first=first,
-            last=last,
-            period=period,
-        )
-        return encode(answer)
+        return encode(await _compute_team_chart(session, asked))
 
     return await store.TEAM_CHARTS.answer(key, make)
+
+
+async def team_chart_picture(
+    session: AsyncSession,
+    *,
+    user: Principal,
+    team_id: uuid.UUID,
+    measure_key: str,
+    request: ChartRequest,
+    picture: Picture,
+    now: datetime,
+) -> bytes:
+    """``team_chart`` drawn as SVG or PNG."""
+    answer = await team_chart(
+        session, user=user, team_id=team_id, measure_key=measure_key, request=request, now=now
+    )
+    return await draw(answer.chart, title=answer.title, picture=picture)
 
 
 def _render(chart: Chart, title: str, picture: Picture) -> bytes:
     return render_svg(chart, title=title) if picture == "svg" else render_png(chart, title=title)
 
 
-async def chart_picture(chart: Chart, *, title: str, picture: Picture) -> bytes:
+async def draw(chart: Chart, *, title: str, picture: Picture) -> bytes:
     """The chart drawn as SVG or PNG (off the event loop: drawing takes tens of milliseconds)."""
     return await asyncio.to_thread(_render, chart, title, picture)
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.measurement import idempotency, records
-from services.measurement.periods import LONDON
+from services.measurement.records import BatchContext
 from services.measurement.rows import (
     BatchInvalid,
     BatchKind,
@@ -34,14 +34,13 @@ from services.measurement.rows import (
 from services.measurement.store import batches as store
 from services.measurement.store import idempotency as idempotency_records
 from services.measurement.validation import (
-    Plans,
-    TeamInfo,
     foreign_rows,
     validate_responses,
     validate_values,
 )
 from shared import metrics
 from shared.auth import Principal
+from shared.clock import uk_date
 from shared.db import Database
 from shared.errors import Forbidden, PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from shared.events.measurement import BatchAccepted, BatchCount
@@ -114,40 +113,25 @@ def gc_paused() -> Iterator[None]:
 
 
 def _check_and_build(
-    kind: BatchKind,
-    rows: Sequence[ResponseRow] | Sequence[ValueRow],
-    *,
-    organisation_id: uuid.UUID,
-    batch_id: uuid.UUID,
-    teams: dict[uuid.UUID, TeamInfo],
-    plans: Plans,
-    now: datetime,
+    kind: BatchKind, rows: Sequence[ResponseRow] | Sequence[ValueRow], batch: BatchContext
 ) -> tuple[list[RowError], records.Built | None]:
     """Every failing row and field, or (when there are none) the records to store."""
+    teams, plans = batch.teams, batch.plans
     if kind == "responses":
         responses: Sequence[ResponseRow] = rows  # type: ignore[assignment]
-        built = records.response_records(
-            responses,
-            organisation_id=organisation_id,
-            batch_id=batch_id,
-            teams=teams,
-            plans=plans,
-            now=now,
-        )
+        built = records.response_records(responses, batch)
         if built is not None:
             return [], built
         # Some row breaks a rule: the validator names every failing row and field.
-        errors = validate_responses(responses, teams=teams, plans=plans, now=now)
+        errors = validate_responses(responses, teams=teams, plans=plans, now=batch.now)
         if not errors:
             raise RuntimeError("the ingestion loop refused a batch that the validator accepts")
         return errors, None
     values: Sequence[ValueRow] = rows  # type: ignore[assignment]
-    errors = validate_values(values, teams=teams, plans=plans, today=now.astimezone(LONDON).date())
+    errors = validate_values(values, teams=teams, plans=plans, today=uk_date(batch.now))
     if errors:
         return errors, None
-    return [], records.value_records(
-        values, organisation_id=organisation_id, batch_id=batch_id, teams=teams, plans=plans
-    )
+    return [], records.value_records(values, batch)
 
 
 async def store_batch(
@@ -171,25 +155,15 @@ async def store_batch(
             f"rows {shown} are for teams of another organisation; nothing was written",
             rows=foreign[:1000],
         )
-    batch_id = uuid.uuid4()
-    errors, built = _check_and_build(
-        kind,
-        rows,
-        organisation_id=organisation_id,
-        batch_id=batch_id,
-        teams=teams,
-        plans=plans,
-        now=now,
-    )
+    batch = BatchContext(organisation_id, uuid.uuid4(), teams, plans, now)
+    errors, built = _check_and_build(kind, rows, batch)
     if errors:
         raise Unprocessable(
             f"{len({e.row for e in errors})} row(s) did not validate; nothing was written",
             errors=[error.as_dict() for error in errors],
         )
     assert built is not None
-    return await _store_built(
-        session, principal=principal, kind=kind, built=built, batch_id=batch_id, now=now
-    )
+    return await _store_built(session, principal=principal, kind=kind, built=built, batch=batch)
 
 
 async def _store_plain_responses(
@@ -205,24 +179,11 @@ async def _store_plain_responses(
     if team_of is not None:
         teams, plans = await store.teams_and_plans(session, set(team_of.values()))
         if all(team.organisation_id == organisation_id for team in teams.values()):
-            batch_id = uuid.uuid4()
-            built = await records.plain_response_records(
-                rows,
-                team_of=team_of,
-                organisation_id=organisation_id,
-                batch_id=batch_id,
-                teams=teams,
-                plans=plans,
-                now=now,
-            )
+            batch = BatchContext(organisation_id, uuid.uuid4(), teams, plans, now)
+            built = await records.plain_response_records(rows, batch, team_of=team_of)
             if built is not None:
                 return await _store_built(
-                    session,
-                    principal=principal,
-                    kind="responses",
-                    built=built,
-                    batch_id=batch_id,
-                    now=now,
+                    session, principal=principal, kind="responses", built=built, batch=batch
                 )
     validated = parse_body(body, content_type="application/json", kind="responses")
     return await store_batch(
@@ -236,11 +197,9 @@ async def _store_built(
     principal: Principal,
     kind: BatchKind,
     built: records.Built,
-    batch_id: uuid.UUID,
-    now: datetime,
+    batch: BatchContext,
 ) -> BatchResult:
-    organisation_id = principal.organisation_id
-    assert organisation_id is not None
+    batch_id, organisation_id, now = batch.batch_id, batch.organisation_id, batch.now
     new_counts = await store.store(session, kind, built)
     new_rows = sum(new_counts.values())
     count = len(built.records)

@@ -19,7 +19,7 @@ from typing import Any
 
 from asyncpg.pgproto.pgproto import UUID as FastUUID
 
-from services.measurement.measures import SWEMWBS_METRIC, MeasureDefinition
+from services.measurement.measures import SWEMWBS_METRIC
 from services.measurement.periods import (
     london_buckets_by_hour,
     london_buckets_for_hour,
@@ -34,11 +34,23 @@ from services.measurement.rows import (
     ResponseRow,
     ValueRow,
 )
-from services.measurement.validation import TeamInfo
+from services.measurement.validation import Plans, TeamInfo
 
 # (team id as its integer, measure key): hashing a uuid.UUID runs Python code, an int's does not.
 TeamMeasure = tuple[int, str]
 SWEMWBS_METRIC_X100 = {raw: int(metric * 100) for raw, metric in SWEMWBS_METRIC.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class BatchContext:
+    """What a batch's rows are checked against and stored with: whose batch it is, its id, the
+    teams it names with their cohorts' plans, and the time it arrived."""
+
+    organisation_id: uuid.UUID
+    batch_id: uuid.UUID
+    teams: Mapping[uuid.UUID, TeamInfo]
+    plans: Plans
+    now: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,23 +61,11 @@ class Built:
     totals: dict[TeamMeasure, int]
 
 
-def response_records(
-    rows: Sequence[ResponseRow],
-    *,
-    organisation_id: uuid.UUID,
-    batch_id: uuid.UUID,
-    teams: Mapping[uuid.UUID, TeamInfo],
-    plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
-    now: datetime,
-) -> Built | None:
+def response_records(rows: Sequence[ResponseRow], batch: BatchContext) -> Built | None:
     """Validated rows -> tuples to store (see ``_records``), or None when one breaks a rule."""
     return _records(
         ((row.client_id, row.team_id, row.measure, row.responded_at, row.items) for row in rows),
-        organisation_id=organisation_id,
-        batch_id=batch_id,
-        teams=teams,
-        plans=plans,
-        now=now,
+        batch,
     )
 
 
@@ -103,23 +103,14 @@ ROWS_PER_STEP = 1_000
 
 
 async def plain_response_records(
-    rows: list[dict[str, Any]],
-    *,
-    team_of: Mapping[str, uuid.UUID],
-    organisation_id: uuid.UUID,
-    batch_id: uuid.UUID,
-    teams: Mapping[uuid.UUID, TeamInfo],
-    plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
-    now: datetime,
+    rows: list[dict[str, Any]], batch: BatchContext, *, team_of: Mapping[str, uuid.UUID]
 ) -> Built | None:
     """``response_records`` straight from parsed JSON objects, in one pass with no model per
     row. None when a row breaks a rule or is not plain: exactly the five fields, in a form the
     row model reads without conversion (a subset of what ``ResponseRow`` accepts, read to the
     same values, so a batch stored this way is stored exactly as the model would store it). The
     validating path then answers as it always does (stores it, or names every problem)."""
-    records = _Records(
-        organisation_id=organisation_id, batch_id=batch_id, teams=teams, plans=plans, now=now
-    )
+    records = _Records(batch)
     add = records.add
     instant = _INSTANT_TEXT.fullmatch
     parse = datetime.fromisoformat
@@ -167,7 +158,7 @@ class _Resolver:
     def __init__(
         self,
         teams: Mapping[uuid.UUID, TeamInfo],
-        plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
+        plans: Plans,
     ) -> None:
         self.teams, self.plans = teams, plans
         self.known: dict[TeamMeasure, Resolved] = {}
@@ -202,21 +193,13 @@ class _Resolver:
 
 
 def _records(
-    rows: Iterable[tuple[str, uuid.UUID, str, datetime, list[int]]],
-    *,
-    organisation_id: uuid.UUID,
-    batch_id: uuid.UUID,
-    teams: Mapping[uuid.UUID, TeamInfo],
-    plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
-    now: datetime,
+    rows: Iterable[tuple[str, uuid.UUID, str, datetime, list[int]]], batch: BatchContext
 ) -> Built | None:
     """Rows (client id, team id, measure, time, answers) -> tuples in the table's column order
     (scored and bucketed), or None as soon as one row breaks a rule
     (``validation.validate_responses`` then names every failing row and field).
     """
-    records = _Records(
-        organisation_id=organisation_id, batch_id=batch_id, teams=teams, plans=plans, now=now
-    )
+    records = _Records(batch)
     for client_id, team_id, measure, at, items in rows:
         try:
             answers = bytes(items)  # answers are 0-100 (see MeasureSpec): one byte each
@@ -236,21 +219,13 @@ class _Records:
     UUIDs are handed to asyncpg as its own UUID type, which it encodes without Python calls.
     """
 
-    def __init__(
-        self,
-        *,
-        organisation_id: uuid.UUID,
-        batch_id: uuid.UUID,
-        teams: Mapping[uuid.UUID, TeamInfo],
-        plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
-        now: datetime,
-    ) -> None:
-        self.resolve = _Resolver(teams, plans)
+    def __init__(self, batch: BatchContext) -> None:
+        self.resolve = _Resolver(batch.teams, batch.plans)
         self.records: list[tuple[Any, ...]] = []
         self.bucket_of = london_buckets_by_hour()
-        self.now_ts = now.timestamp()
-        self.organisation = FastUUID(organisation_id.bytes)
-        self.batch = FastUUID(batch_id.bytes)
+        self.now_ts = batch.now.timestamp()
+        self.organisation = FastUUID(batch.organisation_id.bytes)
+        self.batch = FastUUID(batch.batch_id.bytes)
 
     def add(
         self, client_id: str, team_id: uuid.UUID, measure: str, at: datetime, answers: bytes
@@ -301,20 +276,15 @@ class _Records:
         return Built(self.records, self.resolve.totals())
 
 
-def value_records(
-    rows: Sequence[ValueRow],
-    *,
-    organisation_id: uuid.UUID,
-    batch_id: uuid.UUID,
-    teams: Mapping[uuid.UUID, TeamInfo],
-    plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
-) -> Built:
+def value_records(rows: Sequence[ValueRow], batch: BatchContext) -> Built:
+    """Validated rows (``validation.validate_values`` found nothing) -> tuples to store."""
     records: list[tuple[Any, ...]] = []
+    teams, plans = batch.teams, batch.plans
     for row in rows:
         definition = plans[teams[row.team_id].cohort_id][row.measure]
         records.append(
             (
-                organisation_id,
+                batch.organisation_id,
                 row.client_id,
                 row.team_id,
                 row.measure,
@@ -323,7 +293,7 @@ def value_records(
                 row.numerator,
                 row.denominator,
                 row.value,
-                batch_id,
+                batch.batch_id,
             )
         )
     return Built(records, dict(Counter((row.team_id.int, row.measure) for row in rows)))

@@ -127,17 +127,11 @@ class ChartQuery(_In):
     exclude: list[str] = Field(default_factory=list, max_length=500)
     screen: bool = False  # XmR: screen moving ranges above 3.267 x their mean
 
-    def asked(self) -> dict[str, Any]:
-        """The chart use cases' arguments: what is asked for, the range and the period."""
-        return {
-            "request": self.request(),
-            "first": self.first,
-            "last": self.last,
-            "period": self.period,
-        }
-
     def request(self) -> ChartRequest:
         return ChartRequest(
+            first=self.first,
+            last=self.last,
+            period=self.period,
             chart_type=self.chart_type,
             rules=self.rules,
             n=self.n,

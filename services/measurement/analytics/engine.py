@@ -29,6 +29,7 @@ from pydantic import TypeAdapter
 from .analysis import NO_RULE, RULE_PRIORITY, Analysis, PartStats, Series, signal_class
 from .limits import fill_limits
 from .models import (
+    CHART_NAMES,
     Annotation,
     Assurance,
     Chart,
@@ -276,16 +277,6 @@ def _fmt(x: float | None) -> str:
 
 _POINTS: TypeAdapter[list[ChartPoint]] = TypeAdapter(list[ChartPoint])
 
-_NAMES = {
-    "run": "Run chart",
-    "xmr": "XmR chart",
-    "p": "p chart",
-    "pp": "p' chart (Laney)",
-    "u": "u chart",
-    "up": "u' chart (Laney)",
-    "c": "c chart",
-}
-
 
 def compute_chart(
     points: Series | Sequence[ChartPointInput | Mapping[str, Any]],
@@ -367,7 +358,7 @@ def chart_from_analysis(a: Analysis, options: ChartOptions) -> Chart:
     counts = {"improvement": 0, "concern": 0, "neutral": 0}
     for s in signals:
         counts[s.signal_class] += 1
-    name = _NAMES[a.chart_type]
+    name = CHART_NAMES[a.chart_type]
     text = f"{name} of {size} points"
     if last is not None:
         text += (

@@ -12,6 +12,16 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ChartType = Literal["run", "xmr", "i", "p", "u", "c", "pp", "up"]
+# What each chart type (as analysed: "i" is an XmR) is called on a chart's summary and picture.
+CHART_NAMES = {
+    "run": "Run chart",
+    "xmr": "XmR chart",
+    "p": "p chart",
+    "pp": "p' chart (Laney)",
+    "u": "u chart",
+    "up": "u' chart (Laney)",
+    "c": "c chart",
+}
 RunRuleSet = Literal["anhoj", "ihi"]
 Direction = Literal["increase", "decrease", "neutral"]
 SignalClass = Literal["improvement", "concern", "neutral"]

@@ -49,15 +49,15 @@ async def team_chart_picture(
     params: ChartParams,
     clock: Clock,
 ) -> Response:
-    answer = await charts.team_chart(
+    body = await charts.team_chart_picture(
         session,
         user=user,
         team_id=team_id,
         measure_key=measure_key,
-        **params.asked(),
+        request=params.request(),
+        picture=picture,
         now=clock.now(),
     )
-    body = await charts.chart_picture(answer.chart, title=answer.title, picture=picture)
     return Response(body, media_type=MEDIA_TYPES[picture])
 
 
@@ -80,7 +80,7 @@ async def team_chart(
         user=user,
         team_id=team_id,
         measure_key=measure_key,
-        **params.asked(),
+        request=params.request(),
         now=clock.now(),
         encode=schemas.team_chart_json,
     )
@@ -139,16 +139,14 @@ async def cohort_chart_picture(
     params: ChartParams,
     clock: Clock,
 ) -> Response:
-    answer = await aggregate.cohort_chart(
+    body = await aggregate.cohort_chart_picture(
         session,
         user=user,
         cohort_id=cohort_id,
         measure_key=measure_key,
-        **params.asked(),
+        request=params.request(),
+        picture=picture,
         now=clock.now(),
-    )
-    body = await charts.chart_picture(
-        answer.collaborative.chart, title=answer.title, picture=picture
     )
     return Response(body, media_type=MEDIA_TYPES[picture])
 
@@ -172,7 +170,7 @@ async def cohort_chart(
         user=user,
         cohort_id=cohort_id,
         measure_key=measure_key,
-        **params.asked(),
+        request=params.request(),
         now=clock.now(),
     )
     body = schemas.CohortChartOut.of(answer).model_dump_json(by_alias=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 from services.measurement.measures import default_plan
 from services.measurement.records import (
+    BatchContext,
     plain_response_records,
     plain_team_ids,
     response_records,
@@ -45,17 +46,17 @@ def row(i: int, **changes: Any) -> dict[str, Any]:
 def both(rows: list[dict[str, Any]]) -> tuple[Any, Any]:
     """(plain path's records or None, validating path's records or None) for one JSON body."""
     body = json.dumps({"rows": rows}).encode()
-    kwargs = {"organisation_id": ORG, "batch_id": BATCH, "teams": TEAMS, "plans": PLANS, "now": NOW}
+    batch = BatchContext(organisation_id=ORG, batch_id=BATCH, teams=TEAMS, plans=PLANS, now=NOW)
     parsed = plain_json_rows(body)
     assert parsed is not None
     team_of = plain_team_ids(parsed)
     plain = (
         None
         if team_of is None
-        else asyncio.run(plain_response_records(parsed, team_of=team_of, **kwargs))
+        else asyncio.run(plain_response_records(parsed, batch, team_of=team_of))
     )
     try:
-        validated = response_records(parse_json(body, "responses"), **kwargs)
+        validated = response_records(parse_json(body, "responses"), batch)
     except Exception:  # the validating reader refuses the batch
         validated = None
     return plain, validated

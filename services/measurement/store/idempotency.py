@@ -1,4 +1,4 @@
-"""Idempotency-Key records of batch posts (keys are per organisation; see ``ingestion``)."""
+"""Idempotency-Key records of batch posts, per organisation (the rules: ``idempotency``)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ charts show (``series_version``), both written in the batch's own transaction.
 Series and charts read the day sums, so a read costs O(days in range), not O(responses). Only
 rows a batch really inserted are added (a retried or repeated row adds nothing), so the sums
 always equal a GROUP BY over ``survey_response``. The version is raised by every change to a
-team's chart of a measure (new rows, a note); cached charts are keyed by it.
+team's chart of a measure (new rows, a note); cached charts are keyed by it (``charts``).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ async def record(
     session: AsyncSession, days: Mapping[DayKey, Totals], pairs: Iterable[tuple[int, str]]
 ) -> None:
     """Add day sums and raise versions through the session (SQLite; PostgreSQL does both in
-    the batch's storing statement, see ``ingestion``)."""
+    the batch's storing statement, see ``batches``)."""
     postgresql = session.bind.dialect.name == "postgresql"
     insert = pg_insert if postgresql else sqlite_insert
     ordered = sorted(days.items())

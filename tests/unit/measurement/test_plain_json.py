@@ -16,6 +16,7 @@ from services.measurement.records import (
     response_records,
 )
 from services.measurement.rows import MAX_ROWS, parse_json, plain_json_rows
+from services.measurement.store.batches import RESPONSE_COLUMNS
 from services.measurement.validation import TeamInfo
 
 ORG = uuid.uuid4()
@@ -78,6 +79,19 @@ def test_plain_batches_are_stored_exactly_as_the_validating_path_stores_them():
     assert plain.records == validated.records
     assert plain.totals == validated.totals
     assert plain.records[3][8:11] == (10, None, bytes([10]))
+
+
+def test_a_record_holds_its_values_in_the_order_of_the_tables_columns():
+    # The store copies records by position into the columns derived from the table.
+    plain, _ = both(GOOD)
+    assert plain is not None
+    stored = dict(zip(RESPONSE_COLUMNS, plain.records[0], strict=True))
+    assert (stored["organisation_id"], stored["client_id"], stored["team_id"]) == (ORG, "r0", OTHER)
+    assert (stored["measure_key"], stored["measure_version"]) == ("swemwbs", 1)
+    assert stored["responded_at"] == datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+    assert (stored["week_start"], stored["month_start"]) == (date(2026, 3, 30), date(2026, 4, 1))
+    assert (stored["raw_score"], stored["metric_x100"]) == (7, 700)
+    assert (stored["items"], stored["batch_id"]) == (bytes([1] * 7), BATCH)
 
 
 def test_rows_outside_the_plain_form_hand_over_to_the_validating_path():

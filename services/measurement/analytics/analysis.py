@@ -59,16 +59,9 @@ class PartStats:
     baseline_points: int = 0
     frozen: bool = False
     limits_shown: bool = False
-    mean_moving_range: float | None = None
-    sigma_z: float | None = None
-    useful_points: int | None = None
-    longest_run: int | None = None
-    longest_run_max: int | None = None
-    crossings: int | None = None
-    crossings_min: int | None = None
-    runs: int | None = None
-    runs_lower: int | None = None
-    runs_upper: int | None = None
+    # What the part's answer reports besides (`ChartPart`: the mean moving range, sigma_z, the
+    # runs analysis), by the answer's field names.
+    figures: dict[str, float | int | None] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

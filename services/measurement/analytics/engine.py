@@ -332,16 +332,7 @@ def chart_from_analysis(a: Analysis, options: ChartOptions) -> Chart:
             baseline_points=p.baseline_points,
             frozen=p.frozen,
             limits_shown=p.limits_shown,
-            mean_moving_range=p.mean_moving_range,
-            sigma_z=p.sigma_z,
-            useful_points=p.useful_points,
-            longest_run=p.longest_run,
-            longest_run_max=p.longest_run_max,
-            crossings=p.crossings,
-            crossings_min=p.crossings_min,
-            runs=p.runs,
-            runs_lower=p.runs_lower,
-            runs_upper=p.runs_upper,
+            **p.figures,
         )
         for p in a.parts
         if p.end > p.start

@@ -63,7 +63,7 @@ def fill_limits(
             centre[i] = cl
         if kind == "xmr":
             amr = _moving_range_mean(ys, options.screen_moving_ranges)
-            part.mean_moving_range = amr
+            part.figures["mean_moving_range"] = amr
             if amr is None:
                 part.limits_shown = False
                 return
@@ -106,7 +106,7 @@ def fill_limits(
             part.limits_shown = False
             return
         sigma_z = mean_mr / D2
-        part.sigma_z = sigma_z
+        part.figures["sigma_z"] = sigma_z
     if not show:
         return
     three, two = 3.0 * sigma_z, 2.0 * sigma_z

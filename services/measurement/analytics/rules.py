@@ -121,25 +121,25 @@ def run_chart_rules(
     useful = [(i, s) for i, s in zip(idx, side, strict=True) if s != 0]
     useful_signs = [s for _, s in useful]
     n_useful = len(useful)
-    part.useful_points = n_useful
+    figures = part.figures
+    figures["useful_points"] = n_useful
     found: list[Occurrence] = []
     pi = part.index
     if not n_useful:
         return found
     runs = _runs_of(useful_signs)
-    part.runs = len(runs)
-    part.crossings = len(runs) - 1
-    part.longest_run = max(end - start for start, end, _ in runs)
+    crossings = len(runs) - 1
+    figures["runs"], figures["crossings"] = len(runs), crossings
+    figures["longest_run"] = max(end - start for start, end, _ in runs)
 
     if rule_set == "anhoj":
         longest_max = anhoj_longest_run_max(n_useful)
         crossings_min = anhoj_crossings_min(n_useful)
-        part.longest_run_max = longest_max
-        part.crossings_min = crossings_min
+        figures["longest_run_max"], figures["crossings_min"] = longest_max, crossings_min
         for start, end, s in runs:
             if end - start > longest_max:
                 found.append(Occurrence("anhoj_long_run", s, [i for i, _ in useful[start:end]], pi))
-        if part.crossings < crossings_min:
+        if crossings < crossings_min:
             found.append(Occurrence("anhoj_few_crossings", 0, list(idx), pi))
         return found
 
@@ -159,9 +159,9 @@ def run_chart_rules(
     below = n_useful - above
     if above and below:
         lower, upper = swed_eisenhart_limits(above, below)
-        part.runs_lower, part.runs_upper = lower, upper
-        if lower is not None and part.runs < lower:
+        figures["runs_lower"], figures["runs_upper"] = lower, upper
+        if lower is not None and len(runs) < lower:
             found.append(Occurrence("ihi_too_few_runs", 0, list(idx), pi))
-        if upper is not None and part.runs > upper:
+        if upper is not None and len(runs) > upper:
             found.append(Occurrence("ihi_too_many_runs", 0, list(idx), pi))
     return found

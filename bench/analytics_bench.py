@@ -115,9 +115,12 @@ def measure(
 async def _service_times(url: str, runs: int) -> list[tuple[float, float]]:
     """(chart, cached chart, signal check) timings on the database at ``url`` (migrated here)."""
     # Imported here: the engine-only figures need none of the service's machinery.
-    from services.measurement import charts, schemas, service
+    from services.measurement import charts, schemas, teams
+    from services.measurement.chart_options import ChartRequest
     from services.measurement.models import MeasureValue, Team
     from services.measurement.settings import MeasurementSettings
+    from services.measurement.signals import record_new_signals
+    from services.measurement.store.plan import current_definitions
     from shared.auth import Principal, Role
     from shared.db import Database
     from shared.migrations import upgrade
@@ -131,8 +134,8 @@ async def _service_times(url: str, runs: int) -> list[tuple[float, float]]:
     cohort_id, team_id, org = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     key = "what_matters_conversations"
     async with database.transaction() as session:
-        await service.ensure_cohort(
-            session, cohort_id=cohort_id, name="Benchmark", start_date=first
+        await teams.ensure_cohort(
+            session, cohort_id=cohort_id, name="Benchmark", start_date=first, now=datetime.now(UTC)
         )
         session.add(
             Team(
@@ -157,7 +160,7 @@ async def _service_times(url: str, runs: int) -> list[tuple[float, float]]:
             )
             for k in range(WEEKS)
         )
-        definition = (await service.current_definitions(session, [key]))[key]
+        definition = (await current_definitions(session, [key]))[key]
     user = Principal(subject="bench", role=Role.coordinator)
     touched = [(team_id, definition, cohort_id)]
 
@@ -166,55 +169,42 @@ async def _service_times(url: str, runs: int) -> list[tuple[float, float]]:
         async with database.sessions() as session:
             if not sqlite:
                 await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            answer = await service.team_chart(
+            answer = await charts.team_chart(
                 session,
                 user=user,
                 team_id=team_id,
                 measure_key=key,
-                request=charts.ChartRequest(),
-                first=first,
-                last=first + timedelta(weeks=WEEKS),
+                request=ChartRequest(first=first, last=first + timedelta(weeks=WEEKS)),
+                now=datetime.now(UTC),
             )
             assert len(answer.chart.points) == WEEKS
-            schemas.TeamChartOut(
-                team_id=team_id,
-                team_name=answer.team_name,
-                chart=answer.chart,
-                measure_key=key,
-                measure_name=definition.name,
-                measure_version=definition.version,
-                data_kind=definition.data_kind,
-                unit=definition.unit,
-                period=answer.period,
-                first=answer.first,
-                last=answer.last,
-            ).model_dump_json(by_alias=True)
+            schemas.team_chart_json(answer)
 
     async def cached_chart() -> None:
         # The endpoint's JSON for a data version already answered: one query, no engine.
         async with database.sessions() as session:
             if not sqlite:
                 await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            await service.team_chart_json(
+            await charts.team_chart_json(
                 session,
                 user=user,
                 team_id=team_id,
                 measure_key=key,
-                request=charts.ChartRequest(),
-                first=first,
-                last=first + timedelta(weeks=WEEKS),
+                request=ChartRequest(first=first, last=first + timedelta(weeks=WEEKS)),
+                now=datetime.now(UTC),
+                encode=schemas.team_chart_json,
             )
 
     async def signals() -> None:
         async with database.sessions() as session, session.begin():
             session.info["service"] = "measurement"
-            await charts.record_new_signals(session, touched=touched, now=datetime.now(UTC))
+            await record_new_signals(session, touched=touched, now=datetime.now(UTC))
             await session.rollback()
 
     try:
         # The signals the data shows are recorded once; a batch then finds them remembered.
         async with database.transaction() as session:
-            await charts.record_new_signals(session, touched=touched, now=datetime.now(UTC))
+            await record_new_signals(session, touched=touched, now=datetime.now(UTC))
         return [
             await _time_async(chart, runs),
             await _time_async(cached_chart, runs),

@@ -43,9 +43,9 @@ import orjson
 import psutil
 
 from bench.stack import free_port, wait_for_port
-from services.measurement.ingestion import RESPONSE_COLUMNS as COLUMNS
+from services.measurement.measures import SWEMWBS_METRIC
 from services.measurement.periods import local_date, month_start, week_start
-from services.measurement.plan import SWEMWBS_METRIC
+from services.measurement.store.batches import RESPONSE_COLUMNS as COLUMNS
 from shared.auth import Role, issue_token
 from shared.events.enrolment import Address, CohortTerms, Contact, OrganisationRef, TeamConfirmed
 from shared.outbox import build_envelope

@@ -6,7 +6,8 @@ import gc
 
 from fastapi import FastAPI, Request
 
-from services.measurement import api, service
+from services.measurement import keys
+from services.measurement.api import ROUTERS
 from services.measurement.handlers import HANDLERS
 from services.measurement.rows import MAX_BODY_BYTES
 from services.measurement.settings import MeasurementSettings, get_settings
@@ -28,7 +29,7 @@ async def _accept_api_keys(app: FastAPI) -> None:
             if not database.settings.is_sqlite:
                 # One read: autocommit spares the BEGIN and ROLLBACK round trips.
                 await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            return await service.resolve_api_key(session, token=token)
+            return await keys.resolve_api_key(session, token=token)
 
     app.state.api_key_resolver = resolve
 
@@ -49,7 +50,7 @@ def create_app(
         description=(
             "The measurement plan, bulk survey ingestion from trust systems, and QI charts."
         ),
-        routers=[api.router],
+        routers=ROUTERS,
         handlers=HANDLERS,
         clock=clock,
         on_startup=[_accept_api_keys, _freeze_startup_heap],

@@ -1,540 +1,309 @@
-"""Turning rows into stored rows, in bulk: validated rows, or (the common case) a plain JSON
-batch read in one pass without a model per row.
+"""Bulk ingestion: trust systems post batches of survey responses or aggregated values (JSON or
+CSV, up to 10,000 rows) with their organisation's API key. A batch is checked whole and stored
+whole, or refused with every failing row and field named; nothing of a refused batch is written.
 
-PostgreSQL: asyncpg COPY into a staging table, then one statement that inserts the rows (a plain
-INSERT in a savepoint; ``ON CONFLICT DO NOTHING RETURNING`` when the batch repeats any), adds the
-inserted rows to the day sums and raises the versions (see ``rollup``). SQLite: the existing
-client ids are read first (the write lock is held for the whole transaction, so the answer cannot
-go stale), then multi-row inserts, day sums and versions.
+``ingest_batch`` runs its own units of work (not the request's): an ``Idempotency-Key`` must be
+visible to a concurrent request before the batch commits (see ``idempotency``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import re
+import gc
 import uuid
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-import asyncpg
-from asyncpg.pgproto.pgproto import UUID as FastUUID
-from sqlalchemy import select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.measurement import rollup
-from services.measurement.models import MeasureValue, SurveyResponse
-from services.measurement.periods import (
-    london_buckets_by_hour,
-    london_buckets_for_hour,
-    london_midnight,
-    period_start,
-    to_utc,
-)
-from services.measurement.plan import SWEMWBS_METRIC, MeasureDefinition
+from services.measurement import idempotency, records
+from services.measurement.records import BatchContext
 from services.measurement.rows import (
-    MAX_CLIENT_ID,
-    MAX_ITEMS,
-    MAX_MEASURE_KEY,
+    BatchInvalid,
     BatchKind,
+    BatchTooLarge,
     ResponseRow,
+    RowError,
     ValueRow,
+    parse_csv,
+    parse_json,
+    plain_json_rows,
 )
-from services.measurement.validation import TeamInfo
-from shared.errors import Conflict
-
-RESPONSE_COLUMNS = (
-    "organisation_id",
-    "client_id",
-    "team_id",
-    "measure_key",
-    "measure_version",
-    "responded_at",
-    "week_start",
-    "month_start",
-    "raw_score",
-    "metric_x100",
-    "items",
-    "batch_id",
+from services.measurement.store import batches as store
+from services.measurement.store import idempotency as idempotency_records
+from services.measurement.validation import (
+    foreign_rows,
+    validate_responses,
+    validate_values,
 )
-VALUE_COLUMNS = (
-    "organisation_id",
-    "client_id",
-    "team_id",
-    "measure_key",
-    "measure_version",
-    "period_start",
-    "numerator",
-    "denominator",
-    "value",
-    "batch_id",
-)
-
-# (team id as its integer, measure key): hashing a uuid.UUID runs Python code, an int's does not.
-TeamMeasure = tuple[int, str]
-SWEMWBS_METRIC_X100 = {raw: int(metric * 100) for raw, metric in SWEMWBS_METRIC.items()}
-T = TypeVar("T")
+from shared import metrics
+from shared.auth import Principal
+from shared.clock import uk_date
+from shared.db import Database
+from shared.errors import Forbidden, PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from shared.events.measurement import BatchAccepted, BatchCount
+from shared.outbox import record_event
 
 
-@dataclass(frozen=True, slots=True)
-class Built:
-    """A batch's rows as tuples to store, and how many rows each (team, measure) has."""
+@dataclass(frozen=True)
+class BatchResult:
+    batch_id: uuid.UUID
+    rows: int
+    new_rows: int
+    repeated_rows: int
 
-    records: list[tuple[Any, ...]]
-    totals: dict[TeamMeasure, int]
-
-
-def response_records(
-    rows: Sequence[ResponseRow],
-    *,
-    organisation_id: uuid.UUID,
-    batch_id: uuid.UUID,
-    teams: Mapping[uuid.UUID, TeamInfo],
-    plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
-    now: datetime,
-) -> Built | None:
-    """Validated rows -> tuples to store (see ``_records``), or None when one breaks a rule."""
-    return _records(
-        ((row.client_id, row.team_id, row.measure, row.responded_at, row.items) for row in rows),
-        organisation_id=organisation_id,
-        batch_id=batch_id,
-        teams=teams,
-        plans=plans,
-        now=now,
-    )
+    def as_dict(self) -> dict[str, Any]:
+        """The answer as JSON values (also what an Idempotency-Key replays)."""
+        return {**asdict(self), "batch_id": str(self.batch_id)}
 
 
-# --- plain JSON batches, without a model per row ------------------------------------------------
-
-_UUID_TEXT = re.compile(
-    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", re.ASCII
-)
-# RFC 3339 date-times (offset optional): read alike by pydantic and datetime.fromisoformat.
-_INSTANT_TEXT = re.compile(
-    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})?", re.ASCII
-)
-_FIELDS = ("client_id", "team_id", "measure", "responded_at", "items")
+@dataclass(frozen=True)
+class Ingested:
+    status: int
+    answer: dict[str, Any]
+    replayed: bool  # the first answer to this Idempotency-Key, given again
 
 
-def plain_team_ids(rows: list[Any]) -> dict[str, uuid.UUID] | None:
-    """Team id text -> UUID for rows parsed from JSON (``rows.plain_json_rows``), or None when
-    a row is not an object with a team id in the canonical 8-4-4-4-12 form."""
-    texts: set[str] = set()
-    for row in rows:
-        if type(row) is not dict:
-            return None
-        text = row.get("team_id")
-        if type(text) is not str:
-            return None
-        texts.add(text)
-    if not all(_UUID_TEXT.fullmatch(text) for text in texts):
-        return None
-    return {text: uuid.UUID(text) for text in texts}
-
-
-# Rows handled between two returns to the event loop (a few milliseconds of work): other
-# requests are served meanwhile instead of waiting for the whole batch.
-ROWS_PER_STEP = 1_000
-
-
-async def plain_response_records(
-    rows: list[dict[str, Any]],
-    *,
-    team_of: Mapping[str, uuid.UUID],
-    organisation_id: uuid.UUID,
-    batch_id: uuid.UUID,
-    teams: Mapping[uuid.UUID, TeamInfo],
-    plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
-    now: datetime,
-) -> Built | None:
-    """``response_records`` straight from parsed JSON objects, in one pass with no model per
-    row. None when a row breaks a rule or is not plain: exactly the five fields, in a form the
-    row model reads without conversion (a subset of what ``ResponseRow`` accepts, read to the
-    same values, so a batch stored this way is stored exactly as the model would store it). The
-    validating path then answers as it always does (stores it, or names every problem)."""
-    records = _Records(
-        organisation_id=organisation_id, batch_id=batch_id, teams=teams, plans=plans, now=now
-    )
-    add = records.add
-    instant = _INSTANT_TEXT.fullmatch
-    parse = datetime.fromisoformat
-    fields = len(_FIELDS)
-    for step in range(0, len(rows), ROWS_PER_STEP):
-        if step:
-            await asyncio.sleep(0)
-        for row in rows[step : step + ROWS_PER_STEP]:
-            if len(row) != fields:
-                return None
-            client_id, measure = row.get("client_id"), row.get("measure")
-            at_text, items = row.get("responded_at"), row.get("items")
-            if (
-                type(client_id) is not str
-                or not 0 < len(client_id) <= MAX_CLIENT_ID
-                or type(measure) is not str
-                or not 0 < len(measure) <= MAX_MEASURE_KEY
-                or type(at_text) is not str
-                or instant(at_text) is None
-                or type(items) is not list
-                or not 0 < len(items) <= MAX_ITEMS
-            ):
-                return None
-            try:
-                # Also the check that every answer is an integer (booleans read as 0/1, as the
-                # model reads them); anything else, or beyond a byte, goes the validating way.
-                answers = bytes(items)
-                at = parse(at_text)
-            except (TypeError, ValueError):
-                return None
-            if not add(client_id, team_of[row["team_id"]], measure, at, answers):
-                return None
-    return records.built()
-
-
-# (slot in counts, team id, version, item count, the allowed answers as bytes (lowest to
-#  highest), metric table, first instant allowed)
-Resolved = tuple[int, uuid.UUID, int, int, bytes, dict[int, int] | None, float]
-
-
-class _Resolver:
-    """Per (team, measure) of a batch: its definition and cohort start, resolved once, and how
-    many rows it has."""
-
-    def __init__(
-        self,
-        teams: Mapping[uuid.UUID, TeamInfo],
-        plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
-    ) -> None:
-        self.teams, self.plans = teams, plans
-        self.known: dict[TeamMeasure, Resolved] = {}
-        self.counts: list[int] = []
-        self.keys: list[TeamMeasure] = []
-
-    def __call__(self, key: TeamMeasure, team_id: uuid.UUID, measure: str) -> Resolved | None:
-        """None when the team is unknown or withdrawn, or the measure takes no responses."""
-        team = self.teams.get(team_id)
-        if team is None or team.withdrawn:
-            return None
-        definition = self.plans.get(team.cohort_id, {}).get(measure)
-        if definition is None or not definition.takes_responses:
-            return None
-        assert definition.item_count is not None
-        assert definition.item_min is not None and definition.item_max is not None
-        found = self.known[key] = (
-            len(self.counts),
-            FastUUID(team_id.bytes),
-            definition.version,
-            definition.item_count,
-            bytes(range(definition.item_min, definition.item_max + 1)),
-            SWEMWBS_METRIC_X100 if definition.scoring == "swemwbs" else None,
-            london_midnight(team.cohort_start).timestamp(),
-        )
-        self.counts.append(0)
-        self.keys.append(key)
-        return found
-
-    def totals(self) -> dict[TeamMeasure, int]:
-        return dict(zip(self.keys, self.counts, strict=True))
-
-
-def _records(
-    rows: Iterable[tuple[str, uuid.UUID, str, datetime, list[int]]],
-    *,
-    organisation_id: uuid.UUID,
-    batch_id: uuid.UUID,
-    teams: Mapping[uuid.UUID, TeamInfo],
-    plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
-    now: datetime,
-) -> Built | None:
-    """Rows (client id, team id, measure, time, answers) -> tuples in RESPONSE_COLUMNS order
-    (scored and bucketed), or None as soon as one row breaks a rule
-    (``validation.validate_responses`` then names every failing row and field).
-    """
-    records = _Records(
-        organisation_id=organisation_id, batch_id=batch_id, teams=teams, plans=plans, now=now
-    )
-    for client_id, team_id, measure, at, items in rows:
-        try:
-            answers = bytes(items)  # answers are 0-100 (see MeasureSpec): one byte each
-        except ValueError:  # below 0 or beyond a byte: outside every measure's range
-            return None
-        if not records.add(client_id, team_id, measure, at, answers):
-            return None
-    return records.built()
-
-
-class _Records:
-    """Stored tuples in RESPONSE_COLUMNS order, one row at a time (both paths above).
-
-    The hot loop of ingestion, so it checks the same rules as the validator in their cheapest
-    form: definitions and cohort start instants are resolved once per (team, measure), London
-    buckets once per UTC hour. Response times stay aware (each store converts as it needs).
-    UUIDs are handed to asyncpg as its own UUID type, which it encodes without Python calls.
-    """
-
-    def __init__(
-        self,
-        *,
-        organisation_id: uuid.UUID,
-        batch_id: uuid.UUID,
-        teams: Mapping[uuid.UUID, TeamInfo],
-        plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
-        now: datetime,
-    ) -> None:
-        self.resolve = _Resolver(teams, plans)
-        self.records: list[tuple[Any, ...]] = []
-        self.bucket_of = london_buckets_by_hour()
-        self.now_ts = now.timestamp()
-        self.organisation = FastUUID(organisation_id.bytes)
-        self.batch = FastUUID(batch_id.bytes)
-
-    def add(
-        self, client_id: str, team_id: uuid.UUID, measure: str, at: datetime, answers: bytes
-    ) -> bool:
-        """Add one row; False when it breaks a rule."""
-        resolve = self.resolve
-        key = (team_id.int, measure)
-        found = resolve.known.get(key)
-        if found is None:
-            found = resolve(key, team_id, measure)
-            if found is None:
-                return False
-        slot, team_uuid, version, count, allowed, metric_table, first_ts = found
-        # Answers outside the measure's range are those the translation does not delete.
-        if len(answers) != count or answers.translate(None, allowed):
-            return False
-        if at.tzinfo is None:
-            at = to_utc(at)
-        # One conversion to POSIX seconds serves both range checks and the London buckets.
-        ts = at.timestamp()
-        if ts > self.now_ts or ts < first_ts:
-            return False
-        hour = int(ts) // 3600
-        week_month = self.bucket_of.get(hour)
-        if week_month is None:
-            week_month = london_buckets_for_hour(hour)
-        raw = sum(answers)
-        resolve.counts[slot] += 1
-        self.records.append(
-            (
-                self.organisation,
-                client_id,
-                team_uuid,
-                measure,
-                version,
-                at,
-                week_month[0],
-                week_month[1],
-                raw,
-                metric_table[raw] if metric_table is not None else None,
-                answers,
-                self.batch,
-            )
-        )
-        return True
-
-    def built(self) -> Built:
-        return Built(self.records, self.resolve.totals())
-
-
-def value_records(
-    rows: Sequence[ValueRow],
-    *,
-    organisation_id: uuid.UUID,
-    batch_id: uuid.UUID,
-    teams: Mapping[uuid.UUID, TeamInfo],
-    plans: Mapping[uuid.UUID, Mapping[str, MeasureDefinition]],
-) -> Built:
-    records: list[tuple[Any, ...]] = []
-    for row in rows:
-        definition = plans[teams[row.team_id].cohort_id][row.measure]
-        records.append(
-            (
-                organisation_id,
-                row.client_id,
-                row.team_id,
-                row.measure,
-                definition.version,
-                period_start(row.period, definition.period),
-                row.numerator,
-                row.denominator,
-                row.value,
-                batch_id,
-            )
-        )
-    return Built(records, dict(Counter((row.team_id.int, row.measure) for row in rows)))
-
-
-def _table_and_columns(kind: BatchKind) -> tuple[Any, tuple[str, ...]]:
-    if kind == "responses":
-        return SurveyResponse.__table__, RESPONSE_COLUMNS
-    return MeasureValue.__table__, VALUE_COLUMNS
-
-
-async def store(session: AsyncSession, kind: BatchKind, built: Built) -> Counter[TeamMeasure]:
-    """Insert records whose (organisation, client id) is new. Returns new rows per team/measure."""
-    if not built.records:
-        return Counter()
-    if session.bind.dialect.name == "postgresql":
-        return await _store_postgresql(session, kind, built)
-    return await _store_sqlite(session, kind, built.records)
-
-
-def _fresh(records: Sequence[tuple[Any, ...]], existing: set[str]) -> list[tuple[Any, ...]]:
-    """Records whose client id is neither stored nor earlier in the batch (the first one wins)."""
-    seen = set(existing)
-    fresh = []
-    for record in records:
-        if record[1] not in seen:
-            seen.add(record[1])
-            fresh.append(record)
-    return fresh
-
-
-async def _store_postgresql(
-    session: AsyncSession, kind: BatchKind, built: Built
-) -> Counter[TeamMeasure]:
-    """COPY the batch into a staging table, then one statement inserts the rows (only those
-    whose client id is new when the batch repeats any: retries, repeats and a client id twice
-    in the batch add nothing), adds what it really inserted to the day sums, raises the versions
-    of the (team, measure) pairs that got rows, and returns their counts. The database does the
-    grouping: the service sends one COPY and one statement."""
-    table, columns = _table_and_columns(kind)
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver: Any = raw.driver_connection  # asyncpg.Connection, inside SQLAlchemy's transaction
-    staging = f"{table.name}_staging"
+def parse_body(body: bytes, *, content_type: str, kind: BatchKind) -> list[Any]:
+    media_type = content_type.split(";", 1)[0].strip().lower()
     try:
-        # A temporary table lives as long as the pooled connection (no WAL, no indexes) and is
-        # emptied by every commit or rollback.
-        await driver.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table.name} INCLUDING DEFAULTS)"
-            " ON COMMIT DELETE ROWS"
-        )
-        # In steps, as the records were built: the event loop serves others between them.
-        for step in range(0, len(built.records), ROWS_PER_STEP):
-            await driver.copy_records_to_table(
-                staging, records=built.records[step : step + ROWS_PER_STEP], columns=list(columns)
-            )
-        try:
-            # Most batches are all new: a plain INSERT (no conflict checks, nothing returned)
-            # in a savepoint; a repeated client id fails it on the primary key.
-            async with driver.transaction():
-                counts = await driver.fetch(_PG_STORE[kind, "new"])
-        except asyncpg.UniqueViolationError:
-            counts = await driver.fetch(_PG_STORE[kind, "careful"])
-    except asyncpg.DeadlockDetectedError as exc:
-        # Two batches sharing rows in opposite orders: PostgreSQL broke the tie by refusing
-        # this one. Nothing of it is kept; a retry of the same batch is safe.
-        raise Conflict("another batch with some of the same rows was being stored; retry") from exc
-    return Counter({(row[0].int, row[1]): int(row[2]) for row in counts})
+        if media_type == "application/json":
+            return parse_json(body, kind)
+        if media_type == "text/csv":
+            return parse_csv(body, kind)
+    except BatchTooLarge as exc:
+        raise PayloadTooLarge(
+            "a batch holds at most 10,000 rows and 10 MB; split it into several batches"
+        ) from exc
+    except BatchInvalid as exc:
+        raise Unprocessable(
+            "the batch did not validate; nothing was written",
+            errors=[error.as_dict() for error in exc.errors],
+        ) from exc
+    raise UnsupportedMediaType("send application/json or text/csv")
 
 
-def _pg_store(kind: BatchKind, way: str) -> str:
-    """The storing statement: ``new`` inserts every staged row (and fails on a repeated one),
-    ``careful`` only those whose client id is new; both add the inserted rows to the day sums,
-    raise the versions of the (team, measure) pairs that got rows and return their counts."""
-    table, columns = _table_and_columns(kind)
-    names = ", ".join(columns)
-    staging = f"{table.name}_staging"
-    if way == "new":
-        inserted = f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging}"  # noqa: S608
-        source = staging
-    else:
-        returned = "team_id, measure_key" + (
-            ", responded_at, week_start, month_start, raw_score, metric_x100"
-            if kind == "responses"
-            else ""
+_batches_in_flight = 0
+_collector_paused = False  # whether this module turned the collector off (and must turn it on)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Keep the cyclic garbage collector off while batches are being handled.
+
+    A 5,000-row batch allocates tens of thousands of small, acyclic objects; left on, the
+    collector would walk them (and the heap) repeatedly while they are alive, costing more than
+    the batch itself. They are freed by reference counting when the batch ends, and the collector
+    comes back on as soon as no batch is in flight.
+    """
+    global _batches_in_flight, _collector_paused
+    if _batches_in_flight == 0 and gc.isenabled():
+        gc.disable()
+        _collector_paused = True
+    _batches_in_flight += 1
+    try:
+        yield
+    finally:
+        _batches_in_flight -= 1
+        if _batches_in_flight == 0 and _collector_paused:
+            _collector_paused = False
+            gc.enable()
+
+
+def _check_and_build(
+    kind: BatchKind, rows: Sequence[ResponseRow] | Sequence[ValueRow], batch: BatchContext
+) -> tuple[list[RowError], records.Built | None]:
+    """Every failing row and field, or (when there are none) the records to store."""
+    teams, plans = batch.teams, batch.plans
+    if kind == "responses":
+        responses: Sequence[ResponseRow] = rows  # type: ignore[assignment]
+        built = records.response_records(responses, batch)
+        if built is not None:
+            return [], built
+        # Some row breaks a rule: the validator names every failing row and field.
+        errors = validate_responses(responses, teams=teams, plans=plans, now=batch.now)
+        if not errors:
+            raise RuntimeError("the ingestion loop refused a batch that the validator accepts")
+        return errors, None
+    values: Sequence[ValueRow] = rows  # type: ignore[assignment]
+    errors = validate_values(values, teams=teams, plans=plans, today=uk_date(batch.now))
+    if errors:
+        return errors, None
+    return [], records.value_records(values, batch)
+
+
+async def store_batch(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    kind: BatchKind,
+    rows: Sequence[ResponseRow] | Sequence[ValueRow],
+    now: datetime,
+) -> BatchResult:
+    """Check, then write a whole batch or nothing (the caller's transaction is rolled back on
+    any error raised here)."""
+    organisation_id = principal.organisation_id
+    assert organisation_id is not None
+    team_ids = {uuid.UUID(int=i) for i in {row.team_id.int for row in rows}}
+    teams, plans = await store.teams_and_plans(session, team_ids)
+    foreign = foreign_rows(rows, teams=teams, organisation_id=organisation_id)
+    if foreign:
+        shown = ", ".join(map(str, foreign[:20])) + (" ..." if len(foreign) > 20 else "")
+        raise Forbidden(
+            f"rows {shown} are for teams of another organisation; nothing was written",
+            rows=foreign[:1000],
         )
-        inserted = (
-            f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging}"  # noqa: S608
-            f" ON CONFLICT (organisation_id, client_id) DO NOTHING RETURNING {returned}"
+    batch = BatchContext(organisation_id, uuid.uuid4(), teams, plans, now)
+    errors, built = _check_and_build(kind, rows, batch)
+    if errors:
+        raise Unprocessable(
+            f"{len({e.row for e in errors})} row(s) did not validate; nothing was written",
+            errors=[error.as_dict() for error in errors],
         )
-        source = "inserted"
-    # The London date of each new response, for its day sums (the buckets beside it were
-    # computed by the service; the date is PostgreSQL's, with the same Europe/London rules).
-    days = (
-        f""", days AS (
-    INSERT INTO response_day AS d (team_id, measure_key, day, week_start, month_start, n,
-                                   raw_total, metric_total, promoters, detractors)
-    SELECT team_id, measure_key, (responded_at AT TIME ZONE 'Europe/London')::date,
-           min(week_start), min(month_start), count(*), sum(raw_score), sum(metric_x100),
-           count(*) FILTER (WHERE raw_score >= 9), count(*) FILTER (WHERE raw_score <= 6)
-    FROM {source} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-    ON CONFLICT (team_id, measure_key, day) DO UPDATE SET
-        n = d.n + excluded.n,
-        raw_total = d.raw_total + excluded.raw_total,
-        metric_total = CASE WHEN excluded.metric_total IS NULL THEN d.metric_total
-                            ELSE coalesce(d.metric_total, 0) + excluded.metric_total END,
-        promoters = d.promoters + excluded.promoters,
-        detractors = d.detractors + excluded.detractors
-)"""  # noqa: S608
-        if kind == "responses"
-        else ""
+    assert built is not None
+    return await _store_built(session, principal=principal, kind=kind, built=built, batch=batch)
+
+
+async def _store_plain_responses(
+    session: AsyncSession, *, principal: Principal, rows: list[Any], body: bytes, now: datetime
+) -> BatchResult:
+    """A JSON batch of responses in the plain form (``rows.plain_json_rows``): checked and
+    turned into records in one pass over the parsed objects. Anything else about it (a row not
+    plain, a rule broken, another organisation's team) hands the batch to ``store_batch``, which
+    stores it or names every problem exactly as it always has."""
+    organisation_id = principal.organisation_id
+    assert organisation_id is not None
+    team_of = records.plain_team_ids(rows)
+    if team_of is not None:
+        teams, plans = await store.teams_and_plans(session, set(team_of.values()))
+        if all(team.organisation_id == organisation_id for team in teams.values()):
+            batch = BatchContext(organisation_id, uuid.uuid4(), teams, plans, now)
+            built = await records.plain_response_records(rows, batch, team_of=team_of)
+            if built is not None:
+                return await _store_built(
+                    session, principal=principal, kind="responses", built=built, batch=batch
+                )
+    validated = parse_body(body, content_type="application/json", kind="responses")
+    return await store_batch(
+        session, principal=principal, kind="responses", rows=validated, now=now
     )
-    # Rows are upserted sorted, so concurrent batches lock shared rows in the same order.
-    return f"""
-WITH inserted AS ({inserted}){days}, counts AS (
-    SELECT team_id, measure_key, count(*) AS n FROM {source} GROUP BY 1, 2
-), bumped AS (
-    INSERT INTO series_version AS v (team_id, measure_key, version)
-    SELECT team_id, measure_key, 1 FROM counts ORDER BY 1, 2
-    ON CONFLICT (team_id, measure_key) DO UPDATE SET version = v.version + 1
-)
-SELECT team_id, measure_key, n FROM counts
-"""  # noqa: S608 (fixed names only)
 
 
-_PG_STORE: dict[tuple[BatchKind, str], str] = {
-    (kind, way): _pg_store(kind, way)
-    for kind in ("responses", "values")
-    for way in ("new", "careful")
-}
-
-
-async def _store_sqlite(
-    session: AsyncSession, kind: BatchKind, records: Sequence[tuple[Any, ...]]
-) -> Counter[TeamMeasure]:
-    table, columns = _table_and_columns(kind)
-    organisation_id = records[0][0]
-    client_ids = list({record[1] for record in records})
-    existing: set[str] = set()
-    for chunk in _chunks(client_ids, 500):
-        result = await session.execute(
-            select(table.c.client_id).where(
-                table.c.organisation_id == organisation_id, table.c.client_id.in_(chunk)
-            )
-        )
-        existing.update(result.scalars())
-    fresh = _fresh(records, existing)
-    # SQLite keeps date-times as text without a zone: store every instant in UTC.
-    at = columns.index("responded_at") if "responded_at" in columns else None
-    statement = sqlite_insert(table).on_conflict_do_nothing()
-    for chunk in _chunks(fresh, 500):
-        await session.execute(
-            statement,
-            [
-                {
-                    name: (to_utc(value) if position == at else value)
-                    for position, (name, value) in enumerate(zip(columns, record, strict=True))
-                }
-                for record in chunk
-            ],
-        )
-    new = Counter((record[2].int, record[3]) for record in fresh)
-    days = (
-        rollup.day_totals(
-            (record[2].int, record[3], record[5], record[8], record[9]) for record in fresh
-        )
-        if kind == "responses"
-        else {}
+async def _store_built(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    kind: BatchKind,
+    built: records.Built,
+    batch: BatchContext,
+) -> BatchResult:
+    batch_id, organisation_id, now = batch.batch_id, batch.organisation_id, batch.now
+    new_counts = await store.store(session, kind, built)
+    new_rows = sum(new_counts.values())
+    count = len(built.records)
+    result = BatchResult(
+        batch_id=batch_id, rows=count, new_rows=new_rows, repeated_rows=count - new_rows
     )
-    await rollup.record(session, days, [key for key, n in new.items() if n])
-    return new
+    await store.add_batch(
+        session,
+        batch_id=batch_id,
+        organisation_id=organisation_id,
+        api_key_id=uuid.UUID(principal.api_key_id) if principal.api_key_id else None,
+        kind=kind,
+        new_rows=result.new_rows,
+        repeated_rows=result.repeated_rows,
+        accepted_at=now,
+    )
+    if new_rows:
+        await record_event(
+            session,
+            BatchAccepted(
+                batch_id=batch_id,
+                organisation_id=organisation_id,
+                kind=kind,
+                new_rows=result.new_rows,
+                repeated_rows=result.repeated_rows,
+                counts=[
+                    BatchCount(
+                        team_id=uuid.UUID(int=team_int),
+                        measure_key=measure,
+                        new_rows=new_counts.get((team_int, measure), 0),
+                        repeated_rows=total - new_counts.get((team_int, measure), 0),
+                    )
+                    for (team_int, measure), total in sorted(built.totals.items())
+                ],
+                accepted_at=now,
+            ),
+            subject=str(batch_id),
+        )
+    return result
 
 
-def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+async def ingest_batch(
+    database: Database,
+    *,
+    principal: Principal,
+    kind: BatchKind,
+    body: bytes,
+    content_type: str,
+    idempotency_key: str | None,
+    now: datetime,
+) -> Ingested:
+    """Parse, check and store one batch."""
+    if not principal.is_machine or principal.organisation_id is None:
+        raise Forbidden("batches are posted by trust systems with an organisation's API key")
+    organisation_id = principal.organisation_id
+    if idempotency_key is not None:
+        replay = await idempotency.begin(
+            database,
+            organisation_id=organisation_id,
+            key=idempotency_key,
+            fingerprint=idempotency.fingerprint(kind, content_type, body),
+            now=now,
+        )
+        if replay is not None:
+            return Ingested(replay.status, replay.body, replayed=True)
+    try:
+        with gc_paused():
+            media_type = content_type.split(";", 1)[0].strip().lower()
+            plain = (
+                plain_json_rows(body)
+                if kind == "responses" and media_type == "application/json"
+                else None
+            )
+            rows = parse_body(body, content_type=content_type, kind=kind) if plain is None else []
+            async with database.transaction() as session:
+                session.info["service"] = database.settings.service_name
+                if plain is not None:
+                    result = await _store_plain_responses(
+                        session, principal=principal, rows=plain, body=body, now=now
+                    )
+                else:
+                    result = await store_batch(
+                        session, principal=principal, kind=kind, rows=rows, now=now
+                    )
+                answer = result.as_dict()
+                if idempotency_key is not None:
+                    await idempotency_records.answer(
+                        session,
+                        organisation_id=organisation_id,
+                        key=idempotency_key,
+                        status=200,
+                        body=answer,
+                    )
+            del rows, plain  # freed now, by reference counting, before the collector is back
+        service_name = database.settings.service_name
+        metrics.INGESTED_ROWS.labels(service=service_name, outcome="new").inc(result.new_rows)
+        metrics.INGESTED_ROWS.labels(service=service_name, outcome="repeated").inc(
+            result.repeated_rows
+        )
+    except BaseException:
+        if idempotency_key is not None:
+            # Nothing was written: free the key so the client may fix the batch and retry with it.
+            await idempotency_records.free(
+                database, organisation_id=organisation_id, key=idempotency_key
+            )
+        raise
+    return Ingested(200, answer, replayed=False)

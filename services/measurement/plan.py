@@ -1,237 +1,106 @@
-"""The measurement plan: measure definitions, the default plan seeded for a cohort, and scoring.
-
-A definition is versioned: editing a measure adds a new version and every stored observation keeps
-the version it was scored under, so changing a definition never rewrites the data already held.
-"""
+"""The measurement plan: measures and their versioned definitions, each cohort's planned
+measures and their targets (what coordinators do; everyone who follows teams reads them)."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.measurement.periods import Period
-
-MeasureType = Literal["outcome", "process", "balancing"]
-# score = a mean of individual responses; proportion = numerator/denominator; count; rate = count
-# per denominator unit.
-DataKind = Literal["score", "proportion", "count", "rate"]
-Direction = Literal["increase", "decrease", "neutral"]
-# How one individual response is scored: SWEMWBS (raw total and Rasch metric), a 0-10 recommend
-# question (net promoter), or the plain sum of the items.
-Scoring = Literal["swemwbs", "net_promoter", "sum"]
-
-KEY_PATTERN = r"^[a-z][a-z0-9_]{1,62}$"
-
-# The published SWEMWBS raw -> metric (Rasch) conversion table: raw 7..35.
-# fmt: off
-SWEMWBS_METRIC: dict[int, Decimal] = {
-    raw: Decimal(metric)
-    for raw, metric in (
-        (7, "7.00"), (8, "9.51"), (9, "11.25"), (10, "12.40"), (11, "13.33"), (12, "14.08"),
-        (13, "14.75"), (14, "15.32"), (15, "15.84"), (16, "16.36"), (17, "16.88"), (18, "17.43"),
-        (19, "17.98"), (20, "18.59"), (21, "19.25"), (22, "19.98"), (23, "20.73"), (24, "21.54"),
-        (25, "22.35"), (26, "23.21"), (27, "24.11"), (28, "25.03"), (29, "26.02"), (30, "27.03"),
-        (31, "28.13"), (32, "29.31"), (33, "30.70"), (34, "32.55"), (35, "35.00"),
-    )
-}
-# fmt: on
+from services.measurement.measures import MeasureDefinition, MeasureSpec, next_version
+from services.measurement.models import PlanMeasure
+from services.measurement.store import plan as store
+from shared.errors import NotFound, Unprocessable
 
 
-class MeasureSpec(BaseModel):
-    """What a coordinator states about a measure (one version of its definition)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    key: str = Field(pattern=KEY_PATTERN)
-    name: str = Field(min_length=1, max_length=200)
-    operational_definition: str = Field(min_length=1, max_length=4000)
-    type: MeasureType
-    data_kind: DataKind
-    unit: str = Field(min_length=1, max_length=100)
-    period: Period
-    direction: Direction
-    # Only for score measures: how many items a response has, their range and how they are scored.
-    item_count: int | None = Field(default=None, ge=1, le=50)
-    # Answers are small whole numbers (stored one byte each).
-    item_min: int | None = Field(default=None, ge=0, le=100)
-    item_max: int | None = Field(default=None, ge=0, le=100)
-    scoring: Scoring | None = None
-
-    @model_validator(mode="after")
-    def _items_only_for_scores(self) -> MeasureSpec:
-        item_fields = (self.item_count, self.item_min, self.item_max, self.scoring)
-        if self.data_kind == "score":
-            if any(value is None for value in item_fields):
-                raise ValueError("a score measure needs item_count, item_min, item_max, scoring")
-            assert self.item_min is not None and self.item_max is not None
-            if self.item_min > self.item_max:
-                raise ValueError("item_min must not exceed item_max")
-            if self.scoring == "swemwbs" and (self.item_count, self.item_min, self.item_max) != (
-                7,
-                1,
-                5,
-            ):
-                raise ValueError("SWEMWBS scoring needs 7 items scored 1-5")
-            if self.scoring == "net_promoter" and (
-                self.item_count,
-                self.item_min,
-                self.item_max,
-            ) != (1, 0, 10):
-                raise ValueError("net promoter scoring needs one item scored 0-10")
-        elif any(value is not None for value in item_fields):
-            raise ValueError("items and scoring apply only to score measures")
-        return self
+@dataclass(frozen=True)
+class SavedMeasure:
+    measure: MeasureDefinition  # the current definition
+    changed: bool  # False when the definition was already exactly this (no new version)
 
 
-class MeasureDefinition(MeasureSpec):
-    """One stored version of a measure."""
-
-    version: int = Field(ge=1)
-
-    @property
-    def takes_responses(self) -> bool:
-        return self.data_kind == "score"
+@dataclass(frozen=True)
+class CohortPlan:
+    cohort_id: uuid.UUID
+    measures: list[MeasureDefinition]
 
 
-DEFAULT_PLAN: tuple[MeasureSpec, ...] = (
-    MeasureSpec(
-        key="swemwbs",
-        name="Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS)",
-        operational_definition=(
-            "Each staff member answers the 7 SWEMWBS items anonymously, each scored 1 (none of "
-            "the time) to 5 (all of the time). A response's raw score is the sum of its items "
-            "(7-35), also reported as the published Rasch metric score. The period value is the "
-            "mean over the responses received in the period, with their number."
-        ),
-        type="outcome",
-        data_kind="score",
-        unit="score (7-35)",
-        period="month",
-        direction="increase",
-        item_count=7,
-        item_min=1,
-        item_max=5,
-        scoring="swemwbs",
-    ),
-    MeasureSpec(
-        key="recommend_team",
-        name="How likely are you to recommend this team as a place to work?",
-        operational_definition=(
-            "Each staff member answers anonymously on a 0-10 scale. Staff net promoter score for "
-            "the period: the percentage answering 9-10 minus the percentage answering 0-6."
-        ),
-        type="outcome",
-        data_kind="score",
-        unit="net promoter score (-100 to 100)",
-        period="month",
-        direction="increase",
-        item_count=1,
-        item_min=0,
-        item_max=10,
-        scoring="net_promoter",
-    ),
-    MeasureSpec(
-        key="what_matters_conversations",
-        name="'What matters to you' conversations held",
-        operational_definition=(
-            "The number of 'what matters to you' conversations held with team members in the "
-            "week, as recorded by the project team."
-        ),
-        type="process",
-        data_kind="count",
-        unit="conversations",
-        period="week",
-        direction="increase",
-    ),
-    MeasureSpec(
-        key="sickness_absence",
-        name="Staff sickness absence",
-        operational_definition=(
-            "Numerator: contracted working days lost to sickness absence in the month. "
-            "Denominator: contracted working days available in the month."
-        ),
-        type="balancing",
-        data_kind="proportion",
-        unit="proportion of contracted days lost",
-        period="month",
-        direction="decrease",
-    ),
-    MeasureSpec(
-        key="staff_turnover",
-        name="Staff turnover",
-        operational_definition=(
-            "Numerator: leavers in the month. Denominator: average headcount in the month "
-            "(whole-time equivalents). Reported as leavers per whole-time equivalent."
-        ),
-        type="balancing",
-        data_kind="rate",
-        unit="leavers per WTE",
-        period="month",
-        direction="decrease",
-    ),
-)
+async def list_measures(session: AsyncSession, *, now: datetime) -> list[MeasureDefinition]:
+    await store.ensure_default_definitions(session, now=now)
+    return list((await store.current_definitions(session)).values())
 
 
-def default_plan() -> list[MeasureDefinition]:
-    """Version 1 of every measure in the default plan."""
-    return [MeasureDefinition(**spec.model_dump(), version=1) for spec in DEFAULT_PLAN]
+async def measure_versions(session: AsyncSession, *, key: str) -> list[MeasureDefinition]:
+    versions = await store.definition_versions(session, key)
+    if not versions:
+        raise NotFound(f"no measure {key!r}")
+    return versions
 
 
-def next_version(current: MeasureDefinition | None, spec: MeasureSpec) -> MeasureDefinition | None:
-    """The new version a changed spec makes, or None when nothing changed (no new version)."""
-    if current is None:
-        return MeasureDefinition(**spec.model_dump(), version=1)
-    if current.data_kind != spec.data_kind:
-        # The stored rows of a measure have one shape; a different kind is a different measure.
-        raise ValueError("the data kind of an existing measure cannot change")
-    if MeasureSpec(**current.model_dump(exclude={"version"})) == spec:
-        return None
-    return MeasureDefinition(**spec.model_dump(), version=current.version + 1)
+async def define_measure(
+    session: AsyncSession, *, key: str, spec: MeasureSpec, by: str, now: datetime
+) -> SavedMeasure:
+    """Create the measure ``key`` or add a version of it."""
+    if spec.key != key:
+        raise Unprocessable("the key in the body differs from the key in the path")
+    await store.ensure_default_definitions(session, now=now)
+    current = (await store.current_definitions(session, [spec.key])).get(spec.key)
+    try:
+        new = next_version(current, spec)
+    except ValueError as exc:
+        raise Unprocessable(str(exc)) from exc
+    if new is None:
+        assert current is not None
+        return SavedMeasure(current, changed=False)
+    await store.add_definition(session, new, by=by, now=now)
+    return SavedMeasure(new, changed=True)
 
 
-def score_response(definition: MeasureDefinition, items: Sequence[int]) -> tuple[int, int | None]:
-    """(raw score, metric score in hundredths or None) of one valid response.
-
-    The metric is kept in integer hundredths so the database sums it exactly.
-    """
-    raw = sum(items)
-    if definition.scoring == "swemwbs":
-        return raw, int(SWEMWBS_METRIC[raw] * 100)
-    return raw, None
+async def _known_cohort(session: AsyncSession, cohort_id: uuid.UUID) -> None:
+    if await store.cohort(session, cohort_id) is None:
+        raise NotFound("no such cohort (measurement learns cohorts from confirmed teams)")
 
 
-def swemwbs_metric(raw: int) -> Decimal:
-    return SWEMWBS_METRIC[raw]
+async def cohort_plan(session: AsyncSession, *, cohort_id: uuid.UUID) -> CohortPlan:
+    await _known_cohort(session, cohort_id)
+    keys = await store.plan_keys(session, cohort_id)
+    measures = list((await store.current_definitions(session, keys)).values())
+    return CohortPlan(cohort_id, measures)
 
 
-TWO_PLACES = Decimal("0.01")
+async def add_to_plan(
+    session: AsyncSession, *, cohort_id: uuid.UUID, key: str, now: datetime
+) -> CohortPlan:
+    await _known_cohort(session, cohort_id)
+    if key not in await store.current_definitions(session, [key]):
+        raise NotFound(f"no measure {key!r}")
+    if await store.plan_entry(session, cohort_id, key) is None:
+        await store.add_plan_entry(session, cohort_id=cohort_id, key=key, now=now)
+    return await cohort_plan(session, cohort_id=cohort_id)
 
 
-def mean(total: int | Decimal, n: int, *, scale: int = 1) -> Decimal | None:
-    """total / n (total given in 1/scale units) to 2 places, half up; None for no data."""
-    if n == 0:
-        return None
-    return (Decimal(total) / Decimal(scale) / Decimal(n)).quantize(TWO_PLACES, ROUND_HALF_UP)
+async def _planned(session: AsyncSession, cohort_id: uuid.UUID, key: str) -> PlanMeasure:
+    entry = await store.plan_entry(session, cohort_id, key)
+    if entry is None:
+        raise NotFound(f"{key!r} is not on this cohort's plan")
+    return entry
 
 
-def net_promoter_score(promoters: int, detractors: int, n: int) -> Decimal | None:
-    """% answering 9-10 minus % answering 0-6, to 2 places."""
-    if n == 0:
-        return None
-    return (Decimal(100) * (promoters - detractors) / Decimal(n)).quantize(
-        TWO_PLACES, ROUND_HALF_UP
-    )
+async def remove_from_plan(session: AsyncSession, *, cohort_id: uuid.UUID, key: str) -> CohortPlan:
+    """Stop collecting a measure for a cohort; the data already held is kept."""
+    await store.remove_plan_entry(session, await _planned(session, cohort_id, key))
+    return await cohort_plan(session, cohort_id=cohort_id)
 
 
-def ratio(numerator: Decimal, denominator: Decimal, places: int = 4) -> Decimal | None:
-    if denominator == 0:
-        return None
-    return (numerator / denominator).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-
-
-def is_key(value: str) -> bool:
-    return re.fullmatch(KEY_PATTERN, value) is not None
+async def set_target(
+    session: AsyncSession, *, cohort_id: uuid.UUID, key: str, target: Decimal | None
+) -> PlanMeasure:
+    """Set (or clear) the cohort's target for a planned measure (its charts show it at once:
+    the target is part of a cached chart's key)."""
+    entry = await _planned(session, cohort_id, key)
+    entry.target = target
+    await session.flush()
+    return entry

@@ -70,9 +70,6 @@ class ValueBatch(BaseModel):
     rows: list[ValueRow] = Field(max_length=MAX_ROWS)
 
 
-Row = ResponseRow | ValueRow
-
-
 @dataclass(frozen=True, slots=True)
 class RowError:
     """One failing field of one row; ``row`` is the 0-based index (None for the body or header)."""

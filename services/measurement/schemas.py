@@ -1,4 +1,6 @@
 """Request and response models of the measurement API (request models forbid unknown fields).
+Each response is built in one place: from what a use case returns, by ``model_validate`` (its
+attributes) or by the model's ``of``.
 
 The batch row models live in ``rows.py`` (they are shared by the JSON and CSV readers).
 """
@@ -12,12 +14,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.measurement.aggregate import CohortChart
 from services.measurement.analytics import Chart, CollaborativeSummary
 from services.measurement.analytics.models import ChartType, RunRuleSet
-from services.measurement.charts import ChartRequest
+from services.measurement.chart_options import ChartRequest
+from services.measurement.charts import TeamChart
+from services.measurement.keys import CreatedKey
+from services.measurement.measures import DataKind, MeasureDefinition
 from services.measurement.periods import Period
-from services.measurement.plan import DataKind, MeasureDefinition
 from services.measurement.rows import MAX_ROWS, ResponseRow, ValueRow
+from services.measurement.series import TeamSeries
 
 
 class _In(BaseModel):
@@ -57,6 +63,10 @@ class ApiKeyCreated(ApiKeyOut):
     # The whole key, shown in this answer only: it cannot be read again.
     secret: str
 
+    @classmethod
+    def of(cls, created: CreatedKey) -> ApiKeyCreated:
+        return cls(**ApiKeyOut.model_validate(created.key).model_dump(), secret=created.secret)
+
 
 class BatchOut(_Out):
     batch_id: uuid.UUID
@@ -87,6 +97,19 @@ class SeriesOut(_Out):
     last: date = Field(serialization_alias="to")
     points: list[SeriesPointOut]
 
+    @classmethod
+    def of(cls, series: TeamSeries) -> SeriesOut:
+        return cls(
+            team_id=series.team_id,
+            measure_key=series.definition.key,
+            measure_version=series.definition.version,
+            data_kind=series.definition.data_kind,
+            period=series.period,
+            first=series.first,
+            last=series.last,
+            points=[SeriesPointOut.model_validate(point) for point in series.points],
+        )
+
 
 class ChartQuery(_In):
     """Query parameters of a chart (team or collaborative, JSON or picture)."""
@@ -106,6 +129,9 @@ class ChartQuery(_In):
 
     def request(self) -> ChartRequest:
         return ChartRequest(
+            first=self.first,
+            last=self.last,
+            period=self.period,
             chart_type=self.chart_type,
             rules=self.rules,
             n=self.n,
@@ -127,16 +153,52 @@ class _ChartOut(_Out):
     last: date = Field(serialization_alias="to")
     chart: Chart
 
+    @staticmethod
+    def _about(chart: TeamChart | CohortChart) -> dict[str, Any]:
+        """The fields every chart answer (team or collaborative) carries about its measure."""
+        definition = chart.definition
+        return {
+            "measure_key": definition.key,
+            "measure_name": definition.name,
+            "measure_version": definition.version,
+            "data_kind": definition.data_kind,
+            "unit": definition.unit,
+            "period": chart.period,
+            "first": chart.first,
+            "last": chart.last,
+        }
+
 
 class TeamChartOut(_ChartOut):
     team_id: uuid.UUID
     team_name: str
+
+    @classmethod
+    def of(cls, chart: TeamChart) -> TeamChartOut:
+        return cls(
+            team_id=chart.team_id, team_name=chart.team_name, chart=chart.chart, **cls._about(chart)
+        )
+
+
+def team_chart_json(chart: TeamChart) -> bytes:
+    """A team chart's JSON answer (the chart cache keeps these bytes)."""
+    return TeamChartOut.of(chart).model_dump_json(by_alias=True).encode()
 
 
 class CohortChartOut(_ChartOut):
     cohort_id: uuid.UUID
     team_names: dict[str, str]  # team id -> name, for the teams in the table
     summary: CollaborativeSummary
+
+    @classmethod
+    def of(cls, chart: CohortChart) -> CohortChartOut:
+        return cls(
+            cohort_id=chart.cohort_id,
+            team_names=chart.team_names,
+            chart=chart.collaborative.chart,
+            summary=chart.collaborative.summary,
+            **cls._about(chart),
+        )
 
 
 class AnnotationIn(_In):

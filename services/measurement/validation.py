@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from services.measurement.measures import MeasureDefinition
 from services.measurement.periods import london_midnight, next_period_start, period_start, to_utc
-from services.measurement.plan import MeasureDefinition
 from services.measurement.rows import ResponseRow, RowError, ValueRow
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .engine import Series
+from .analysis import Series
 from .models import ChartType, period_label
 
 DEFAULT_CHART_TYPE: dict[str, ChartType] = {

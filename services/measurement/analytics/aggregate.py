@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
+from .analysis import Series
 from .batch import build_grid, pool_grid, team_rows
 from .engine import (
-    Series,
     analyse,
     assurance,
     chart_from_analysis,

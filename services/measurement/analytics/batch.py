@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .engine import D2, MR_SCREEN, XMR_LIMIT, XMR_LIMIT_2SIGMA, Series, signal_class
+from .analysis import Series, signal_class
+from .limits import D2, MR_SCREEN, XMR_LIMIT, XMR_LIMIT_2SIGMA
 from .models import ChartOptions, TeamRow
 
 Floats = NDArray[np.float64]

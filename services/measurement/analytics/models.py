@@ -7,12 +7,21 @@ the signal detector and the picture renderer never branch on the chart type to r
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ChartType = Literal["run", "xmr", "i", "p", "u", "c", "pp", "up"]
+# What each chart type (as analysed: "i" is an XmR) is called on a chart's summary and picture.
+CHART_NAMES = {
+    "run": "Run chart",
+    "xmr": "XmR chart",
+    "p": "p chart",
+    "pp": "p' chart (Laney)",
+    "u": "u chart",
+    "up": "u' chart (Laney)",
+    "c": "c chart",
+}
 RunRuleSet = Literal["anhoj", "ihi"]
 Direction = Literal["increase", "decrease", "neutral"]
 SignalClass = Literal["improvement", "concern", "neutral"]
@@ -43,7 +52,6 @@ RuleName = Literal[
     "ihi_too_many_runs",
 ]
 
-Number = float | int | Decimal
 PeriodLabel = str | date
 
 

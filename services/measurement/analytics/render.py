@@ -15,7 +15,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from .models import Chart, ChartPoint
+from .models import CHART_NAMES, Chart, ChartPoint
 
 matplotlib.use("Agg")
 
@@ -45,15 +45,6 @@ _ASSURANCE_LABELS = {
     "consistently_passing": "Consistently passing the target",
     "consistently_failing": "Consistently failing the target",
     "hit_and_miss": "Hit and miss the target",
-}
-_TITLES = {
-    "run": "Run chart",
-    "xmr": "XmR chart",
-    "p": "p chart",
-    "pp": "p' chart (Laney)",
-    "u": "u chart",
-    "up": "u' chart (Laney)",
-    "c": "c chart",
 }
 
 
@@ -171,7 +162,7 @@ def _draw(chart: Chart, title: str | None, width: float, height: float) -> Figur
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
 
-    heading = title or _TITLES.get(chart.chart_type, chart.chart_type)
+    heading = title or CHART_NAMES.get(chart.chart_type, chart.chart_type)
     fig.suptitle(heading, fontsize=11, x=0.01, ha="left", fontweight="bold")
     status = []
     if chart.variation:

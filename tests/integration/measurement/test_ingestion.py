@@ -198,6 +198,7 @@ async def test_idempotency_key_replays_refuses_other_body_and_concurrent_use(wor
         organisation_id=world.org_a,
         key="batch-2",
         fingerprint=idempotency.fingerprint("responses", "application/json", body),
+        now=world.service.app.state.clock.now(),
     )
     assert claimed is None
     concurrent = await world.service.client.post(

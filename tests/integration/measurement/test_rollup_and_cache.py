@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 
-from services.measurement import service as measurement_service
+from services.measurement import charts as chart_use_cases
 from services.measurement.models import ResponseDay, SeriesVersion, SurveyResponse
+from services.measurement.store import charts as chart_store
 from shared.migrations import upgrade
 from tests.integration.measurement.conftest import World, swemwbs
 from tests.support import create_database, service_settings
@@ -234,7 +235,7 @@ async def test_a_cached_chart_is_replaced_by_new_rows_notes_and_targets(world: W
         headers=world.machine(world.key_b),
     )
     assert other.status_code == 404
-    assert len(measurement_service._chart_cache) <= measurement_service.CHART_CACHE_SIZE
+    assert len(chart_store.TEAM_CHARTS) <= chart_store.CHART_CACHE_SIZE
 
 
 async def test_the_migration_sums_responses_stored_before_it():
@@ -301,7 +302,7 @@ async def test_concurrent_reads_of_one_chart_compute_it_once(world: World, monke
     rows = [swemwbs(f"f-{n}-{tag()}", world.a2, "2026-04-06T09:00:00Z", [4] * 7) for n in range(3)]
     assert (await world.post("responses", rows)).status_code == 200
     computed = 0
-    compute = measurement_service._compute_team_chart
+    compute = chart_use_cases._compute_team_chart
 
     async def counted(*args: Any, **kwargs: Any) -> Any:
         nonlocal computed
@@ -309,7 +310,7 @@ async def test_concurrent_reads_of_one_chart_compute_it_once(world: World, monke
         await asyncio.sleep(0.05)  # still computing while the others arrive
         return await compute(*args, **kwargs)
 
-    monkeypatch.setattr(measurement_service, "_compute_team_chart", counted)
+    monkeypatch.setattr(chart_use_cases, "_compute_team_chart", counted)
     answers = await asyncio.gather(*(chart(world, world.a2) for _ in range(6)))
     assert computed == 1
     assert len({answer.content for answer in answers}) == 1

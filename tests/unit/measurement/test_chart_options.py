@@ -8,14 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from services.measurement.charts import (
+from services.measurement.chart_options import (
     ChartRequest,
     Note,
     annotations_by_period,
     chart_options,
     chart_series,
 )
-from services.measurement.plan import DEFAULT_PLAN, MeasureDefinition
+from services.measurement.measures import DEFAULT_PLAN, MeasureDefinition
 from shared.errors import Unprocessable
 
 PLAN = {spec.key: MeasureDefinition(**spec.model_dump(), version=1) for spec in DEFAULT_PLAN}

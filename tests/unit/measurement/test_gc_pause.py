@@ -1,6 +1,6 @@
 import gc
 
-from services.measurement.service import gc_paused
+from services.measurement.ingestion import gc_paused
 
 
 def test_collector_is_off_while_any_batch_is_in_flight_and_back_on_after():

@@ -8,13 +8,15 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from services.measurement.ingestion import (
+from services.measurement.measures import default_plan
+from services.measurement.records import (
+    BatchContext,
     plain_response_records,
     plain_team_ids,
     response_records,
 )
-from services.measurement.plan import default_plan
 from services.measurement.rows import MAX_ROWS, parse_json, plain_json_rows
+from services.measurement.store.batches import RESPONSE_COLUMNS
 from services.measurement.validation import TeamInfo
 
 ORG = uuid.uuid4()
@@ -45,17 +47,17 @@ def row(i: int, **changes: Any) -> dict[str, Any]:
 def both(rows: list[dict[str, Any]]) -> tuple[Any, Any]:
     """(plain path's records or None, validating path's records or None) for one JSON body."""
     body = json.dumps({"rows": rows}).encode()
-    kwargs = {"organisation_id": ORG, "batch_id": BATCH, "teams": TEAMS, "plans": PLANS, "now": NOW}
+    batch = BatchContext(organisation_id=ORG, batch_id=BATCH, teams=TEAMS, plans=PLANS, now=NOW)
     parsed = plain_json_rows(body)
     assert parsed is not None
     team_of = plain_team_ids(parsed)
     plain = (
         None
         if team_of is None
-        else asyncio.run(plain_response_records(parsed, team_of=team_of, **kwargs))
+        else asyncio.run(plain_response_records(parsed, batch, team_of=team_of))
     )
     try:
-        validated = response_records(parse_json(body, "responses"), **kwargs)
+        validated = response_records(parse_json(body, "responses"), batch)
     except Exception:  # the validating reader refuses the batch
         validated = None
     return plain, validated
@@ -77,6 +79,19 @@ def test_plain_batches_are_stored_exactly_as_the_validating_path_stores_them():
     assert plain.records == validated.records
     assert plain.totals == validated.totals
     assert plain.records[3][8:11] == (10, None, bytes([10]))
+
+
+def test_a_record_holds_its_values_in_the_order_of_the_tables_columns():
+    # The store copies records by position into the columns derived from the table.
+    plain, _ = both(GOOD)
+    assert plain is not None
+    stored = dict(zip(RESPONSE_COLUMNS, plain.records[0], strict=True))
+    assert (stored["organisation_id"], stored["client_id"], stored["team_id"]) == (ORG, "r0", OTHER)
+    assert (stored["measure_key"], stored["measure_version"]) == ("swemwbs", 1)
+    assert stored["responded_at"] == datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+    assert (stored["week_start"], stored["month_start"]) == (date(2026, 3, 30), date(2026, 4, 1))
+    assert (stored["raw_score"], stored["metric_x100"]) == (7, 700)
+    assert (stored["items"], stored["batch_id"]) == (bytes([1] * 7), BATCH)
 
 
 def test_rows_outside_the_plain_form_hand_over_to_the_validating_path():

@@ -2,7 +2,7 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from services.measurement.plan import default_plan
+from services.measurement.measures import default_plan
 from services.measurement.rows import ResponseRow, ValueRow
 from services.measurement.validation import (
     TeamInfo,
@@ -113,7 +113,7 @@ def test_foreign_rows_are_those_of_another_organisations_known_team():
 
 
 def test_the_ingestion_loop_refuses_exactly_what_the_validator_refuses():
-    from services.measurement.ingestion import response_records
+    from services.measurement.records import BatchContext, response_records
 
     good = [resp(0), resp(1, measure="recommend_team", items=[10])]
     bad = [
@@ -126,21 +126,17 @@ def test_the_ingestion_loop_refuses_exactly_what_the_validator_refuses():
         resp(8, team_id=GONE),
         resp(9, measure="sickness_absence"),
     ]
-    kwargs = {
-        "organisation_id": ORG_A,
-        "batch_id": uuid.uuid4(),
-        "teams": TEAMS,
-        "plans": PLANS,
-        "now": NOW,
-    }
-    built = response_records(good, **kwargs)
+    batch = BatchContext(
+        organisation_id=ORG_A, batch_id=uuid.uuid4(), teams=TEAMS, plans=PLANS, now=NOW
+    )
+    built = response_records(good, batch)
     assert built is not None and len(built.records) == 2
     assert built.records[0][8:11] == (21, 1925, bytes([3] * 7))
     assert built.records[1][8:11] == (10, None, bytes([10]))
     assert built.totals == {(TEAM_A.int, "swemwbs"): 1, (TEAM_A.int, "recommend_team"): 1}
     assert built.records[0][2] == TEAM_A and built.records[0][0] == ORG_A
     for row in bad:
-        assert response_records([*good, row], **kwargs) is None
+        assert response_records([*good, row], batch) is None
         assert validate_responses([*good, row], teams=TEAMS, plans=PLANS, now=NOW) != []
     # The cohort starts at midnight London time on 2 March (GMT): 00:00 UTC is already in.
-    assert response_records([resp(10, responded_at=datetime(2026, 3, 2, tzinfo=UTC))], **kwargs)
+    assert response_records([resp(10, responded_at=datetime(2026, 3, 2, tzinfo=UTC))], batch)

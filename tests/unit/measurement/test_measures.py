@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from services.measurement.plan import (
+from services.measurement.measures import (
     DEFAULT_PLAN,
     SWEMWBS_METRIC,
     MeasureSpec,

@@ -4,24 +4,23 @@ charts show (``series_version``), both written in the batch's own transaction.
 Series and charts read the day sums, so a read costs O(days in range), not O(responses). Only
 rows a batch really inserted are added (a retried or repeated row adds nothing), so the sums
 always equal a GROUP BY over ``survey_response``. The version is raised by every change to a
-team's chart of a measure (new rows, a note); cached charts are keyed by it.
+team's chart of a measure (new rows, a note); cached charts are keyed by it (``charts``).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.measurement.models import ResponseDay, SeriesVersion
-from services.measurement.periods import Period, london_buckets_by_hour, london_buckets_for_hour
-from services.measurement.plan import mean, net_promoter_score
+from services.measurement.periods import london_buckets_by_hour, london_buckets_for_hour
 
 # (team id as its integer, measure key, London date)
 DayKey = tuple[int, str, date]
@@ -59,7 +58,7 @@ async def record(
     session: AsyncSession, days: Mapping[DayKey, Totals], pairs: Iterable[tuple[int, str]]
 ) -> None:
     """Add day sums and raise versions through the session (SQLite; PostgreSQL does both in
-    the batch's storing statement, see ``ingestion``)."""
+    the batch's storing statement, see ``batches``)."""
     postgresql = session.bind.dialect.name == "postgresql"
     insert = pg_insert if postgresql else sqlite_insert
     ordered = sorted(days.items())
@@ -115,64 +114,3 @@ async def bump_versions(session: AsyncSession, pairs: Iterable[tuple[uuid.UUID, 
             set_={"version": SeriesVersion.version + 1},
         )
     )
-
-
-# --- reading ------------------------------------------------------------------------------------
-
-
-async def response_points(
-    session: AsyncSession,
-    *,
-    team_ids: Sequence[uuid.UUID],
-    measure_key: str,
-    net_promoter: bool,
-    first: date,
-    last: date,
-    period: Period,
-) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """Each team's period values of a responses measure for the London dates [first, last]:
-    n, mean_raw, mean_metric and net_promoter, as a GROUP BY over the responses would give."""
-    out: dict[uuid.UUID, list[dict[str, Any]]] = {team: [] for team in team_ids}
-    if not team_ids:
-        return out
-    table = ResponseDay
-    bucket = table.week_start if period == "week" else table.month_start
-    which = table.team_id == team_ids[0] if len(team_ids) == 1 else table.team_id.in_(team_ids)
-    rows = await session.execute(
-        select(
-            table.team_id,
-            bucket.label("period_start"),
-            func.sum(table.n).label("n"),
-            func.sum(table.raw_total).label("raw_total"),
-            func.sum(table.metric_total).label("metric_total"),
-            func.sum(table.promoters).label("promoters"),
-            func.sum(table.detractors).label("detractors"),
-        )
-        .where(
-            which,
-            table.measure_key == measure_key,
-            table.day >= first,
-            table.day <= last,
-        )
-        .group_by(table.team_id, bucket)
-        .order_by(table.team_id, bucket)
-    )
-    for row in rows:
-        n = int(row.n)
-        start = row.period_start
-        out[row.team_id].append(
-            {
-                "period_start": start
-                if isinstance(start, date)
-                else date.fromisoformat(str(start)),
-                "n": n,
-                "mean_raw": mean(int(row.raw_total), n),
-                "mean_metric": None
-                if row.metric_total is None
-                else mean(int(row.metric_total), n, scale=100),
-                "net_promoter": net_promoter_score(int(row.promoters), int(row.detractors), n)
-                if net_promoter
-                else None,
-            }
-        )
-    return out

@@ -1,0 +1,104 @@
+"""The collaborative chart of a measure: one chart pooled over the cohort's teams the caller may
+read, with its summary and per-team table."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.measurement.analytics import CollaborativeChart, aggregate_chart
+from services.measurement.chart_options import ChartRequest, chart_options, chart_series
+from services.measurement.charts import Picture, chart_range, draw
+from services.measurement.measures import MeasureDefinition
+from services.measurement.periods import Period
+from services.measurement.series import check_range, chosen_period
+from services.measurement.store import plan as plan_store
+from services.measurement.store import series as series_store
+from services.measurement.store.charts import readable_cohort_teams
+from shared.auth import Principal
+from shared.errors import NotFound
+
+
+@dataclass(frozen=True)
+class CohortChart:
+    cohort_id: uuid.UUID
+    definition: MeasureDefinition
+    period: Period
+    first: date
+    last: date
+    team_names: dict[str, str]
+    collaborative: CollaborativeChart
+
+    @property
+    def title(self) -> str:
+        return f"{self.definition.name} · collaborative ({len(self.team_names)} teams)"
+
+
+async def cohort_chart(
+    session: AsyncSession,
+    *,
+    user: Principal,
+    cohort_id: uuid.UUID,
+    measure_key: str,
+    request: ChartRequest,
+    now: datetime,
+) -> CohortChart:
+    """The collaborative chart of a measure over the cohort's teams the caller may read
+    (coordinators: all; team leads: their organisation's; coaches: their own), with the
+    summary and per-team table."""
+    first, last = chart_range(request, now=now)
+    check_range(first, last, what="chart")
+    teams = await readable_cohort_teams(session, principal=user, cohort_id=cohort_id)
+    if not teams:
+        raise NotFound("no such cohort")
+    definition = (await plan_store.current_definitions(session, [measure_key])).get(measure_key)
+    if definition is None:
+        raise NotFound(f"no measure {measure_key!r}")
+    chosen = chosen_period(definition, request.period)
+    target = await plan_store.plan_target(session, cohort_id, measure_key)
+    points = await series_store.team_points(
+        session,
+        team_ids=list(teams),
+        definition=definition,
+        first=first,
+        last=last,
+        period=chosen,
+    )
+    options = chart_options(request, definition, period=chosen, target=target)
+    collaborative = aggregate_chart(
+        {
+            str(team_id): chart_series(team_points, definition)
+            for team_id, team_points in points.items()
+            if team_points
+        },
+        options,
+    )
+    return CohortChart(
+        cohort_id=cohort_id,
+        definition=definition,
+        period=chosen,
+        first=first,
+        last=last,
+        team_names={str(team_id): name for team_id, name in teams.items() if points[team_id]},
+        collaborative=collaborative,
+    )
+
+
+async def cohort_chart_picture(
+    session: AsyncSession,
+    *,
+    user: Principal,
+    cohort_id: uuid.UUID,
+    measure_key: str,
+    request: ChartRequest,
+    picture: Picture,
+    now: datetime,
+) -> bytes:
+    """``cohort_chart`` drawn as SVG or PNG."""
+    answer = await cohort_chart(
+        session, user=user, cohort_id=cohort_id, measure_key=measure_key, request=request, now=now
+    )
+    return await draw(answer.collaborative.chart, title=answer.title, picture=picture)

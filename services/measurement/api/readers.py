@@ -1,0 +1,27 @@
+"""Who may call the reading routes (the roles; what each may read is the store's readable
+statement of teams)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from shared.auth import CurrentUser, Principal, Role, require_roles
+from shared.errors import Forbidden
+
+_CHART_ROLES = frozenset({Role.coordinator, Role.team_lead, Role.coach})
+
+
+async def _chart_reader(user: CurrentUser) -> Principal:
+    """People who follow teams' data (coordinators, team leads, coaches) and trust systems' keys
+    (their own organisation's teams, as for series); other roles are refused outright (403)."""
+    if not user.is_machine and user.role not in _CHART_ROLES:
+        raise Forbidden("your role may not read charts")
+    return user
+
+
+# Series and charts: people who follow teams' data, and trust systems.
+ChartReader = Annotated[Principal, Depends(_chart_reader)]
+# Measures and plans, and notes on charts: people who follow teams' data.
+Reader = Annotated[Principal, require_roles(Role.coordinator, Role.team_lead, Role.coach)]

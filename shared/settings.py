@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -101,3 +103,12 @@ def fault_value(settings: ServiceSettings, name: str) -> str | None:
         return None
     kind, _, value = settings.fault_injection.partition(":")
     return value if kind == name else None
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def settings_getter(cls: type[S]) -> Callable[[], S]:
+    """A service's ``get_settings()``: its settings read from the environment once per process
+    (only ``app.py`` and ``__main__.py`` call it; everything else is handed the settings)."""
+    return functools.cache(cls)

@@ -19,6 +19,7 @@ from shared.auth import Principal, Role, require_roles
 from shared.clock import Clock, uk_date
 from shared.db import Session
 from shared.errors import problem_responses
+from shared.fields import IsoDate
 from shared.ratelimit import WRITES, limit_writes
 
 BillingReader = Annotated[Principal, require_roles(Role.finance, Role.coordinator, Role.team_lead)]
@@ -263,7 +264,7 @@ overdue = APIRouter(prefix="/overdue", tags=["statements"])
 
 @overdue.get("", response_model=list[schemas.OverdueOut])
 async def overdue_invoices(
-    session: Session, _user: BillingStaff, clock: Clock, as_of: schemas.IsoDate | None = None
+    session: Session, _user: BillingStaff, clock: Clock, as_of: IsoDate | None = None
 ) -> list[schemas.OverdueOut]:
     items = await statements.overdue(session, as_of=as_of, now=clock.now())
     return [schemas.OverdueOut.build(item) for item in items]

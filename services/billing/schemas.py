@@ -6,21 +6,16 @@ forbid extra fields: status, organisation and prices are never client-settable.
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Self, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    StringConstraints,
 )
 
 from services.billing.invoicing import Customer, effective_status
@@ -34,35 +29,8 @@ from services.billing.pricing import (
 )
 from services.billing.settings import BillingSettings
 from services.billing.statements import CohortTotals, OverdueItem, Statement
+from shared.fields import IsoDate, Text100
 
-
-def _iso_text(pattern: re.Pattern[str], example: str) -> Callable[[object], object]:
-    def check(value: object) -> object:
-        # ISO 8601 text only: pydantic would otherwise read numbers as Unix timestamps.
-        if isinstance(value, int | float) or (isinstance(value, str) and not pattern.match(value)):
-            raise ValueError(f"must be ISO 8601, e.g. {example}")
-        return value
-
-    return check
-
-
-_iso_date = _iso_text(re.compile(r"\d{4}-\d{2}-\d{2}\Z"), "2021-01-04")
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-
-
-def _strip_non_blank(value: str) -> str:
-    # Lengths are judged on the text as sent (as documented), then surrounding spaces go.
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be blank")
-    return value
-
-
-Text100 = Annotated[
-    str, StringConstraints(min_length=1, max_length=100), AfterValidator(_strip_non_blank)
-]
 PaymentMethod = Literal["bacs", "chaps", "card", "cheque", "direct_debit", "other"]
 
 

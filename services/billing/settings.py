@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, settings_getter
 
 PLACEHOLDER_VAT_NUMBER = "GB 000 0000 00"
 
@@ -39,6 +37,4 @@ class BillingSettings(ServiceSettings):
         return self
 
 
-@lru_cache
-def get_settings() -> BillingSettings:
-    return BillingSettings()
+get_settings = settings_getter(BillingSettings)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, settings_getter
 
 
 class EnrolmentSettings(ServiceSettings):
@@ -16,6 +14,4 @@ class EnrolmentSettings(ServiceSettings):
     port: int = 8001
 
 
-@lru_cache
-def get_settings() -> EnrolmentSettings:
-    return EnrolmentSettings()
+get_settings = settings_getter(EnrolmentSettings)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, settings_getter
 
 
 class MeasurementSettings(ServiceSettings):
@@ -16,6 +14,4 @@ class MeasurementSettings(ServiceSettings):
     port: int = 8002
 
 
-@lru_cache
-def get_settings() -> MeasurementSettings:
-    return MeasurementSettings()
+get_settings = settings_getter(MeasurementSettings)

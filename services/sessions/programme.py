@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field, HttpUrl, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sessions import places
-from services.sessions.inputs import Input, IsoDateTime, LondonIn, in_london
 from services.sessions.models import Cohort, ProgrammeSession
 from services.sessions.rules.modes import (
     SIGNIFICANT_FIELDS,
@@ -40,16 +39,17 @@ from shared.auth import Principal
 from shared.errors import Conflict, NotFound, Unprocessable
 from shared.events import DomainEvent
 from shared.events.sessions import SessionCancelled, SessionRescheduled, SessionScheduled
+from shared.fields import IsoDateTime, LondonDateTime, RequestModel, in_london
 from shared.outbox import record_event
 
 E = TypeVar("E", bound=DomainEvent)
 
 
-class SessionCreate(Input):
+class SessionCreate(RequestModel):
     kind: SessionKind
     title: str = Field(min_length=1, max_length=200)
-    starts_at: LondonIn
-    ends_at: LondonIn
+    starts_at: LondonDateTime
+    ends_at: LondonDateTime
     mode: SessionMode = "virtual"
     join_url: HttpUrl | None = None
     venue: str | None = Field(default=None, min_length=1, max_length=500)
@@ -63,13 +63,13 @@ class SessionCreate(Input):
         return self
 
 
-class SessionUpdate(Input):
+class SessionUpdate(RequestModel):
     """Only the fields given change; ``null`` clears join_url, venue, capacity or notes."""
 
     kind: SessionKind | None = None
     title: str | None = Field(default=None, min_length=1, max_length=200)
-    starts_at: LondonIn | None = None
-    ends_at: LondonIn | None = None
+    starts_at: LondonDateTime | None = None
+    ends_at: LondonDateTime | None = None
     mode: SessionMode | None = None
     join_url: HttpUrl | None = None
     venue: str | None = Field(default=None, min_length=1, max_length=500)

@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_valida
 
 from services.sessions.attendance import Recorded, TeamEngagement
 from services.sessions.calendar import feed_path
-from services.sessions.inputs import Input
 from services.sessions.models import FeedToken, Place
 from services.sessions.places import PlacesView
 from services.sessions.programme import SessionCreate as SessionCreate
@@ -25,6 +24,7 @@ from services.sessions.programme import SessionView
 from services.sessions.rosters import RosterEntry
 from services.sessions.rules.schedule import SessionKind, SessionMode, SessionStatus
 from shared.clock import LONDON
+from shared.fields import RequestModel
 
 Role = Literal[
     "project_lead",
@@ -46,7 +46,7 @@ class _Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class SessionCancel(Input):
+class SessionCancel(RequestModel):
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -82,7 +82,7 @@ class SessionOut(_Out):
         )
 
 
-class PlaceRegister(Input):
+class PlaceRegister(RequestModel):
     team_id: uuid.UUID
     places: int = Field(ge=1, le=200, strict=True, description="Number of people from the team")
 
@@ -126,7 +126,7 @@ def waiting_list(found: PlacesView) -> list[PlaceOut]:
     return [PlaceOut.build(p, position) for p, position in found.waiting]
 
 
-class AttendanceRecord(Input):
+class AttendanceRecord(RequestModel):
     team_id: uuid.UUID
     attended: bool = Field(strict=True)
     attendees: int = Field(default=0, ge=0, le=500, strict=True)
@@ -217,7 +217,7 @@ class EngagementOut(BaseModel):
         )
 
 
-class FeedTokenCreate(Input):
+class FeedTokenCreate(RequestModel):
     """Exactly one of cohort_id (the cohort's feed) or team_id (a team's feed)."""
 
     cohort_id: uuid.UUID | None = None

@@ -10,8 +10,6 @@ schemas, settings looked up outside the app factory, caches outside the store.
 from __future__ import annotations
 
 import ast
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +24,6 @@ from shared.settings import ServiceSettings
 ROOT = Path(__file__).resolve().parents[3]
 SERVICES = sorted(p.name for p in (ROOT / "services").iterdir() if (p / "__init__.py").is_file())
 MAX_MODULE_LINES = 500
-MAX_DUPLICATE_PAIRS = 20
 
 
 def python_files(folder: Path, *, migrations: bool = False) -> Iterator[Path]:
@@ -318,23 +315,3 @@ def test_caches_live_in_the_store(service: str) -> None:
     assert not found, "caches belong in the store, with a bound and invalidation:\n" + (
         "\n".join(found)
     )
-
-
-# --- repetition ---------------------------------------------------------------------------------
-
-
-@pytest.mark.skipif(shutil.which("duplicates") is None, reason="the duplicates tool is not here")
-def test_services_and_the_platform_repeat_themselves_little() -> None:
-    pairs = 0
-    for folder in ("services", "shared"):
-        result = subprocess.run(
-            ["duplicates", "--repo", str(ROOT / folder), "--most", "1", "--seconds", "60"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
-        first = result.stdout.splitlines()[0] if result.stdout else ""
-        assert not first.startswith("incomplete"), result.stdout
-        pairs += 0 if first.startswith("no duplicates") else int(first.split()[0])
-    assert pairs <= MAX_DUPLICATE_PAIRS, f"{pairs} repeated pairs in services/ and shared/"

@@ -1,22 +1,14 @@
 """Billing: platform tables, snapshots of enrolment facts, gapless document counters, pro-formas,
 invoices, credit notes and payments. Money is integer pence; VAT rates are exact decimal text.
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-27
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 from shared.migrations import create_platform_tables, drop_platform_tables
 
-revision: str = "0001"
-down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0001"
+down_revision = None
 
 
 def upgrade() -> None:

@@ -1,23 +1,16 @@
 """Measurement read paths: per-day sums of responses (response_day) and a per team and measure
 version that cached charts are keyed by (series_version). Existing responses are summed once.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-27
 """
 
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0004"
+down_revision = "0003"
 
 
 def upgrade() -> None:

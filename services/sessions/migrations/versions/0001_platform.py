@@ -1,18 +1,10 @@
 """Platform tables: outbox, inbox, dead letters.
-
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-27
 """
-
-from collections.abc import Sequence
 
 from shared.migrations import create_platform_tables, drop_platform_tables
 
-revision: str = "0001"
-down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0001"
+down_revision = None
 
 
 def upgrade() -> None:

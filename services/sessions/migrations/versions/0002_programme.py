@@ -1,20 +1,12 @@
 """Sessions: cohorts, programme sessions, rosters, coach allocations, places, attendance,
 disengagements and calendar feed tokens.
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-27
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
-down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0002"
+down_revision = "0001"
 
 
 def upgrade() -> None:

@@ -32,6 +32,12 @@ class Role(StrEnum):
     team_lead = "team_lead"
     finance = "finance"
     operator = "operator"
+    # Someone the identity provider knows but the programme does not yet: may apply (submit an
+    # expression of interest) and follow their own applications.
+    applicant = "applicant"
+    # Another service of the platform calling with its own credentials (e.g. notifications
+    # fetching an invoice's PDF from billing); the token's subject names the calling service.
+    service = "service"
 
 
 @dataclass(frozen=True)

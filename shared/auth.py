@@ -1,6 +1,11 @@
 """Who is calling: bearer JWTs for people, organisation-scoped API keys for trust systems.
 
-JWTs: the algorithm is fixed by configuration (never taken from the token); issuer, audience,
+People signed in through the organisation's OpenID Connect provider carry its RS256/ES256 access
+tokens, verified against its published keys (``shared.oidc``). Tokens signed with the shared
+secret (``make token``; HS256 by default) stay for development, tests and the runbook's
+break-glass operator token; production refuses the development secret.
+
+Shared-secret JWTs: the algorithm is fixed by configuration (never taken from the token); issuer, audience,
 expiry and a known role are required. API keys: ``ewc_<prefix>_<secret>``; only a SHA-256 hash of
 the whole key is stored, looked up by the non-secret prefix, compared in constant time. The
 recognisable ``ewc_`` prefix lets secret scanners find leaked keys.
@@ -146,6 +151,11 @@ async def get_current_user(
             raise Unauthorized("API keys are not accepted here")
         principal: Principal = await resolver(request, token)
         return principal
+    if settings.oidc_issuer:
+        from shared import oidc  # imports this module
+
+        if oidc.is_provider_token(settings, token):
+            return await oidc.verify_provider_token(settings, token)
     return decode_token(settings, token)
 
 

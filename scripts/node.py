@@ -39,6 +39,7 @@ def _environment() -> dict[str, str]:
     env.setdefault("npm_config_update_notifier", "false")
     env.setdefault("npm_config_fund", "false")
     env.setdefault("npm_config_audit", "false")
+    env.pop("npm_config_nodedir", None)  # set by some Python builds' environments; npm warns
     return env
 
 

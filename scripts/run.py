@@ -27,7 +27,8 @@ from scripts.node import WEB, node_binary
 from scripts.services import PORTS
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var"
+# Where the SQLite files, NATS, Caddy and the provider keep their state (EWC_VAR_DIR: elsewhere).
+VAR = Path(os.environ.get("EWC_VAR_DIR", ROOT / "var"))
 CADDYFILE = ROOT / "deploy" / "Caddyfile"
 # The development provider's client and the API audience (web/dev-oidc/server.mjs).
 OIDC_CLIENT_ID = "enjoying-work-console"

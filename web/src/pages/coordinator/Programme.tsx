@@ -19,9 +19,13 @@ const KINDS = [
 
 function ModeSwitch({ session, onDone }: { session: Session; onDone: (problem: Problem | null) => void }) {
   const [mode, setMode] = useState(session.mode);
+  const [venue, setVenue] = useState(session.venue ?? '');
+  // In person and hybrid sessions need somewhere to meet.
+  const needsVenue = mode !== 'virtual';
   async function save() {
     try {
-      unwrap(await sessions.PATCH('/api/sessions/sessions/{session_id}', { params: { path: { session_id: session.id } }, body: { mode } }));
+      const body = needsVenue ? { mode, venue: venue.trim() || null } : { mode };
+      unwrap(await sessions.PATCH('/api/sessions/sessions/{session_id}', { params: { path: { session_id: session.id } }, body }));
       onDone(null);
     } catch (error) {
       onDone(asProblem(error));
@@ -36,7 +40,13 @@ function ModeSwitch({ session, onDone }: { session: Session; onDone: (problem: P
           {MODES.map(([value, text]) => <option key={value} value={value}>{text}</option>)}
         </select>
       </div>
-      <Button small secondary disabled={mode === session.mode} onClick={() => void save()}>
+      {needsVenue && (
+        <div className="nhsuk-form-group">
+          <label className="nhsuk-label" htmlFor={`venue-${session.id}`}>Venue<span className="nhsuk-u-visually-hidden"> of {session.title}</span></label>
+          <input className="nhsuk-input nhsuk-input--width-20" id={`venue-${session.id}`} value={venue} onChange={(e) => setVenue(e.target.value)} />
+        </div>
+      )}
+      <Button small secondary disabled={mode === session.mode && venue === (session.venue ?? '')} onClick={() => void save()}>
         Change<span className="nhsuk-u-visually-hidden"> mode of {session.title}</span>
       </Button>
     </div>
@@ -89,7 +99,7 @@ export function Programme() {
   return (
     <>
       <BackLink to={`/cohorts/${cohortId}`}>{cohort.data?.name ?? 'Cohort'}</BackLink>
-      <ErrorSummary problem={problem} labels={{ title: 'Title', starts_at: 'Start', ends_at: 'End', kind: 'Kind', mode: 'Mode' }} />
+      <ErrorSummary problem={problem} labels={{ title: 'Title', starts_at: 'Start', ends_at: 'End', kind: 'Kind', mode: 'Mode', venue: 'Venue' }} />
       <Heading caption={cohort.data?.name}>Programme</Heading>
       {saved && <p className="nhsuk-body" role="status">{saved}</p>}
       <Table

@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 import jwt
 
-from shared.auth import Principal, Role
+from shared.auth import Principal, Role, VerifiedTokens
 from shared.errors import Unauthorized
 from shared.settings import ServiceSettings
 
@@ -160,8 +160,7 @@ def _algorithm_for(data: Mapping[str, Any], accepted: frozenset[str]) -> str:
 
 # One key cache per provider (a process has one, tests a few); bounded by the number of issuers.
 _caches: dict[tuple[str, str], JwksCache] = {}
-_VERIFIED_MAX = 4096
-_verified: dict[tuple[str, str, str, int], tuple[Principal, float]] = {}
+_verified = VerifiedTokens()
 
 
 def key_cache(settings: ServiceSettings) -> JwksCache:
@@ -178,13 +177,9 @@ async def verify_provider_token(settings: ServiceSettings, token: str) -> Princi
     """The person a provider-signed access token names (401 for anything not right)."""
     cache = key_cache(settings)
     await cache.ensure_fresh()
-    remembered_as = (token, cache.issuer, settings.oidc_audience, cache.generation)
-    remembered = _verified.get(remembered_as)
+    remembered = _verified.get((token, cache.issuer, settings.oidc_audience, cache.generation))
     if remembered is not None:
-        principal, expires = remembered
-        if time.time() < expires:
-            return principal
-        del _verified[remembered_as]
+        return remembered
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
@@ -203,13 +198,9 @@ async def verify_provider_token(settings: ServiceSettings, token: str) -> Princi
     except jwt.PyJWTError as exc:
         raise Unauthorized(f"invalid bearer token: {type(exc).__name__}") from exc
     principal = principal_from_claims(settings, claims)
-    if len(_verified) >= _VERIFIED_MAX:
-        _verified.clear()
-    # Keyed by the key set's generation at verification time.
-    _verified[(token, cache.issuer, settings.oidc_audience, cache.generation)] = (
-        principal,
-        float(claims["exp"]),
-    )
+    # Remembered under the key set's generation: a change of the provider's keys forgets it.
+    remembered_as = (token, cache.issuer, settings.oidc_audience, cache.generation)
+    _verified.put(remembered_as, principal, float(claims["exp"]))
     return principal
 
 

@@ -67,21 +67,26 @@ saveKeys(keys);
 
 // --- accounts --------------------------------------------------------------------------------
 
-// The account id carries the choice made on the sign-in page, so it survives restarts:
-// dev:<role>:<organisation id or ->:<coach id or ->:<name>
-function accountId({ role, org, coach, name }) {
-  return ['dev', role, org || '-', coach || '-', encodeURIComponent(name)].join(':');
+// Each choice made on the sign-in page is an account: a readable subject (it shows in the
+// services' records, e.g. who recorded a payment) with the role, organisation and coach picked.
+// Kept beside the keys file, so a restart keeps people signed in.
+const accountsFile = keysFile ? path.join(path.dirname(keysFile), 'accounts.json') : '';
+const accounts = accountsFile && fs.existsSync(accountsFile) ? JSON.parse(fs.readFileSync(accountsFile, 'utf8')) : {};
+
+function accountId(choice) {
+  const digest = crypto.createHash('sha256')
+    .update(JSON.stringify([choice.role, choice.org || '', choice.coach || '', choice.name]))
+    .digest('hex')
+    .slice(0, 8);
+  const slug = choice.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'developer';
+  const id = `${slug}-${digest}`;
+  accounts[id] = choice;
+  if (accountsFile) fs.writeFileSync(accountsFile, JSON.stringify(accounts), { mode: 0o600 });
+  return id;
 }
 
 function account(id) {
-  const [prefix, role, org, coach, name] = id.split(':');
-  if (prefix !== 'dev' || !ROLES.some(([r]) => r === role)) return undefined;
-  return {
-    role,
-    org: org === '-' ? undefined : org,
-    coach: coach === '-' ? undefined : coach,
-    name: decodeURIComponent(name || role),
-  };
+  return Object.hasOwn(accounts, id) ? accounts[id] : undefined;
 }
 
 function platformClaims(id) {
@@ -293,7 +298,7 @@ async function interaction(req, res, uid, action) {
       res.end(page('Sign in', '<h1>Check your choices</h1><p>Pick a role; organisation and coach must be ids.</p>'));
       return;
     }
-    const id = accountId({ role, org, coach, name });
+    const id = accountId({ role, org: org || undefined, coach: coach || undefined, name });
     await provider.interactionFinished(req, res, { login: { accountId: id } }, { mergeWithLastSubmission: false });
     return;
   }

@@ -131,7 +131,9 @@ def test_the_coordinator_sees_viability_move_and_decides_go(
     mode = page.get_by_label(re.compile("^Mode of ")).first
     expect(mode).to_be_visible(timeout=20_000)
     mode.select_option("hybrid")
-    page.get_by_label(re.compile("^Venue of ")).first.fill("Royal College, 21 Prescot Street, London")
+    page.get_by_label(re.compile("^Venue of ")).first.fill(
+        "Royal College, 21 Prescot Street, London"
+    )
     page.get_by_role("button", name=re.compile("^Change mode of ")).first.click()
     expect(page.get_by_role("status")).to_contain_text("changed")
     expect(page.get_by_label(re.compile("^Mode of ")).first).to_have_value("hybrid")

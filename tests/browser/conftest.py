@@ -1,6 +1,6 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against the stack `make run` starts
 (scripts/run.py: the services, NATS, the development OpenID provider and the Caddy gateway that
-serves the built console). One stack and one browser for the whole session; each test signs in
+serves the built console). One stack for the whole session and one browser per module; each test signs in
 through the real OIDC flow in a fresh browser context."""
 
 from __future__ import annotations
@@ -106,8 +106,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(stack: Stack) -> Iterator[Any]:
+    # Module scope: while Playwright's sync API is open, its event loop is the thread's running
+    # loop, and the asyncio tests that run after this module need it gone.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

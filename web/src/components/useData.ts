@@ -5,7 +5,7 @@ export function useData<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
   const [data, setData] = useState<T>();
   const [error, setError] = useState<unknown>();
   const [round, setRound] = useState(0);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
+  // The caller names what the load depends on, as with useEffect.
   const run = useCallback(load, deps);
   useEffect(() => {
     let live = true;

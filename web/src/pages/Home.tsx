@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import { useAuth } from '../auth/AuthProvider';
 import { ROLE_NAMES } from '../auth/roles';
 import { Button, Card, Heading } from '../components/nhs';
@@ -50,9 +51,14 @@ export function Home() {
         {person && !person.role && (
           <p className="nhsuk-body">Your account has no role in Enjoying Work yet. Ask the programme team to give you one.</p>
         )}
-        <p className="nhsuk-body">
-          <a className="nhsuk-action-link__link" href="/apply">Find out how to apply</a>
-        </p>
+        <div className="nhsuk-action-link">
+          <Link className="nhsuk-action-link__link" to="/apply">
+            <svg className="nhsuk-icon nhsuk-icon--arrow-right-circle" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="36" height="36" focusable="false" aria-hidden="true">
+              <path d="M12 2a10 10 0 0 0-10 9h11.7l-4-4a1 1 0 0 1 1.5-1.4l5.6 5.7a1 1 0 0 1 0 1.4l-5.6 5.7a1 1 0 0 1-1.5 0 1 1 0 0 1 0-1.4l4-4H2A10 10 0 1 0 12 2z" />
+            </svg>
+            <span className="nhsuk-action-link__text">Find out how to apply</span>
+          </Link>
+        </div>
         <h2 className="nhsuk-heading-m">Sign in</h2>
         <p className="nhsuk-body">Programme staff, coaches, project leads and finance officers sign in with their organisation's account.</p>
         <Button onClick={() => void signIn('/')}>Sign in</Button>

@@ -16,7 +16,7 @@ function Viability({ cohort }: { cohort: CohortDetail }) {
   return (
     <section aria-labelledby="viability">
       <h2 className="nhsuk-heading-m" id="viability">Viability</h2>
-      <div className={`nhsuk-card ${v.viable ? 'nhsuk-card--feature' : ''}`}>
+      <div className="nhsuk-card">
         <div className="nhsuk-card__content" aria-live="polite">
           <p className="nhsuk-heading-l nhsuk-u-margin-bottom-2" data-testid="viability-count">
             {v.accepted} of {v.minimum_teams} teams accepted
@@ -54,8 +54,8 @@ function Decision({ cohort, onDone }: { cohort: CohortDetail; onDone: (problem: 
       <section aria-labelledby="decision">
         <h2 className="nhsuk-heading-m" id="decision">Decision</h2>
         <p className="nhsuk-body">
-          {cohort.status === 'confirmed' ? 'The cohort is going ahead' : 'The cohort is not going ahead'}
-          {cohort.decided_at ? ` (decided ${ukDateTime(cohort.decided_at)})` : ''}.
+          {cohort.status === 'confirmed' ? 'The cohort is going ahead.' : 'The cohort is not going ahead.'}
+          {cohort.decided_at ? ` Decided at ${ukDateTime(cohort.decided_at)}.` : ''}
         </p>
       </section>
     );
@@ -141,7 +141,6 @@ export function CohortPage() {
       teams.reload();
     }, LIVE_SECONDS * 1000);
     return () => window.clearInterval(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [cohortId]);
 
   function after(result: Problem | null) {
@@ -185,7 +184,7 @@ export function CohortPage() {
         head={['Team', 'Organisation', 'Setting', 'Status', undecided ? 'Decide' : 'Coach']}
         empty="No team has applied yet."
         rows={items.map((team) => [
-          team.team_name,
+          <Link key={team.id} to={`/teams/${team.id}`}>{team.team_name}</Link>,
           team.organisation_name,
           SETTINGS[team.setting],
           <Tag colour={STATUS_COLOURS[team.status]} key="s">{words(team.status)}</Tag>,

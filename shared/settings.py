@@ -15,6 +15,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105
 
 
+# What the identity provider may sign access tokens with (asymmetric only).
+SigningAlgorithm = Literal["RS256", "RS384", "RS512", "PS256", "ES256", "ES384"]
+
+
 class ServiceSettings(BaseSettings):
     """Settings every service has. Subclasses set ``service_name`` and an env prefix."""
 
@@ -50,6 +54,28 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "enjoying-work"
     jwt_audience: str = "enjoying-work-api"
 
+    # People sign in through the organisation's OpenID Connect provider (shared/oidc.py): its
+    # RS256/ES256 access tokens are verified against its published keys. Empty issuer: off.
+    oidc_issuer: str = ""
+    oidc_audience: str = ""
+    # Where the provider publishes its keys; empty: from the issuer's discovery document.
+    oidc_jwks_url: str = ""
+    oidc_algorithms: list[SigningAlgorithm] = Field(
+        default_factory=lambda: list[SigningAlgorithm](["RS256", "ES256"]), min_length=1
+    )
+    oidc_jwks_cache_seconds: float = 300.0
+    oidc_jwks_min_refresh_seconds: float = 10.0
+    oidc_leeway_seconds: float = 30.0
+    # The claim mapping: who the person is, their role(s) (a string or a list, looked up in the
+    # role map: claim value -> platform role; empty map: values are role names), organisation
+    # and coach ids. E.g. Entra ID: OIDC_SUBJECT_CLAIM=oid, OIDC_ROLE_CLAIM=roles,
+    # OIDC_ROLE_MAP='{"EnjoyingWork.Coordinator": "coordinator", ...}'.
+    oidc_subject_claim: str = "sub"
+    oidc_role_claim: str = "roles"
+    oidc_role_map: dict[str, str] = Field(default_factory=dict)
+    oidc_organisation_claim: str = "org"
+    oidc_coach_claim: str = "coach"
+
     # Fault injection for the fault-tolerance suite only (refused in production):
     # "crash_after_commit:N" ends the process after the N-th handled event's commit, before its
     # ack; "crash_after_publish:N" after the N-th outbox publish, before the row is marked;
@@ -69,6 +95,8 @@ class ServiceSettings(BaseSettings):
     def _defaults_and_production_guard(self) -> ServiceSettings:
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///var/{self.service_name}.db"
+        if self.oidc_issuer:
+            self._check_oidc()
         if self.environment == "production":
             if self.jwt_secret == DEVELOPMENT_JWT_SECRET or len(self.jwt_secret) < 32:
                 raise ValueError("production needs its own JWT secret of at least 32 characters")
@@ -79,6 +107,20 @@ class ServiceSettings(BaseSettings):
             if "*" in self.cors_origins:
                 raise ValueError("production CORS origins must be listed, not '*'")
         return self
+
+    def _check_oidc(self) -> None:
+        from shared.auth import Role  # the roles live with the callers (auth imports settings)
+
+        if not self.oidc_audience:
+            raise ValueError("OIDC_AUDIENCE is required with OIDC_ISSUER")
+        unknown = set(self.oidc_role_map.values()) - {str(role) for role in Role}
+        if unknown:
+            raise ValueError(f"OIDC_ROLE_MAP names roles this platform lacks: {sorted(unknown)}")
+        if self.environment == "production":
+            for name in ("oidc_issuer", "oidc_jwks_url"):
+                value = getattr(self, name)
+                if value and not value.startswith("https://"):
+                    raise ValueError(f"production needs an https:// {name.upper()}")
 
     @property
     def is_sqlite(self) -> bool:

@@ -173,6 +173,12 @@ async def gateway(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str
             CADDY_ADMIN="off",
             SITE_ADDRESS=f"http://127.0.0.1:{port}",
             SPA_ROOT=str(DEPLOY / "spa"),
+            OIDC_AUTHORITY="https://login.microsoftonline.com/tenant-1/v2.0",
+            OIDC_ORIGIN="https://login.microsoftonline.com",
+            OIDC_CLIENT_ID="console-app",
+            OIDC_SCOPE="openid profile api://api-app/access_as_user",
+            OIDC_ROLE_CLAIM="roles",
+            OIDC_ROLE_MAP='{"EnjoyingWork.Finance": "finance"}',
         )
         for service, service_port in ports.items():
             env[f"{service.upper()}_UPSTREAM_HOST"] = "127.0.0.1"
@@ -245,3 +251,27 @@ async def test_gateway_serves_the_web_app_and_not_the_internal_endpoints(gateway
     for response in (metrics, ready):
         assert "ewc_http_requests_total" not in response.text
         assert response.text == index.text
+
+
+async def test_gateway_gives_the_console_its_sign_in_settings_and_a_strict_policy(
+    gateway: str,
+) -> None:
+    async with httpx.AsyncClient(base_url=gateway) as client:
+        config = await client.get("/config.json")
+        index = await client.get("/")
+    assert config.status_code == 200
+    assert config.headers["content-type"].startswith("application/json")
+    assert config.headers["cache-control"] == "no-store"
+    assert config.json() == {
+        "authority": "https://login.microsoftonline.com/tenant-1/v2.0",
+        "clientId": "console-app",
+        "scope": "openid profile api://api-app/access_as_user",
+        "roleClaim": "roles",
+        "roleMap": {"EnjoyingWork.Finance": "finance"},
+        "organisationClaim": "",
+        "coachClaim": "",
+    }
+    policy = index.headers["content-security-policy"]
+    assert "script-src 'self';" in policy
+    assert "connect-src 'self' https://login.microsoftonline.com;" in policy
+    assert "frame-ancestors 'none'" in policy

@@ -1,5 +1,6 @@
-"""`make run` starts all four services (SQLite files, NATS from the wheel) and each /readyz
-answers 200 within 30 s; Ctrl-C stops every process it started."""
+"""`make run` starts all four services (SQLite files, NATS from the wheel), the development
+sign-in provider and the gateway; each /readyz answers 200 within 30 s, the console and the APIs
+answer at the one address it prints; Ctrl-C stops every process it started."""
 
 from __future__ import annotations
 
@@ -25,6 +26,18 @@ def _ready(port: int) -> bool:
         return False
 
 
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=2) as response:
+        return bytes(response.read())
+
+
+def _answers(url: str) -> bool:
+    try:
+        return bool(_get(url))
+    except Exception:
+        return False
+
+
 def test_make_run_serves_all_four_and_stops_cleanly(tmp_path: Path) -> None:
     ports = {service: free_port() for service in SERVICES}
     env = {k: v for k, v in os.environ.items() if not k.endswith(("_DATABASE_URL", "NATS_URL"))}
@@ -32,6 +45,10 @@ def test_make_run_serves_all_four_and_stops_cleanly(tmp_path: Path) -> None:
         env[f"{service.upper()}_PORT"] = str(port)
         # Keep the test's databases apart from a developer's var/ files.
         env[f"{service.upper()}_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / service}.db"
+    console_port = free_port()
+    env["CONSOLE_PORT"] = str(console_port)
+    env["OIDC_PORT"] = str(free_port())
+    env["EWC_VAR_DIR"] = str(tmp_path / "var")
     started = time.monotonic()
     make = subprocess.Popen(
         ["make", "--no-print-directory", "run"],
@@ -49,8 +66,14 @@ def test_make_run_serves_all_four_and_stops_cleanly(tmp_path: Path) -> None:
         elapsed = time.monotonic() - started
         assert not pending, f"not ready within 30 s: {sorted(pending)}"
         assert elapsed < 30
+        console = f"http://127.0.0.1:{console_port}"
+        while not _answers(f"{console}/api/enrolment/openapi.json"):
+            assert time.monotonic() - started < 30, "the console's address did not answer"
+            time.sleep(0.2)
+        assert b'<div id="root">' in _get(f"{console}/cohorts")  # the console, any route
         children = psutil.Process(make.pid).children(recursive=True)
-        assert len(children) >= 6  # the launcher, nats-server and four services
+        # The launcher, nats-server, four services, the sign-in provider and the gateway.
+        assert len(children) >= 8
     finally:
         os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C does in a terminal
         try:
@@ -59,6 +82,7 @@ def test_make_run_serves_all_four_and_stops_cleanly(tmp_path: Path) -> None:
             os.killpg(make.pid, signal.SIGKILL)
             raise
     assert b"All four services ready" in output
+    assert f"The console: http://127.0.0.1:{console_port}/".encode() in output
     time.sleep(0.5)
     survivors = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
     assert survivors == [], f"orphan processes after Ctrl-C: {survivors}"

@@ -1,0 +1,153 @@
+"""What a journey needs to exist before a person starts, made through the services' own APIs
+(development tokens, as `make token` gives) on the stack under test. Every journey makes its own
+organisations and cohorts with unique names, so journeys never see each other's data."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+
+from shared.auth import Role, issue_token
+from shared.settings import ServiceSettings
+from tests.browser.conftest import Stack
+
+_DEV = ServiceSettings(service_name="browser-tests")
+
+
+def _headers(role: Role, **claims: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(_DEV, role=role, **claims)}"}
+
+
+def unique(label: str) -> str:
+    return f"{label} {uuid.uuid4().hex[:4].upper()}"
+
+
+class Seed:
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.http = httpx.Client(timeout=15)
+
+    def call(
+        self, method: str, service: str, path: str, role: Role = Role.coordinator, **kw: Any
+    ) -> Any:
+        response = self.http.request(
+            method, f"{self.stack.api(service)}{path}", headers=_headers(role), **kw
+        )
+        assert response.is_success, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json()
+
+    def organisation(self, name: str) -> dict[str, Any]:
+        return self.call(
+            "POST",
+            "enrolment",
+            "/organisations",
+            json={
+                "name": name,
+                "nation": "england",
+                "invoicing_address": {"lines": ["1 Hospital Road", "Leeds"], "postcode": "LS1 4AB"},
+            },
+        )
+
+    def cohort(self, name: str, *, minimum: int = 2, start: str = "2026-01-05") -> dict[str, Any]:
+        deadline = (date.today() + timedelta(days=30)).isoformat()
+        return self.call(
+            "POST",
+            "enrolment",
+            "/cohorts",
+            json={
+                "name": name,
+                "eoi_deadline": f"{deadline}T17:00:00",
+                "start_date": max(start, date.today().isoformat()) if start == "future" else start,
+                "minimum_teams": minimum,
+            },
+        )
+
+    def coach(self, name: str) -> dict[str, Any]:
+        email = f"{uuid.uuid4().hex[:8]}@example.nhs.uk"
+        return self.call(
+            "POST", "enrolment", "/coaches", json={"name": name, "email": email, "capacity": 6}
+        )
+
+    def eoi(
+        self, cohort_id: str, organisation_id: str, team_name: str, **extra: Any
+    ) -> dict[str, Any]:
+        body = {
+            "organisation_id": organisation_id,
+            "team_name": team_name,
+            "setting": "clinical",
+            "service_type": "Acute inpatient ward",
+            "project_lead": {
+                "name": "Ada Lovelace",
+                "email": "ada@example.nhs.uk",
+                "job_title": "Ward manager",
+            },
+            "senior_sponsor": {
+                "name": "Grace Hopper",
+                "email": "grace@example.nhs.uk",
+                "job_title": "Service director",
+            },
+            "project_team": [
+                {"role": "Band 6 nurse"},
+                {"role": "Service user", "is_service_user": True},
+            ],
+            "agreed_to_take_part": True,
+            "can_meet_commitment": True,
+            **extra,
+        }
+        return self.call("POST", "enrolment", f"/cohorts/{cohort_id}/eois", json=body)
+
+    def confirmed_team(self, *, coach: bool = True) -> dict[str, Any]:
+        """An organisation's team confirmed into a going cohort (with a coach when one exists)."""
+        organisation = self.organisation(unique("Northfield NHS Trust"))
+        cohort = self.cohort(unique("Cohort"), minimum=1)
+        coach_row = self.coach(unique("Casey Coach")) if coach else None
+        team = self.eoi(cohort["id"], organisation["id"], unique("Willow Ward"))
+        self.call("POST", "enrolment", f"/teams/{team['id']}/accept")
+        self.call("POST", "enrolment", f"/cohorts/{cohort['id']}/close")
+        self.call("POST", "enrolment", f"/cohorts/{cohort['id']}/decision", json={"decision": "go"})
+        if coach_row:
+            self.call(
+                "PUT", "enrolment", f"/teams/{team['id']}/coach", json={"coach_id": coach_row["id"]}
+            )
+        return {"organisation": organisation, "cohort": cohort, "team": team, "coach": coach_row}
+
+    def weekly_values(
+        self, organisation_id: str, team_id: str, measure: str, counts: list[int]
+    ) -> None:
+        key = self.call(
+            "POST",
+            "measurement",
+            "/api-keys",
+            json={"organisation_id": organisation_id, "label": "browser tests"},
+        )["secret"]
+        first = date(2026, 1, 5)
+        rows = [
+            {
+                "client_id": f"seed-{k}",
+                "team_id": team_id,
+                "measure": measure,
+                "period": (first + timedelta(weeks=k)).isoformat(),
+                "value": value,
+            }
+            for k, value in enumerate(counts)
+        ]
+        response = self.http.post(
+            f"{self.stack.api('measurement')}/values",
+            json={"rows": rows},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert response.is_success, response.text
+
+    def eventually(self, check: Callable[[], Any], timeout: float = 15) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = check()
+            if found:
+                return found
+            assert time.monotonic() < deadline, "the services did not catch up in time"
+            time.sleep(0.2)

@@ -1,0 +1,259 @@
+"""One journey per role through the console in Chromium, each signed in through the real OpenID
+Connect flow, with axe on every page and its screenshot written to docs/console/.
+
+Journeys still to come, when their APIs exist (phase 2): an applicant without an account applies
+through the public form; the coach's chart shows a PDSA cycle's annotation; the project lead
+uploads a CSV with one bad row, fixes it and sees the chart change; everyone's notification feed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Stack
+from tests.browser.console import check_page, menu, sign_in
+from tests.browser.seed import Seed, unique
+
+# 20 ordinary weeks, then a sustained rise: the chart shows special-cause signals.
+WEEKLY = [10, 12, 9, 11, 13, 10, 8, 12, 11, 9, 10, 12, 11, 10, 9, 13, 11, 10, 12, 11, 40]
+
+
+@pytest.fixture
+def seed(stack: Stack) -> Seed:
+    return Seed(stack)
+
+
+def expect(locator: Any) -> Any:
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def test_a_project_lead_applies_for_a_cohort_and_corrects_the_form(
+    page: Any, stack: Stack, seed: Seed
+) -> None:
+    organisation = seed.organisation(unique("Riverside NHS Foundation Trust"))
+    cohort = seed.cohort(unique("Cohort"), start="2027-04-05")
+
+    page.goto(stack.console)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enjoying Work collaborative")
+    check_page(page, "01-start")
+    page.get_by_role("link", name="Find out how to apply").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Apply to join a cohort")
+    check_page(page, "02-apply")
+
+    sign_in(
+        page,
+        stack,
+        role="team_lead",
+        name="Priya Shah",
+        organisation=organisation["name"],
+        start="/apply",
+    )
+    page.get_by_role("link", name=f"Apply to {cohort['name']}").click()
+    expect(page.get_by_text("£4,300.00 per team, plus VAT at 20%")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"5:00pm on .* \(UK time"))).to_be_visible()
+    check_page(page, "03-expression-of-interest")
+
+    page.get_by_label("Team name").fill("Community Mental Health Team North")
+    page.get_by_label("Type of service").fill("Community mental health team")
+    lead = page.get_by_role("group", name="Project lead")
+    lead.get_by_label("Full name").fill("Priya Shah")
+    lead.get_by_label("Email address").fill("priya.shah-at-nhs.net")  # a mistake
+    lead.get_by_label("Job title").fill("Team manager")
+    sponsor = page.get_by_role("group", name="Senior sponsor")
+    sponsor.get_by_label("Full name").fill("Tom Okafor")
+    sponsor.get_by_label("Email address").fill("tom.okafor@nhs.net")
+    sponsor.get_by_label("Job title").fill("Associate director")
+    page.get_by_label("Member 1: role or grade").fill("Band 6 nurse")
+    page.get_by_label("Member 2: role or grade").fill("Peer support worker")
+    page.get_by_label("Uses the service").nth(1).check()
+    page.get_by_label("The team has discussed taking part and agrees to it").check()
+    page.get_by_label(re.compile("The team can meet every week")).check()
+    page.get_by_role("button", name="Send expression of interest").click()
+
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_contain_text("Project lead email")
+    expect(page.locator("#field-project_lead-email-error")).to_be_visible()
+    check_page(page, "04-expression-of-interest-error")
+
+    lead.get_by_label("Email address").fill("priya.shah@nhs.net")
+    page.get_by_role("button", name="Send expression of interest").click()
+    expect(page.get_by_role("heading", name="Expression of interest sent")).to_be_visible()
+    check_page(page, "05-expression-of-interest-sent")
+
+
+def test_the_coordinator_sees_viability_move_and_decides_go(
+    page: Any, stack: Stack, seed: Seed
+) -> None:
+    organisation = seed.organisation(unique("Moorland NHS Trust"))
+    # Started this year, so its first learning session is over and its register can be taken.
+    cohort = seed.cohort(unique("Cohort"), minimum=2, start="2026-01-05")
+    coach = seed.coach(unique("Morgan Coach"))
+    first = seed.eoi(cohort["id"], organisation["id"], unique("Oak Ward"))
+    second = seed.eoi(cohort["id"], organisation["id"], unique("Elm Ward"))
+
+    sign_in(page, stack, role="coordinator", name="Sam Patel")
+    check_page(page, "10-coordinator-home")
+    menu(page, "Cohorts")
+    check_page(page, "11-cohorts")
+    page.get_by_role("link", name=cohort["name"]).click()
+    count = page.get_by_test_id("viability-count")
+    expect(count).to_have_text("0 of 2 teams accepted")
+    expect(page.get_by_test_id("viability-shortfall")).to_have_text("Short by 2 teams")
+    check_page(page, "12-cohort-viability")
+
+    # Another trust applies while the coordinator watches: the page follows by itself.
+    seed.eoi(cohort["id"], organisation["id"], unique("Ash Ward"))
+    expect(page.get_by_text("3 expressions of interest live")).to_be_visible(timeout=20_000)
+
+    page.get_by_role("button", name=f"Accept {first['team_name']}").click()
+    expect(count).to_have_text("1 of 2 teams accepted")
+    expect(page.get_by_test_id("viability-shortfall")).to_have_text("Short by 1 team")
+    page.get_by_role("button", name=f"Accept {second['team_name']}").click()
+    expect(count).to_have_text("2 of 2 teams accepted")
+    expect(page.get_by_test_id("viability-shortfall")).to_have_text("Viable")
+
+    page.get_by_role("button", name="Go ahead with accepted teams").click()
+    expect(page.get_by_text("The cohort is going ahead")).to_be_visible()
+    # Teams were confirmed and coaches allocated on go; a coach can be changed per team.
+    expect(page.get_by_label(f"Coach for {first['team_name']}")).to_have_value(coach["id"])
+    check_page(page, "13-cohort-decided")
+    page.set_viewport_size({"width": 768, "height": 1024})
+    check_page(page, "14-cohort-decided-tablet")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.get_by_role("link", name="Learning sessions and sets").click()
+    # The sessions service drafts the programme when the cohort is confirmed.
+    mode = page.get_by_label(re.compile("^Mode of ")).first
+    expect(mode).to_be_visible(timeout=20_000)
+    mode.select_option("hybrid")
+    page.get_by_label(re.compile("^Venue of ")).first.fill(
+        "Royal College, 21 Prescot Street, London"
+    )
+    page.get_by_role("button", name=re.compile("^Change mode of ")).first.click()
+    expect(page.get_by_role("status")).to_contain_text("changed")
+    expect(page.get_by_label(re.compile("^Mode of ")).first).to_have_value("hybrid")
+    check_page(page, "15-programme")
+
+    page.get_by_role("link", name=re.compile("^Register for ")).first.click()
+    page.get_by_label(f"{first['team_name']} attended").check()
+    page.get_by_label(f"People from {first['team_name']}").fill("4")
+    page.get_by_role("button", name="Save register").click()
+    expect(page.get_by_text("Attendance recorded for 2 teams")).to_be_visible()
+    check_page(page, "16-attendance-register")
+
+    menu(page, "Dead letters")
+    expect(page.get_by_text("Billing: no dead letters.")).to_be_visible()
+    check_page(page, "17-dead-letters")
+
+
+def test_a_coach_opens_a_chart_with_a_signal(page: Any, stack: Stack, seed: Seed) -> None:
+    world = seed.confirmed_team()
+    team = world["team"]
+    seed.weekly_values(
+        world["organisation"]["id"], team["id"], "what_matters_conversations", WEEKLY
+    )
+
+    sign_in(page, stack, role="coach", name="Casey Jones", coach=world["coach"]["name"])
+    menu(page, "My teams")
+    expect(page.get_by_role("link", name=team["team_name"])).to_be_visible()
+    check_page(page, "20-coach-my-teams")
+    page.get_by_role("link", name=team["team_name"]).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(team["team_name"])
+    check_page(page, "21-coach-team")
+
+    page.get_by_role("link", name=re.compile("See chart of .*conversations", re.IGNORECASE)).click()
+    chart = page.get_by_role("img", name=re.compile("chart of"))
+    expect(chart).to_be_visible()
+    signals = page.get_by_role("table", name="Signals")
+    expect(signals).to_contain_text("Improvement")
+    page.get_by_text("Add a note to the chart").click()
+    page.get_by_label("Date").fill("2026-05-25")
+    page.get_by_label("Note", exact=True).fill("Started thank-you cards at handover")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.get_by_role("table", name="Notes on the chart")).to_contain_text("thank-you cards")
+    check_page(page, "22-coach-chart")
+
+
+def test_finance_records_a_po_and_a_payment_and_downloads_the_pdf(
+    page: Any, stack: Stack, seed: Seed
+) -> None:
+    world = seed.confirmed_team(coach=False)
+    organisation = world["organisation"]["name"]
+    proforma = seed.eventually(
+        lambda: [
+            p
+            for p in seed.call(
+                "GET", "billing", "/proformas", params={"limit": 200}, role=_finance()
+            )
+            if p["team_id"] == world["team"]["id"]
+        ]
+    )[0]
+
+    sign_in(page, stack, role="finance", name="Jo Finance")
+    menu(page, "Pro-formas")
+    check_page(page, "30-finance-proformas")
+    page.get_by_label(f"Purchase order number for {proforma['reference']}").fill("PO-778899")
+    page.get_by_role("button", name=f"Record purchase order for {proforma['reference']}").click()
+    banner = page.get_by_role("alert").filter(has_text="VAT invoice")
+    expect(banner).to_be_visible()
+    banner.get_by_role("link").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Invoice")
+    expect(page.get_by_text(organisation).first).to_be_visible()
+    page.get_by_label("Reference").fill("BACS 20261206 NORTHFIELD")
+    page.get_by_role("button", name="Record payment").click()
+    expect(page.get_by_role("alert").filter(has_text="Payment of")).to_contain_text(
+        "Outstanding: £0.00"
+    )
+    expect(page.get_by_role("table", name="Payments")).to_contain_text("BACS 20261206 NORTHFIELD")
+    check_page(page, "31-finance-invoice-paid")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download invoice PDF").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+    menu(page, "Invoices")
+    check_page(page, "32-finance-invoices")
+    menu(page, "Credit notes")
+    check_page(page, "33-finance-credit-notes")
+    menu(page, "Overdue")
+    check_page(page, "34-finance-overdue")
+
+
+def test_a_project_lead_sees_their_team_chart_calendar_and_invoices(
+    page: Any, stack: Stack, seed: Seed
+) -> None:
+    world = seed.confirmed_team()
+    team = world["team"]
+    seed.weekly_values(
+        world["organisation"]["id"], team["id"], "what_matters_conversations", WEEKLY
+    )
+
+    sign_in(
+        page, stack, role="team_lead", name="Priya Shah", organisation=world["organisation"]["name"]
+    )
+    menu(page, "Our teams")
+    check_page(page, "40-lead-our-teams")
+    page.get_by_role("link", name=team["team_name"]).click()
+    page.get_by_role("button", name="Get a calendar link").click()
+    expect(page.get_by_label("Calendar subscription link")).to_have_value(
+        re.compile(r"calendar\.ics\?token=")
+    )
+    check_page(page, "41-lead-team")
+    menu(page, "Invoices")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Invoices"))
+    check_page(page, "42-lead-invoices")
+
+
+def _finance() -> Any:
+    from shared.auth import Role
+
+    return Role.finance

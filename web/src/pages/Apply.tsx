@@ -1,0 +1,318 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router';
+import { enrolment, unwrap, type Problem } from '../api/client';
+import type { Cohort, EoiCreate, Organisation } from '../api/types';
+import { useAuth } from '../auth/AuthProvider';
+import {
+  BackLink, Button, ErrorSummary, Failure, Field, Heading, Inset, Loading, SummaryList, Table, asProblem, fieldErrors, fieldId,
+} from '../components/nhs';
+import { useData, useTitle } from '../components/useData';
+import { percent, pounds, ukDate, ukDateTime } from '../format';
+
+/** The programme's commitments, as the expression of interest asks a team to agree to them. */
+function Commitments() {
+  return (
+    <>
+      <h2 className="nhsuk-heading-m">What a team commits to</h2>
+      <ul className="nhsuk-list nhsuk-list--bullet">
+        <li>a project lead, who runs the project day to day</li>
+        <li>a senior sponsor with operational responsibility for the service</li>
+        <li>a project team of staff from all grades and, for clinical teams, people who use the service</li>
+        <li>meeting as a project team every week or fortnight</li>
+        <li>attending the six learning sessions and the monthly learning sets</li>
+        <li>collecting data every week to the collaborative's measurement plan</li>
+      </ul>
+    </>
+  );
+}
+
+function Terms({ cohort }: { cohort: Cohort }) {
+  const t = cohort.terms;
+  const discounted = Number(t.fee_per_team) * (1 - Number(t.multi_team_discount));
+  return (
+    <SummaryList
+      rows={[
+        ['Membership fee', `${pounds(t.fee_per_team)} per team, plus VAT at ${percent(t.vat_rate)}`],
+        ['Discount', `${percent(t.multi_team_discount)} off each team (${pounds(discounted)}) when your organisation puts more than one team forward`],
+        ['Starts', `${ukDate(t.start_date)}: ${t.lead_in_months} months to get ready, then ${t.coaching_months} months of coaching`],
+        ['Apply by', ukDateTime(cohort.eoi_deadline_uk)],
+      ]}
+    />
+  );
+}
+
+export function Apply() {
+  const { person, signIn } = useAuth();
+  useTitle('Apply to join a cohort');
+  const signedIn = Boolean(person?.role);
+  const cohorts = useData(
+    async () => (signedIn ? unwrap(await enrolment.GET('/api/enrolment/cohorts')) : []),
+    [signedIn],
+  );
+  const open = (cohorts.data ?? []).filter((c) => c.status === 'open');
+  return (
+    <div className="nhsuk-grid-row">
+      <div className="nhsuk-grid-column-two-thirds">
+        <Heading>Apply to join a cohort</Heading>
+        <p className="nhsuk-lede-text">
+          Put a team forward by sending an expression of interest before the cohort's deadline.
+        </p>
+        <Commitments />
+        <Inset>
+          <p>A cohort goes ahead only when enough teams join. We will tell you when the decision is made.</p>
+        </Inset>
+        {!signedIn && (
+          <>
+            <h2 className="nhsuk-heading-m">Before you start</h2>
+            <p className="nhsuk-body">Sign in with your organisation's account to see the cohorts open to expressions of interest.</p>
+            <Button onClick={() => void signIn('/apply')}>Sign in to apply</Button>
+          </>
+        )}
+        {signedIn && cohorts.error !== undefined && <Failure error={cohorts.error} />}
+        {signedIn && !cohorts.data && cohorts.error === undefined && <Loading what="cohorts" />}
+        {signedIn && cohorts.data && (
+          <Table
+            caption="Cohorts open to expressions of interest"
+            head={['Cohort', 'Starts', 'Apply by', '']}
+            empty="No cohort is open to expressions of interest at the moment."
+            rows={open.map((c) => [
+              c.name,
+              ukDate(c.terms.start_date),
+              ukDateTime(c.eoi_deadline_uk),
+              <Link to={`/apply/${c.id}`} key={c.id}>Apply<span className="nhsuk-u-visually-hidden"> to {c.name}</span></Link>,
+            ])}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
+
+const LABELS: Record<string, string> = {
+  organisation_id: 'Organisation',
+  team_name: 'Team name',
+  setting: 'Setting',
+  service_type: 'Type of service',
+  'project_lead.name': 'Project lead name',
+  'project_lead.email': 'Project lead email',
+  'project_lead.job_title': 'Project lead job title',
+  'senior_sponsor.name': 'Senior sponsor name',
+  'senior_sponsor.email': 'Senior sponsor email',
+  'senior_sponsor.job_title': 'Senior sponsor job title',
+  senior_sponsor: 'Senior sponsor',
+  project_team: 'Project team',
+  service_user_involvement: 'Service user involvement',
+  agreed_to_take_part: 'Agreement',
+  can_meet_commitment: 'Commitment',
+  purchase_order: 'Purchase order number',
+};
+
+interface Member {
+  role: string;
+  name: string;
+  is_service_user: boolean;
+}
+
+function blankMembers(): Member[] {
+  return [
+    { role: '', name: '', is_service_user: false },
+    { role: '', name: '', is_service_user: false },
+  ];
+}
+
+export function ApplyToCohort() {
+  const { cohortId = '' } = useParams();
+  const { person } = useAuth();
+  const isCoordinator = person?.role === 'coordinator';
+  useTitle('Expression of interest');
+  const cohort = useData(async () => {
+    const all = unwrap(await enrolment.GET('/api/enrolment/cohorts'));
+    const found = all.find((c) => c.id === cohortId);
+    if (!found) throw new Error('This cohort is not open to expressions of interest.');
+    return found;
+  }, [cohortId]);
+  const organisations = useData(
+    async (): Promise<Organisation[]> => unwrap(await enrolment.GET('/api/enrolment/organisations')),
+    [],
+  );
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [submitted, setSubmitted] = useState<string | null>(null);
+  const [members, setMembers] = useState<Member[]>(blankMembers);
+  const [setting, setSetting] = useState('clinical');
+  const [busy, setBusy] = useState(false);
+  const errors = fieldErrors(problem);
+
+  if (cohort.error !== undefined) return <Failure error={cohort.error} />;
+  if (!cohort.data) return <Loading what="the cohort" />;
+  const ownOrganisations = organisations.data ?? [];
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const text = (name: string) => String(form.get(name) ?? '').trim();
+    const contact = (prefix: string) => ({ name: text(`${prefix}.name`), email: text(`${prefix}.email`), job_title: text(`${prefix}.job_title`) });
+    const sponsor = contact('senior_sponsor');
+    const body: EoiCreate = {
+      organisation_id: isCoordinator ? text('organisation_id') : person?.organisationId ?? text('organisation_id'),
+      team_name: text('team_name'),
+      setting: setting as EoiCreate['setting'],
+      service_type: text('service_type'),
+      project_lead: contact('project_lead'),
+      senior_sponsor: sponsor.name || sponsor.email || sponsor.job_title ? sponsor : null,
+      project_team: members
+        .filter((m) => m.role.trim() || m.name.trim())
+        .map((m) => ({ role: m.role.trim(), name: m.name.trim() || null, is_service_user: m.is_service_user })),
+      service_user_involvement: text('service_user_involvement') || null,
+      purchase_order: text('purchase_order') || null,
+      agreed_to_take_part: form.get('agreed_to_take_part') === 'yes',
+      can_meet_commitment: form.get('can_meet_commitment') === 'yes',
+    };
+    setBusy(true);
+    try {
+      const team = unwrap(
+        await enrolment.POST('/api/enrolment/cohorts/{cohort_id}/eois', { params: { path: { cohort_id: cohortId } }, body }),
+      );
+      setProblem(null);
+      setSubmitted(team.team_name);
+    } catch (error) {
+      setProblem(asProblem(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (submitted) {
+    return (
+      <div className="nhsuk-grid-row">
+        <div className="nhsuk-grid-column-two-thirds">
+          <div className="nhsuk-panel nhsuk-panel--confirmation" role="status">
+            <h1 className="nhsuk-panel__title">Expression of interest sent</h1>
+            <div className="nhsuk-panel__body">{submitted} has applied to {cohort.data.name}</div>
+          </div>
+          <h2 className="nhsuk-heading-m">What happens next</h2>
+          <p className="nhsuk-body">
+            The programme team will look at your expression of interest after the deadline, {ukDateTime(cohort.data.eoi_deadline_uk)}.
+            When the cohort goes ahead, your organisation is sent a pro-forma invoice for a purchase order.
+          </p>
+          <p className="nhsuk-body"><Link to="/our-teams">See your teams</Link></p>
+        </div>
+      </div>
+    );
+  }
+
+  const contactFields = (prefix: string, who: string) => (
+    <fieldset className="nhsuk-fieldset">
+      <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">{who}</legend>
+      {(['name', 'email', 'job_title'] as const).map((part) => (
+        <Field key={part} id={`${prefix}.${part}`} label={{ name: 'Full name', email: 'Email address', job_title: 'Job title' }[part]} error={errors[`${prefix}.${part}`] ?? (part === 'name' ? errors[prefix] : undefined)}>
+          {(p) => (
+            <input
+              {...p}
+              className={`nhsuk-input ${p.className}`}
+              name={`${prefix}.${part}`}
+              type={part === 'email' ? 'email' : 'text'}
+              autoComplete={part === 'email' ? 'email' : part === 'name' ? 'name' : 'organization-title'}
+              spellCheck={false}
+            />
+          )}
+        </Field>
+      ))}
+    </fieldset>
+  );
+
+  return (
+    <div className="nhsuk-grid-row">
+      <div className="nhsuk-grid-column-two-thirds">
+        <BackLink to="/apply">Back</BackLink>
+        <ErrorSummary problem={problem} labels={LABELS} />
+        <Heading caption={cohort.data.name}>Expression of interest</Heading>
+        <Terms cohort={cohort.data} />
+        <Commitments />
+        <form onSubmit={(e) => void submit(e)} noValidate>
+          {isCoordinator || !person?.organisationId ? (
+            <Field id="organisation_id" label="Organisation" error={errors.organisation_id}>
+              {(p) => (
+                <select {...p} className={`nhsuk-select ${p.className}`} name="organisation_id" defaultValue="">
+                  <option value="">Choose an organisation</option>
+                  {ownOrganisations.map((o) => (
+                    <option key={o.id} value={o.id}>{o.name}</option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          ) : (
+            <SummaryList rows={[['Organisation', ownOrganisations.find((o) => o.id === person.organisationId)?.name ?? 'Your organisation']]} />
+          )}
+          <Field id="team_name" label="Team name" hint="For example, Willow Ward or Community Mental Health Team North" error={errors.team_name}>
+            {(p) => <input {...p} className={`nhsuk-input ${p.className}`} name="team_name" type="text" />}
+          </Field>
+          <div className={`nhsuk-form-group${errors.setting ? ' nhsuk-form-group--error' : ''}`}>
+            <fieldset className="nhsuk-fieldset" id={fieldId('setting')}>
+              <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Is the team clinical or non-clinical?</legend>
+              <div className="nhsuk-radios nhsuk-radios--inline">
+                {[['clinical', 'Clinical'], ['non_clinical', 'Non-clinical']].map(([value, text]) => (
+                  <div className="nhsuk-radios__item" key={value}>
+                    <input className="nhsuk-radios__input" id={`setting-${value}`} name="setting" type="radio" value={value} checked={setting === value} onChange={() => setSetting(value)} />
+                    <label className="nhsuk-label nhsuk-radios__label" htmlFor={`setting-${value}`}>{text}</label>
+                  </div>
+                ))}
+              </div>
+            </fieldset>
+          </div>
+          <Field id="service_type" label="Type of service" hint="For example, acute inpatient ward, crisis team, medical records" error={errors.service_type}>
+            {(p) => <input {...p} className={`nhsuk-input ${p.className}`} name="service_type" type="text" />}
+          </Field>
+          {contactFields('project_lead', 'Project lead')}
+          {contactFields('senior_sponsor', 'Senior sponsor')}
+          <fieldset className="nhsuk-fieldset" id={fieldId('project_team')}>
+            <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">Project team</legend>
+            <div className="nhsuk-hint">Staff of all grades{setting === 'clinical' ? ', and people who use the service' : ''}. You can change this later.</div>
+            {errors.project_team && <span className="nhsuk-error-message"><span className="nhsuk-u-visually-hidden">Error:</span> {errors.project_team}</span>}
+            {members.map((member, i) => (
+              <div className="ewc-inline-form nhsuk-u-margin-bottom-3" key={i}>
+                <Field id={`project_team.${i}.role`} label={`Member ${i + 1}: role or grade`} error={errors[`project_team.${i}.role`]}>
+                  {(p) => <input {...p} className={`nhsuk-input nhsuk-input--width-20 ${p.className}`} value={member.role} onChange={(e) => setMembers(members.map((m, j) => (j === i ? { ...m, role: e.target.value } : m)))} />}
+                </Field>
+                <Field id={`project_team.${i}.name`} label={`Member ${i + 1}: name (optional)`}>
+                  {(p) => <input {...p} className={`nhsuk-input nhsuk-input--width-20 ${p.className}`} value={member.name} onChange={(e) => setMembers(members.map((m, j) => (j === i ? { ...m, name: e.target.value } : m)))} />}
+                </Field>
+                <div className="nhsuk-checkboxes__item">
+                  <input className="nhsuk-checkboxes__input" id={`member-${i}-service-user`} type="checkbox" checked={member.is_service_user} onChange={(e) => setMembers(members.map((m, j) => (j === i ? { ...m, is_service_user: e.target.checked } : m)))} />
+                  <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={`member-${i}-service-user`}>Uses the service</label>
+                </div>
+              </div>
+            ))}
+            <Button secondary small onClick={() => setMembers([...members, { role: '', name: '', is_service_user: false }])}>Add another member</Button>
+          </fieldset>
+          {setting === 'clinical' && (
+            <Field id="service_user_involvement" label="How will people who use the service be involved?" hint="Only if no project team member uses the service" error={errors.service_user_involvement}>
+              {(p) => <textarea {...p} className={`nhsuk-textarea ${p.className}`} name="service_user_involvement" rows={3} />}
+            </Field>
+          )}
+          <Field id="purchase_order" label="Purchase order number (optional)" hint="If your organisation has already raised one" error={errors.purchase_order}>
+            {(p) => <input {...p} className={`nhsuk-input nhsuk-input--width-20 ${p.className}`} name="purchase_order" type="text" />}
+          </Field>
+          <div className={`nhsuk-form-group${errors.agreed_to_take_part || errors.can_meet_commitment ? ' nhsuk-form-group--error' : ''}`}>
+            <fieldset className="nhsuk-fieldset">
+              <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">Your team's agreement</legend>
+              {(['agreed_to_take_part', 'can_meet_commitment'] as const).map((name) => (
+                <div key={name}>
+                  {errors[name] && <span className="nhsuk-error-message" id={`${fieldId(name)}-error`}><span className="nhsuk-u-visually-hidden">Error:</span> {errors[name]}</span>}
+                  <div className="nhsuk-checkboxes__item">
+                    <input className="nhsuk-checkboxes__input" id={fieldId(name)} name={name} type="checkbox" value="yes" aria-describedby={errors[name] ? `${fieldId(name)}-error` : undefined} />
+                    <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={fieldId(name)}>
+                      {name === 'agreed_to_take_part'
+                        ? 'The team has discussed taking part and agrees to it'
+                        : 'The team can meet every week or fortnight and attend the learning sessions and monthly learning sets'}
+                    </label>
+                  </div>
+                </div>
+              ))}
+            </fieldset>
+          </div>
+          <Button type="submit" disabled={busy}>Send expression of interest</Button>
+        </form>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+"""What matters to staff, and the pebbles in the shoe: ideas and impediments gathered
+anonymously (no name, email or account is accepted or stored with them; the day gathered, no
+time of day), grouped into themes, each with a status and a response the team shows back
+("you said, we did"). Multi-voting on them: ``voting.py``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.improvement import store, teams
+from services.improvement.inputs import Input, Name, Text, Words
+from services.improvement.models import Idea, Team, Theme
+from services.improvement.store import voice as voice_store
+from shared.auth import Principal
+from shared.clock import uk_date
+from shared.errors import Conflict, NotFound, Unprocessable
+
+PROBLEM_BASE = teams.PROBLEM_BASE
+IdeaKind = Literal["what_matters", "impediment"]
+IdeaStatus = Literal["heard", "planned", "in_progress", "done", "not_taken_forward"]
+CLOSED_STATUSES = ("done", "not_taken_forward")
+
+
+class ThemeIn(Input):
+    name: Name
+    description: Text | None = None
+
+
+class IdeaIn(Input):
+    kind: IdeaKind = Field(description="What matters to staff, or an impediment (a pebble)")
+    text: Words = Field(description="In the staff member's words, without names")
+    theme_id: uuid.UUID | None = None
+
+
+class IdeaUpdate(Input):
+    theme_id: uuid.UUID | None = None
+    status: IdeaStatus | None = None
+    response: Text | None = Field(default=None, description="What the team did: 'we did'")
+
+
+async def list_themes(
+    session: AsyncSession, *, user: Principal, team_id: uuid.UUID
+) -> Sequence[Theme]:
+    team = await teams.readable_team(session, user, team_id)
+    return await voice_store.themes(session, team.id)
+
+
+async def add_theme(
+    session: AsyncSession, *, user: Principal, team_id: uuid.UUID, data: ThemeIn
+) -> Theme:
+    team = await teams.writable_team(session, user, team_id)
+    if any(t.name.lower() == data.name.lower() for t in await voice_store.themes(session, team.id)):
+        raise Conflict("the team already has this theme", type=PROBLEM_BASE + "theme-exists")
+    theme = Theme(team_id=team.id, name=data.name, description=data.description)
+    await store.save(session, theme)
+    return theme
+
+
+async def _theme_of(
+    session: AsyncSession, team: Team, theme_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    if theme_id is None:
+        return None
+    found = await voice_store.theme(session, theme_id)
+    if found is None or found.team_id != team.id:
+        raise Unprocessable("theme_id names no theme of this team", type=PROBLEM_BASE + "theme")
+    return found.id
+
+
+async def list_ideas(
+    session: AsyncSession, *, user: Principal, team_id: uuid.UUID, kind: IdeaKind | None
+) -> Sequence[Idea]:
+    team = await teams.readable_team(session, user, team_id)
+    return await voice_store.ideas(session, team.id, kind=kind)
+
+
+async def add_idea(
+    session: AsyncSession, *, user: Principal, team_id: uuid.UUID, data: IdeaIn, now: datetime
+) -> Idea:
+    team = await teams.writable_team(session, user, team_id)
+    idea = Idea(
+        team_id=team.id,
+        kind=data.kind,
+        text=data.text,
+        theme_id=await _theme_of(session, team, data.theme_id),
+        status="heard",
+        gathered_on=uk_date(now),
+    )
+    await store.save(session, idea)
+    return idea
+
+
+async def update_idea(
+    session: AsyncSession, *, user: Principal, idea_id: uuid.UUID, data: IdeaUpdate
+) -> Idea:
+    found = await voice_store.readable_idea(session, user, idea_id)
+    if found is None:
+        raise NotFound("no such idea", type=PROBLEM_BASE + "unknown-idea")
+    team = await teams.writable_team(session, user, found.team_id)
+    idea = await voice_store.idea(session, idea_id, lock=True)
+    assert idea is not None
+    if "theme_id" in data.model_fields_set:
+        idea.theme_id = await _theme_of(session, team, data.theme_id)
+    if data.status is not None:
+        idea.status = data.status
+    if "response" in data.model_fields_set:
+        idea.response = data.response
+    await store.save(session, idea)
+    return idea

@@ -64,7 +64,7 @@ async def actions_raised(session: AsyncSession, meeting_id: uuid.UUID) -> Sequen
         await session.scalars(
             select(MeetingAction)
             .where(MeetingAction.meeting_id == meeting_id)
-            .order_by(MeetingAction.due_on, MeetingAction.description)
+            .order_by(MeetingAction.due_on.asc().nulls_last(), MeetingAction.description)
         )
     ).all()
 
@@ -82,7 +82,9 @@ async def actions_carried_over(
                 Meeting.held_on < held_on,
                 or_(MeetingAction.done_on.is_(None), MeetingAction.done_on >= held_on),
             )
-            .order_by(Meeting.held_on, MeetingAction.due_on)
+            .order_by(
+                Meeting.held_on, MeetingAction.due_on.asc().nulls_last(), MeetingAction.description
+            )
         )
     ).all()
 
@@ -97,7 +99,13 @@ async def actions(
     )
     if open_only:
         query = query.where(MeetingAction.done_on.is_(None))
-    return (await session.scalars(query.order_by(Meeting.held_on, MeetingAction.due_on))).all()
+    return (
+        await session.scalars(
+            query.order_by(
+                Meeting.held_on, MeetingAction.due_on.asc().nulls_last(), MeetingAction.description
+            )
+        )
+    ).all()
 
 
 async def open_actions(

@@ -27,7 +27,9 @@ def clock() -> MovableClock:
 
 
 @pytest.fixture(scope="module")
-async def improvement(module_nats: NatsServer, clock: MovableClock) -> AsyncIterator[RunningService]:
+async def improvement(
+    module_nats: NatsServer, clock: MovableClock
+) -> AsyncIterator[RunningService]:
     async with run_service("improvement", nats_url=module_nats.url, clock=clock) as service:
         yield service
 

@@ -210,9 +210,13 @@ async def make_world(
                 cohort_id=world.id, organisation_id=org, team_id=team, name=name, setting=setting
             ),
         )
-    for team, coach, name in ((world.a1, world.coach, "Coach K"), (world.b1, world.other_coach, "Coach L")):
+    for team, coach, name in (
+        (world.a1, world.coach, "Coach K"),
+        (world.b1, world.other_coach, "Coach L"),
+    ):
         await publish(
-            service, CoachAllocated(cohort_id=world.id, team_id=team, coach_id=coach, coach_name=name)
+            service,
+            CoachAllocated(cohort_id=world.id, team_id=team, coach_id=coach, coach_name=name),
         )
     for key in plan:
         await publish(

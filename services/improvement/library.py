@@ -22,7 +22,7 @@ async def cohort_library(
     cohort = await teams.readable_cohort(session, user, cohort_id)
     return rules.library(
         [
-            rules.TestedCycle(
+            rules.LibraryCycle(
                 origin_id=idea.origin_id,
                 idea_name=idea.name,
                 idea_description=idea.description,

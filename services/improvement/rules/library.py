@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 
 @dataclass(frozen=True)
-class TestedCycle:
+class LibraryCycle:
     """A started cycle on a team's change idea (what the library is made of)."""
 
     origin_id: uuid.UUID
@@ -56,7 +56,7 @@ class LibraryEntry:
     shared: list[SharedSummary] = field(default_factory=list)
 
 
-def _entry(cycles: Sequence[TestedCycle]) -> LibraryEntry:
+def _entry(cycles: Sequence[LibraryCycle]) -> LibraryEntry:
     first = min(cycles, key=lambda c: (c.idea_created_at, c.cycle_id))
     latest: dict[uuid.UUID, str] = {}
     for c in sorted((c for c in cycles if c.decision), key=lambda c: (c.completed_on, c.ramp_step)):
@@ -89,9 +89,9 @@ def _entry(cycles: Sequence[TestedCycle]) -> LibraryEntry:
     )
 
 
-def library(cycles: Sequence[TestedCycle]) -> list[LibraryEntry]:
+def library(cycles: Sequence[LibraryCycle]) -> list[LibraryEntry]:
     """Most widely tested first, then by name."""
-    groups: dict[uuid.UUID, list[TestedCycle]] = {}
+    groups: dict[uuid.UUID, list[LibraryCycle]] = {}
     for c in cycles:
         groups.setdefault(c.origin_id, []).append(c)
     entries = [_entry(group) for group in groups.values()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.improvement.api import ROUTERS
+from services.improvement.api import changes, projects
 from services.improvement.handlers import HANDLERS
 from services.improvement.lapses import check_meeting_lapses
 from services.improvement.settings import ImprovementSettings, get_settings
@@ -30,7 +30,7 @@ def create_app(
             "the pebbles in the shoe, multi-voting, driver diagrams, change ideas and PDSA "
             "cycles, progress scores; and the cohort's shared library of tested ideas."
         ),
-        routers=ROUTERS,
+        routers=[*projects.ROUTERS, *changes.ROUTERS],
         handlers=HANDLERS,
         clock=clock,
         jobs=[meetings_lapse_job(settings)],

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.improvement import diagrams, store, teams
 from services.improvement.diagrams import DiagramView
-from services.improvement.inputs import Input, Name, Text
+from services.improvement.inputs import Input, Name, Text, apply_changes
 from services.improvement.models import ChangeIdea, Diagram, Driver, PdsaCycle
 from services.improvement.rules.ramp import Outcome, idea_outcome
 from services.improvement.store import cycles as cycle_store
@@ -85,20 +85,9 @@ async def add_change_idea(
     now: datetime,
 ) -> DiagramView:
     found = await diagrams.writable_diagram(session, user=user, diagram_id=diagram_id)
-    driver = await diagrams.driver_on(session, found, data.driver_id)
-    idea_id = uuid.uuid4()
-    await store.save(
-        session,
-        ChangeIdea(
-            id=idea_id,
-            diagram_id=found.id,
-            driver_id=driver.id,
-            name=data.name,
-            description=data.description,
-            origin_id=idea_id,
-            created_at=now,
-        ),
-    )
+    await diagrams.driver_on(session, found, data.driver_id)  # on this diagram, or 404
+    idea = diagrams.idea_row(found.id, now=now, **data.model_dump())
+    await store.save(session, idea)
     await diagrams.saved(session, found, change=f"added change idea {data.name}", now=now)
     return await diagrams.diagram(session, user=user, diagram_id=found.id)
 
@@ -139,17 +128,15 @@ async def copy_change_idea(
                 type=PROBLEM_BASE + "name-a-driver",
             )
         driver = matching[0]
-    await store.save(
-        session,
-        ChangeIdea(
-            diagram_id=found.id,
-            driver_id=driver.id,
-            name=source.name,
-            description=source.description,
-            origin_id=source.origin_id,
-            created_at=now,
-        ),
+    copy = diagrams.idea_row(
+        found.id,
+        driver_id=driver.id,
+        name=source.name,
+        description=source.description,
+        now=now,
+        origin_id=source.origin_id,
     )
+    await store.save(session, copy)
     await diagrams.saved(session, found, change=f"copied change idea {source.name}", now=now)
     return await diagrams.diagram(session, user=user, diagram_id=found.id)
 
@@ -171,11 +158,8 @@ async def update_change_idea(
 ) -> DiagramView:
     idea, found = await _writable_idea(session, user, change_idea_id)
     if data.driver_id is not None:
-        idea.driver_id = (await diagrams.driver_on(session, found, data.driver_id)).id
-    if data.name is not None:
-        idea.name = data.name
-    if "description" in data.model_fields_set:
-        idea.description = data.description
+        await diagrams.driver_on(session, found, data.driver_id)
+    apply_changes(idea, data, clearable=("description",))
     await store.save(session, idea)
     await diagrams.saved(session, found, change=f"changed change idea {idea.name}", now=now)
     return await diagrams.diagram(session, user=user, diagram_id=found.id)

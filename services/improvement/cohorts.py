@@ -33,13 +33,13 @@ Context = HandlerContext[ImprovementSettings]
 
 async def _learn_cohort(
     session: AsyncSession,
-    *,
     cohort_id: uuid.UUID,
     name: str,
     terms: CohortTerms,
     status: str | None,
     now: datetime,
 ) -> Cohort:
+    """Create or update the cohort (``status`` None: leave it); seed its package once."""
     cohort = await programme_store.cohort(session, cohort_id, lock=True) or Cohort(
         id=cohort_id, status=status or "open"
     )
@@ -56,26 +56,15 @@ async def _learn_cohort(
 
 async def cohort_opened(session: AsyncSession, *, event: CohortOpened, context: Context) -> None:
     await _learn_cohort(
-        session,
-        cohort_id=event.cohort_id,
-        name=event.name,
-        terms=event.terms,
-        status=None,
-        now=context.clock.now(),
+        session, event.cohort_id, event.name, event.terms, None, context.clock.now()
     )
 
 
 async def cohort_confirmed(
     session: AsyncSession, *, event: CohortConfirmed, context: Context
 ) -> None:
-    await _learn_cohort(
-        session,
-        cohort_id=event.cohort_id,
-        name=event.name,
-        terms=event.terms,
-        status="confirmed",
-        now=context.clock.now(),
-    )
+    now = context.clock.now()
+    await _learn_cohort(session, event.cohort_id, event.name, event.terms, "confirmed", now)
 
 
 async def cohort_cancelled(
@@ -89,14 +78,8 @@ async def cohort_cancelled(
 
 async def team_confirmed(session: AsyncSession, *, event: TeamConfirmed, context: Context) -> None:
     """A team joins (or enrolment tells it again, e.g. with the senior sponsor filled in)."""
-    await _learn_cohort(
-        session,
-        cohort_id=event.cohort_id,
-        name=event.cohort_name,
-        terms=event.terms,
-        status="confirmed",
-        now=context.clock.now(),
-    )
+    now = context.clock.now()
+    await _learn_cohort(session, event.cohort_id, event.cohort_name, event.terms, "confirmed", now)
     team = await programme_store.team(session, event.team_id, lock=True) or Team(
         id=event.team_id,
         cohort_id=event.cohort_id,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.improvement import store, teams
 from services.improvement.drawing import draw
-from services.improvement.inputs import Input, Name, Text
+from services.improvement.inputs import Input, Name, Text, apply_changes
 from services.improvement.models import ChangeIdea, Diagram, DiagramVersion, Driver
 from services.improvement.rules import diagram as tree
 from services.improvement.rules.aims import aim_statement
@@ -54,6 +54,24 @@ class DiagramView:
     diagram: Diagram
     title: str
     document: dict[str, Any]
+
+
+def driver_row(
+    diagram_id: uuid.UUID, *, origin_id: uuid.UUID | None = None, **fields: Any
+) -> Driver:
+    """A new driver; without an origin it is its own (a driver first drawn here)."""
+    row_id = uuid.uuid4()
+    return Driver(id=row_id, diagram_id=diagram_id, origin_id=origin_id or row_id, **fields)
+
+
+def idea_row(
+    diagram_id: uuid.UUID, *, now: datetime, origin_id: uuid.UUID | None = None, **fields: Any
+) -> ChangeIdea:
+    """A new change idea; without an origin it is its own (an idea first written here)."""
+    row_id = uuid.uuid4()
+    return ChangeIdea(
+        id=row_id, diagram_id=diagram_id, origin_id=origin_id or row_id, created_at=now, **fields
+    )
 
 
 def _not_found() -> NotFound:
@@ -135,20 +153,13 @@ async def seed_package(session: AsyncSession, *, cohort_id: uuid.UUID, now: date
         updated_at=now,
     )
     await store.save(session, package)
-    for position, component in enumerate(NINE_COMPONENTS, 1):
-        driver_id = uuid.uuid4()
-        await store.save(
-            session,
-            Driver(
-                id=driver_id,
-                diagram_id=package.id,
-                name=component.name,
-                description=component.description,
-                component=component.key,
-                origin_id=driver_id,
-                position=position,
-            ),
-        )
+    await store.save(
+        session,
+        *(
+            driver_row(package.id, name=c.name, description=c.text, component=c.key, position=n)
+            for n, c in enumerate(NINE_COMPONENTS, 1)
+        ),
+    )
     await saved(
         session,
         package,
@@ -190,36 +201,35 @@ async def start_team_diagram(
         updated_at=now,
     )
     await store.save(session, own)
-    copies: dict[uuid.UUID, uuid.UUID] = {}
-    for driver in sorted(
-        await diagram_store.drivers(session, source.id), key=lambda d: d.parent_id is not None
+    copies: dict[uuid.UUID, Driver] = {}
+    for d in sorted(
+        await diagram_store.drivers(session, source.id), key=lambda d: bool(d.parent_id)
     ):
-        copies[driver.id] = uuid.uuid4()
-        await store.save(
-            session,
-            Driver(
-                id=copies[driver.id],
-                diagram_id=own.id,
-                parent_id=copies[driver.parent_id] if driver.parent_id else None,
-                name=driver.name,
-                description=driver.description,
-                component=driver.component,
-                origin_id=driver.origin_id,
-                position=driver.position,
-            ),
+        parent = copies[d.parent_id].id if d.parent_id else None
+        copies[d.id] = driver_row(
+            own.id,
+            name=d.name,
+            description=d.description,
+            position=d.position,
+            parent_id=parent,
+            component=d.component,
+            origin_id=d.origin_id,
         )
-    for idea in await diagram_store.change_ideas(session, source.id):
-        await store.save(
-            session,
-            ChangeIdea(
-                diagram_id=own.id,
-                driver_id=copies[idea.driver_id],
-                name=idea.name,
-                description=idea.description,
-                origin_id=idea.origin_id,
-                created_at=now,
-            ),
-        )
+        await store.save(session, copies[d.id])
+    await store.save(
+        session,
+        *(
+            idea_row(
+                own.id,
+                driver_id=copies[i.driver_id].id,
+                name=i.name,
+                description=i.description,
+                now=now,
+                origin_id=i.origin_id,
+            )
+            for i in await diagram_store.change_ideas(session, source.id)
+        ),
+    )
     await saved(
         session, own, change=f"started from the change package (v{source.version})", now=now
     )
@@ -319,19 +329,8 @@ async def add_driver(
                 "parent_id names no primary driver of this diagram",
                 type=PROBLEM_BASE + "unknown-driver",
             )
-    driver_id = uuid.uuid4()
-    await store.save(
-        session,
-        Driver(
-            id=driver_id,
-            diagram_id=found.id,
-            parent_id=data.parent_id,
-            name=data.name,
-            description=data.description,
-            origin_id=driver_id,
-            position=await diagram_store.next_position(session, found.id),
-        ),
-    )
+    position = await diagram_store.next_position(session, found.id)
+    await store.save(session, driver_row(found.id, **data.model_dump(), position=position))
     kind = "secondary" if data.parent_id else "primary"
     await saved(session, found, change=f"added {kind} driver {data.name}", now=now)
     return await _view(session, found)
@@ -348,10 +347,7 @@ async def update_driver(
 ) -> DiagramView:
     found = await writable_diagram(session, user=user, diagram_id=diagram_id)
     driver = await driver_on(session, found, driver_id)
-    if data.name is not None:
-        driver.name = data.name
-    if "description" in data.model_fields_set:
-        driver.description = data.description
+    apply_changes(driver, data, clearable=("description",))
     await store.save(session, driver)
     await saved(session, found, change=f"changed driver {driver.name}", now=now)
     return await _view(session, found)

@@ -14,9 +14,10 @@ from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.improvement import store, teams
-from services.improvement.inputs import Input, Name, Text, Words
+from services.improvement.inputs import Input, Name, Text, Words, apply_changes
 from services.improvement.models import Idea, Team, Theme
 from services.improvement.store import voice as voice_store
+from services.improvement.store.access import readable_row
 from shared.auth import Principal
 from shared.clock import uk_date
 from shared.errors import Conflict, NotFound, Unprocessable
@@ -84,14 +85,9 @@ async def add_idea(
     session: AsyncSession, *, user: Principal, team_id: uuid.UUID, data: IdeaIn, now: datetime
 ) -> Idea:
     team = await teams.writable_team(session, user, team_id)
-    idea = Idea(
-        team_id=team.id,
-        kind=data.kind,
-        text=data.text,
-        theme_id=await _theme_of(session, team, data.theme_id),
-        status="heard",
-        gathered_on=uk_date(now),
-    )
+    theme_id = await _theme_of(session, team, data.theme_id)
+    idea = Idea(team_id=team.id, **data.model_dump(), status="heard", gathered_on=uk_date(now))
+    idea.theme_id = theme_id
     await store.save(session, idea)
     return idea
 
@@ -99,17 +95,13 @@ async def add_idea(
 async def update_idea(
     session: AsyncSession, *, user: Principal, idea_id: uuid.UUID, data: IdeaUpdate
 ) -> Idea:
-    found = await voice_store.readable_idea(session, user, idea_id)
+    found = await readable_row(session, user, Idea, idea_id)
     if found is None:
         raise NotFound("no such idea", type=PROBLEM_BASE + "unknown-idea")
     team = await teams.writable_team(session, user, found.team_id)
-    idea = await voice_store.idea(session, idea_id, lock=True)
+    idea = await store.locked(session, Idea, idea_id)
     assert idea is not None
-    if "theme_id" in data.model_fields_set:
-        idea.theme_id = await _theme_of(session, team, data.theme_id)
-    if data.status is not None:
-        idea.status = data.status
-    if "response" in data.model_fields_set:
-        idea.response = data.response
+    await _theme_of(session, team, data.theme_id)
+    apply_changes(idea, data, clearable=("theme_id", "response"))
     await store.save(session, idea)
     return idea

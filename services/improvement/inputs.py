@@ -3,6 +3,7 @@ is trimmed and bounded."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
@@ -16,3 +17,12 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Words = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10000)]
+
+
+def apply_changes(row: object, changes: BaseModel, *, clearable: Collection[str] = ()) -> None:
+    """Set on ``row`` the fields a partial update names: a null leaves a field as it is, unless
+    the field is ``clearable`` (then null clears it)."""
+    for name in changes.model_fields_set:
+        value = getattr(changes, name)
+        if value is not None or name in clearable:
+            setattr(row, name, value)

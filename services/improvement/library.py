@@ -47,6 +47,6 @@ async def library_entry(
     session: AsyncSession, *, user: Principal, cohort_id: uuid.UUID, library_idea_id: uuid.UUID
 ) -> rules.LibraryEntry:
     for entry in await cohort_library(session, user=user, cohort_id=cohort_id):
-        if entry.origin_id == library_idea_id:
+        if entry.id == library_idea_id:
             return entry
     raise NotFound("no such idea in the cohort's library", type=teams.PROBLEM_BASE + "unknown-idea")

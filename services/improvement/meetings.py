@@ -13,10 +13,11 @@ from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.improvement import store, teams
-from services.improvement.inputs import Input, LongText, Name, Words
+from services.improvement.inputs import Input, LongText, Name, Words, apply_changes
 from services.improvement.models import Meeting, MeetingAction
 from services.improvement.store import meetings as meeting_store
 from services.improvement.store import project as project_store
+from services.improvement.store.access import readable_row
 from shared.auth import Principal
 from shared.clock import uk_date
 from shared.errors import NotFound, Unprocessable
@@ -104,13 +105,7 @@ async def log_meeting(
         session,
         *done,
         *(
-            MeetingAction(
-                team_id=team.id,
-                meeting_id=meeting.id,
-                description=a.description,
-                owner=a.owner,
-                due_on=a.due_on,
-            )
+            MeetingAction(team_id=team.id, meeting_id=meeting.id, **a.model_dump())
             for a in data.actions
         ),
     )
@@ -125,7 +120,7 @@ async def list_meetings(
 
 
 async def meeting(session: AsyncSession, *, user: Principal, meeting_id: uuid.UUID) -> MeetingView:
-    found = await meeting_store.readable_meeting(session, user, meeting_id)
+    found = await readable_row(session, user, Meeting, meeting_id)
     if found is None:
         raise NotFound("no such meeting", type=PROBLEM_BASE + "unknown-meeting")
     return await _view(session, found)
@@ -146,21 +141,14 @@ async def update_action(
     data: ActionUpdate,
     now: datetime,
 ) -> MeetingAction:
-    found = await meeting_store.readable_action(session, user, action_id)
+    found = await readable_row(session, user, MeetingAction, action_id)
     if found is None:
         raise NotFound("no such action", type=PROBLEM_BASE + "unknown-action")
     await teams.writable_team(session, user, found.team_id)
-    item = await meeting_store.action(session, action_id, lock=True)
+    item = await store.locked(session, MeetingAction, action_id)
     assert item is not None
-    if data.description is not None:
-        item.description = data.description
-    if data.owner is not None:
-        item.owner = data.owner
-    if "due_on" in data.model_fields_set:
-        item.due_on = data.due_on
-    if "done_on" in data.model_fields_set:
-        if data.done_on is not None:
-            _not_after_today(data.done_on, now, "done_on")
-        item.done_on = data.done_on
+    if data.done_on is not None:
+        _not_after_today(data.done_on, now, "done_on")
+    apply_changes(item, data, clearable=("due_on", "done_on"))
     await store.save(session, item)
     return item

@@ -11,18 +11,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.improvement import change_ideas, store, teams
-from services.improvement.inputs import Input, Text, Words
+from services.improvement.inputs import Input, Text, Words, apply_changes
 from services.improvement.models import ChangeIdea, PdsaCycle, Team
 from services.improvement.rules import ramp
-from services.improvement.store import cycles as cycle_store
 from services.improvement.store import diagrams as diagram_store
 from services.improvement.store import programme as programme_store
+from services.improvement.store.access import readable_row
 from shared.auth import Principal
 from shared.clock import uk_date
 from shared.errors import Conflict, NotFound, Unprocessable
@@ -133,7 +133,7 @@ async def plan_cycle(
 
 
 async def cycle(session: AsyncSession, *, user: Principal, cycle_id: uuid.UUID) -> CycleView:
-    found = await cycle_store.readable_cycle(session, user, cycle_id)
+    found = await readable_row(session, user, PdsaCycle, cycle_id)
     if found is None:
         raise NotFound("no such PDSA cycle", type=PROBLEM_BASE + "unknown-cycle")
     idea = await diagram_store.change_idea(session, found.change_idea_id)
@@ -146,7 +146,7 @@ async def _writable(
 ) -> tuple[CycleView, Team]:
     view = await cycle(session, user=user, cycle_id=cycle_id)
     team = await teams.writable_team(session, user, view.cycle.team_id)
-    locked = await cycle_store.cycle(session, cycle_id, lock=True)
+    locked = await store.locked(session, PdsaCycle, cycle_id)
     assert locked is not None
     if status is not None and locked.status != status:
         raise _refused(f"the cycle is {locked.status}, not {status}", "cycle-" + locked.status)
@@ -171,6 +171,21 @@ def _on_or_before_today(day: date | None, now: datetime, what: str) -> date:
     return day
 
 
+def _about(view: CycleView, team: Team) -> dict[str, Any]:
+    """What both PDSA events say about the cycle (measurement annotates charts with it)."""
+    c = view.cycle
+    return {
+        "cycle_id": c.id,
+        "cohort_id": team.cohort_id,
+        "team_id": team.id,
+        "change_idea_id": view.idea.id,
+        "change_idea_name": view.idea.name,
+        "ramp_step": c.ramp_step,
+        "started_on": c.started_on,
+        "measure_keys": list(c.measure_keys),
+    }
+
+
 async def start_cycle(
     session: AsyncSession, *, user: Principal, cycle_id: uuid.UUID, data: StartIn, now: datetime
 ) -> CycleView:
@@ -179,21 +194,8 @@ async def start_cycle(
     cycle_row.started_on = _on_or_before_today(data.started_on, now, "started_on")
     cycle_row.status = "doing"
     await store.save(session, cycle_row)
-    await record_event(
-        session,
-        PdsaStarted(
-            cycle_id=cycle_row.id,
-            cohort_id=team.cohort_id,
-            team_id=team.id,
-            change_idea_id=view.idea.id,
-            change_idea_name=view.idea.name,
-            ramp_step=cycle_row.ramp_step,
-            objective=cycle_row.objective,
-            started_on=cycle_row.started_on,
-            measure_keys=list(cycle_row.measure_keys),
-        ),
-        subject=str(team.id),
-    )
+    started = PdsaStarted(**_about(view, team), objective=cycle_row.objective)
+    await record_event(session, started, subject=str(team.id))
     return view
 
 
@@ -201,8 +203,7 @@ async def record_do(
     session: AsyncSession, *, user: Principal, cycle_id: uuid.UUID, data: DoIn
 ) -> CycleView:
     view, _team = await _writable(session, user, cycle_id, status="doing")
-    view.cycle.what_happened = data.what_happened
-    view.cycle.observations = data.observations
+    apply_changes(view.cycle, data, clearable=("observations",))
     await store.save(session, view.cycle)
     return view
 
@@ -213,9 +214,7 @@ async def record_study(
     view, _team = await _writable(session, user, cycle_id, status="doing")
     if view.cycle.what_happened is None:
         raise _refused("record what happened (Do) before studying it", "do-first")
-    view.cycle.results = data.results
-    view.cycle.against_prediction = data.against_prediction
-    view.cycle.learning = data.learning
+    apply_changes(view.cycle, data, clearable=("learning",))
     await store.save(session, view.cycle)
     return view
 
@@ -239,22 +238,10 @@ async def act(
     cycle_row.completed_on = completed_on
     cycle_row.status = "completed"
     await store.save(session, cycle_row)
-    await record_event(
-        session,
-        PdsaCompleted(
-            cycle_id=cycle_row.id,
-            cohort_id=team.cohort_id,
-            team_id=team.id,
-            change_idea_id=view.idea.id,
-            change_idea_name=view.idea.name,
-            ramp_step=cycle_row.ramp_step,
-            started_on=cycle_row.started_on,
-            completed_on=completed_on,
-            decision=data.decision,
-            measure_keys=list(cycle_row.measure_keys),
-        ),
-        subject=str(team.id),
+    completed = PdsaCompleted(
+        **_about(view, team), completed_on=completed_on, decision=data.decision
     )
+    await record_event(session, completed, subject=str(team.id))
     return view
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.improvement import store, teams
 from services.improvement.inputs import Input, Text
-from services.improvement.models import ProgressScore, Team
+from services.improvement.models import ProgressScore
 from services.improvement.rules import progress as rules
 from services.improvement.rules.programme import Programme, month_label, parse_month
 from services.improvement.store import progress as progress_store
@@ -49,7 +49,8 @@ class MonthScores:
 
 @dataclass(frozen=True)
 class TeamProgress:
-    team: Team
+    team_id: uuid.UUID
+    team_name: str
     months: list[MonthScores]
 
 
@@ -80,7 +81,7 @@ async def team_progress(
     team = await teams.readable_team(session, user, team_id)
     cohort = await teams.cohort_of(session, team)
     history = await progress_store.history(session, team.id)
-    return TeamProgress(team, _months(teams.programme_of(cohort), history))
+    return TeamProgress(team.id, team.name, _months(teams.programme_of(cohort), history))
 
 
 async def set_score(

@@ -12,7 +12,7 @@ from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.improvement import store, teams
-from services.improvement.inputs import Input, Name, Text, Words
+from services.improvement.inputs import Input, Name, Text, Words, apply_changes
 from services.improvement.models import Aim, ProjectMember
 from services.improvement.store import project as project_store
 from shared.auth import Principal
@@ -66,14 +66,7 @@ async def add_member(
     session: AsyncSession, *, user: Principal, team_id: uuid.UUID, data: MemberIn, now: datetime
 ) -> ProjectMember:
     team = await teams.writable_team(session, user, team_id)
-    member = ProjectMember(
-        team_id=team.id,
-        name=data.name,
-        role=data.role,
-        is_service_user=data.is_service_user,
-        is_data_champion=data.is_data_champion,
-        joined_on=uk_date(now),
-    )
+    member = ProjectMember(team_id=team.id, **data.model_dump(), joined_on=uk_date(now))
     await store.save(session, member)
     if member.is_data_champion:
         await _champion(session, member)
@@ -99,14 +92,7 @@ async def update_member(
     data: MemberUpdate,
 ) -> ProjectMember:
     member = await _current_member(session, user, team_id, member_id)
-    if data.role is not None:
-        member.role = data.role
-    if "name" in data.model_fields_set:
-        member.name = data.name
-    if data.is_service_user is not None:
-        member.is_service_user = data.is_service_user
-    if data.is_data_champion is not None:
-        member.is_data_champion = data.is_data_champion
+    apply_changes(member, data, clearable=("name",))
     await store.save(session, member)
     if member.is_data_champion:
         await _champion(session, member)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,21 +47,13 @@ async def _assess(
     plan = [m.measure_key for m in await programme_store.plan_measures(session, cohort.id)]
     assessed = []
     for team in team_rows:
-        c = counts[team.id]
         facts = rules.TeamFacts(
             clinical=team.setting == "clinical",
             has_project_lead=bool(team.project_lead),
             has_senior_sponsor=bool(team.senior_sponsor),
-            members=c.members,
-            service_users=c.service_users,
-            data_champions=c.data_champions,
-            meetings_with_coach=c.meetings_with_coach,
-            aim_written=c.aim_written,
-            aim_agreed=c.aim_agreed,
-            diagram_started=c.diagram_started,
-            diagram_change_ideas=c.diagram_change_ideas,
             plan_measures=plan,
             measures_with_data=with_data.get(team.id, set()),
+            **asdict(counts[team.id]),
         )
         assessed.append(TeamReadiness(team, rules.assess(facts)))
     return assessed

@@ -29,6 +29,18 @@ class TeamView:
     phase: Phase
     programme_month: int | None
 
+    @property
+    def cohort_name(self) -> str:
+        return self.cohort.name
+
+    @property
+    def coach_id(self) -> uuid.UUID | None:
+        return self.coach.coach_id if self.coach else None
+
+    @property
+    def coach_name(self) -> str | None:
+        return self.coach.coach_name if self.coach else None
+
 
 def programme_of(cohort: Cohort) -> Programme:
     return Programme(cohort.start_date, cohort.lead_in_months, cohort.coaching_months)

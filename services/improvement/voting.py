@@ -28,6 +28,7 @@ from services.improvement.inputs import Input, Name
 from services.improvement.models import Ballot, Idea, VoteTally, VotingRound
 from services.improvement.rules import voting as rules
 from services.improvement.store import voice as voice_store
+from services.improvement.store.access import readable_row
 from shared.auth import Principal
 from shared.clock import uk_date
 from shared.errors import Conflict, NotFound, Unprocessable
@@ -149,7 +150,7 @@ async def list_rounds(
 
 
 async def _readable(session: AsyncSession, user: Principal, round_id: uuid.UUID) -> VotingRound:
-    found = await voice_store.readable_round(session, user, round_id)
+    found = await readable_row(session, user, VotingRound, round_id)
     if found is None:
         raise NotFound("no such voting round", type=PROBLEM_BASE + "unknown-round")
     return found
@@ -162,7 +163,7 @@ async def round_view(session: AsyncSession, *, user: Principal, round_id: uuid.U
 async def _open_round(session: AsyncSession, user: Principal, round_id: uuid.UUID) -> VotingRound:
     found = await _readable(session, user, round_id)
     await teams.writable_team(session, user, found.team_id)
-    locked = await voice_store.voting_round(session, round_id, lock=True)
+    locked = await store.locked(session, VotingRound, round_id)
     assert locked is not None
     if locked.closed_on is not None:
         raise Conflict("the voting round is closed", type=PROBLEM_BASE + "round-closed")

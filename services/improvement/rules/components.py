@@ -3,14 +3,13 @@ primary drivers every new cohort's change package starts from."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Component:
+class Component(NamedTuple):
     key: str
     name: str
-    description: str
+    text: str
 
 
 NINE_COMPONENTS: tuple[Component, ...] = (

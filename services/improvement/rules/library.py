@@ -44,7 +44,7 @@ class SharedSummary:
 
 @dataclass(frozen=True)
 class LibraryEntry:
-    origin_id: uuid.UUID
+    id: uuid.UUID  # the origin every copy of the idea shares: the library idea's id
     name: str
     description: str | None
     driver_name: str
@@ -53,7 +53,7 @@ class LibraryEntry:
     teams_adapted: int
     teams_abandoned: int
     cycles: int
-    shared: list[SharedSummary] = field(default_factory=list)
+    shared_summaries: list[SharedSummary] = field(default_factory=list)
 
 
 def _entry(cycles: Sequence[LibraryCycle]) -> LibraryEntry:
@@ -63,7 +63,7 @@ def _entry(cycles: Sequence[LibraryCycle]) -> LibraryEntry:
         latest[c.team_id] = str(c.decision)
     decisions = list(latest.values())
     return LibraryEntry(
-        origin_id=first.origin_id,
+        id=first.origin_id,
         name=first.idea_name,
         description=first.idea_description,
         driver_name=first.driver_name,
@@ -72,7 +72,7 @@ def _entry(cycles: Sequence[LibraryCycle]) -> LibraryEntry:
         teams_adapted=decisions.count("adapt"),
         teams_abandoned=decisions.count("abandon"),
         cycles=len(cycles),
-        shared=[
+        shared_summaries=[
             SharedSummary(
                 c.cycle_id,
                 c.team_name,
@@ -95,4 +95,4 @@ def library(cycles: Sequence[LibraryCycle]) -> list[LibraryEntry]:
     for c in cycles:
         groups.setdefault(c.origin_id, []).append(c)
     entries = [_entry(group) for group in groups.values()]
-    return sorted(entries, key=lambda e: (-e.teams_tested, e.name.lower(), e.origin_id))
+    return sorted(entries, key=lambda e: (-e.teams_tested, e.name.lower(), e.id))

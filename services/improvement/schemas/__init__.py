@@ -1,12 +1,34 @@
-"""Request and response models of the improvement service's API, one module per resource.
+"""Response models of the improvement service's API (request models are the use cases' own
+input models, ``extra="forbid"``).
 
-Request models are the use cases' own input models (``extra="forbid"``); each response is built
-in one place (the ``*_out`` functions) from what a use case returns."""
+Each response model is built in one place from what a use case returns: read from its
+attributes, or, where the answer is shaped unlike the result, by the model's ``shaped`` step
+(the model names the result's class in ``source``).
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class Out(BaseModel):
+    """A response model, read from a use case's result."""
+
     model_config = ConfigDict(from_attributes=True)
+    source: ClassVar[tuple[type, ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_source(cls, value: Any) -> Any:
+        return cls.shaped(value) if cls.source and isinstance(value, cls.source) else value
+
+    @classmethod
+    def shaped(cls, value: Any) -> dict[str, Any]:
+        return cls.attrs(value)
+
+    @classmethod
+    def attrs(cls, value: Any) -> dict[str, Any]:
+        """The fields of this model that ``value`` has as attributes."""
+        return {k: getattr(value, k) for k in cls.model_fields if hasattr(value, k)}

@@ -11,10 +11,12 @@ readable is answered 404, as if it did not exist.
 from __future__ import annotations
 
 import uuid
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.improvement.models import CoachAllocation, Cohort, Diagram, Team
+from services.improvement.models import Base, CoachAllocation, Cohort, Diagram, Team
 from shared.auth import Principal, Role
 
 
@@ -48,3 +50,17 @@ def readable_diagrams(user: Principal) -> ColumnElement[bool]:
         Diagram.team_id.in_(readable_team_ids(user)),
         and_(Diagram.team_id.is_(None), Diagram.cohort_id.in_(readable_cohort_ids(user))),
     )
+
+
+Row = TypeVar("Row", bound=Base)
+
+
+async def readable_row(
+    session: AsyncSession, user: Principal, model: type[Row], row_id: uuid.UUID
+) -> Row | None:
+    """A row of a team's (a meeting, an idea, a voting round, a cycle: a table with ``id`` and
+    ``team_id``), if the person may read that team."""
+    columns = model.__table__.c
+    query = select(model).where(columns.id == row_id, columns.team_id.in_(readable_team_ids(user)))
+    found: Row | None = await session.scalar(query)
+    return found

@@ -17,6 +17,7 @@ from services.improvement.models import (
     Team,
 )
 from services.improvement.rules.ramp import CycleState
+from services.improvement.store import every
 from services.improvement.store.access import readable_diagrams
 from shared.auth import Principal
 
@@ -61,11 +62,10 @@ async def readable_change_idea(
 
 
 async def drivers(session: AsyncSession, diagram_id: uuid.UUID) -> Sequence[Driver]:
-    return (
-        await session.scalars(
-            select(Driver).where(Driver.diagram_id == diagram_id).order_by(Driver.position)
-        )
-    ).all()
+    return await every(
+        session,
+        select(Driver).where(Driver.diagram_id == diagram_id).order_by(Driver.position),
+    )
 
 
 async def driver(session: AsyncSession, driver_id: uuid.UUID) -> Driver | None:
@@ -73,13 +73,8 @@ async def driver(session: AsyncSession, driver_id: uuid.UUID) -> Driver | None:
 
 
 async def change_ideas(session: AsyncSession, diagram_id: uuid.UUID) -> Sequence[ChangeIdea]:
-    return (
-        await session.scalars(
-            select(ChangeIdea)
-            .where(ChangeIdea.diagram_id == diagram_id)
-            .order_by(ChangeIdea.created_at, ChangeIdea.id)
-        )
-    ).all()
+    query = select(ChangeIdea).where(ChangeIdea.diagram_id == diagram_id)
+    return await every(session, query.order_by(ChangeIdea.created_at, ChangeIdea.id))
 
 
 async def change_idea(session: AsyncSession, change_idea_id: uuid.UUID) -> ChangeIdea | None:
@@ -128,13 +123,8 @@ async def delete(session: AsyncSession, row: Driver | ChangeIdea) -> None:
 
 
 async def versions(session: AsyncSession, diagram_id: uuid.UUID) -> Sequence[DiagramVersion]:
-    return (
-        await session.scalars(
-            select(DiagramVersion)
-            .where(DiagramVersion.diagram_id == diagram_id)
-            .order_by(DiagramVersion.version.desc())
-        )
-    ).all()
+    query = select(DiagramVersion).where(DiagramVersion.diagram_id == diagram_id)
+    return await every(session, query.order_by(DiagramVersion.version.desc()))
 
 
 async def version(

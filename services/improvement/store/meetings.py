@@ -17,76 +17,38 @@ from services.improvement.models import (
     MeetingLapse,
     Team,
 )
-from services.improvement.store.access import readable_team_ids
-from shared.auth import Principal
+from services.improvement.store import every
 
 
 async def meetings(session: AsyncSession, team_id: uuid.UUID) -> Sequence[Meeting]:
-    return (
-        await session.scalars(
-            select(Meeting)
-            .where(Meeting.team_id == team_id)
-            .order_by(Meeting.held_on.desc(), Meeting.logged_at.desc())
-        )
-    ).all()
-
-
-async def readable_meeting(
-    session: AsyncSession, user: Principal, meeting_id: uuid.UUID
-) -> Meeting | None:
-    found: Meeting | None = await session.scalar(
-        select(Meeting).where(
-            Meeting.id == meeting_id, Meeting.team_id.in_(readable_team_ids(user))
-        )
-    )
-    return found
-
-
-async def readable_action(
-    session: AsyncSession, user: Principal, action_id: uuid.UUID
-) -> MeetingAction | None:
-    found: MeetingAction | None = await session.scalar(
-        select(MeetingAction).where(
-            MeetingAction.id == action_id, MeetingAction.team_id.in_(readable_team_ids(user))
-        )
-    )
-    return found
-
-
-async def action(
-    session: AsyncSession, action_id: uuid.UUID, *, lock: bool
-) -> MeetingAction | None:
-    return await session.get(MeetingAction, action_id, with_for_update=lock, populate_existing=lock)
+    query = select(Meeting).where(Meeting.team_id == team_id)
+    return await every(session, query.order_by(Meeting.held_on.desc(), Meeting.logged_at.desc()))
 
 
 async def actions_raised(session: AsyncSession, meeting_id: uuid.UUID) -> Sequence[MeetingAction]:
-    return (
-        await session.scalars(
-            select(MeetingAction)
-            .where(MeetingAction.meeting_id == meeting_id)
-            .order_by(MeetingAction.due_on.asc().nulls_last(), MeetingAction.description)
-        )
-    ).all()
+    query = select(MeetingAction).where(MeetingAction.meeting_id == meeting_id)
+    return await every(
+        session, query.order_by(MeetingAction.due_on.asc().nulls_last(), MeetingAction.description)
+    )
 
 
 async def actions_carried_over(
     session: AsyncSession, team_id: uuid.UUID, held_on: date
 ) -> Sequence[MeetingAction]:
     """Actions of earlier meetings still open on ``held_on`` (done that day or later, or not)."""
-    return (
-        await session.scalars(
-            select(MeetingAction)
-            .join(Meeting, Meeting.id == MeetingAction.meeting_id)
-            .where(
-                MeetingAction.team_id == team_id,
-                Meeting.held_on < held_on,
-                or_(MeetingAction.done_on.is_(None), MeetingAction.done_on >= held_on),
-            )
-            .order_by(
-                Meeting.held_on, MeetingAction.due_on.asc().nulls_last(), MeetingAction.description
-            )
+    return await every(
+        session,
+        select(MeetingAction)
+        .join(Meeting, Meeting.id == MeetingAction.meeting_id)
+        .where(
+            MeetingAction.team_id == team_id,
+            Meeting.held_on < held_on,
+            or_(MeetingAction.done_on.is_(None), MeetingAction.done_on >= held_on),
         )
-    ).all()
+        .order_by(
+            Meeting.held_on, MeetingAction.due_on.asc().nulls_last(), MeetingAction.description
+        ),
+    )
 
 
 async def actions(
@@ -99,27 +61,25 @@ async def actions(
     )
     if open_only:
         query = query.where(MeetingAction.done_on.is_(None))
-    return (
-        await session.scalars(
-            query.order_by(
-                Meeting.held_on, MeetingAction.due_on.asc().nulls_last(), MeetingAction.description
-            )
-        )
-    ).all()
+    return await every(
+        session,
+        query.order_by(
+            Meeting.held_on, MeetingAction.due_on.asc().nulls_last(), MeetingAction.description
+        ),
+    )
 
 
 async def open_actions(
     session: AsyncSession, team_id: uuid.UUID, action_ids: Sequence[uuid.UUID]
 ) -> Sequence[MeetingAction]:
-    return (
-        await session.scalars(
-            select(MeetingAction).where(
-                MeetingAction.team_id == team_id,
-                MeetingAction.id.in_(action_ids),
-                MeetingAction.done_on.is_(None),
-            )
-        )
-    ).all()
+    return await every(
+        session,
+        select(MeetingAction).where(
+            MeetingAction.team_id == team_id,
+            MeetingAction.id.in_(action_ids),
+            MeetingAction.done_on.is_(None),
+        ),
+    )
 
 
 async def lapse_candidates(

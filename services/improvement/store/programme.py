@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.improvement.models import BaselineData, CoachAllocation, Cohort, PlanMeasure, Team
+from services.improvement.store import every
 from services.improvement.store.access import readable_cohort_ids, readable_teams
 from shared.auth import Principal
 
@@ -49,7 +50,7 @@ async def readable_team_rows(
     query = readable_teams(user).order_by(Team.name, Team.id)
     if cohort_id is not None:
         query = query.where(Team.cohort_id == cohort_id)
-    return (await session.scalars(query)).all()
+    return await every(session, query)
 
 
 async def coach_allocation(
@@ -82,13 +83,10 @@ async def plan_measure(
 
 async def plan_measures(session: AsyncSession, cohort_id: uuid.UUID) -> Sequence[PlanMeasure]:
     """The measures in the cohort's plan now, by key."""
-    return (
-        await session.scalars(
-            select(PlanMeasure)
-            .where(PlanMeasure.cohort_id == cohort_id, PlanMeasure.in_plan.is_(True))
-            .order_by(PlanMeasure.measure_key)
-        )
-    ).all()
+    query = select(PlanMeasure).where(
+        PlanMeasure.cohort_id == cohort_id, PlanMeasure.in_plan.is_(True)
+    )
+    return await every(session, query.order_by(PlanMeasure.measure_key))
 
 
 async def baseline(

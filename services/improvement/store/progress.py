@@ -10,16 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.improvement.models import ProgressScore, Team
+from services.improvement.store import every
 
 
 async def history(session: AsyncSession, team_id: uuid.UUID) -> Sequence[ProgressScore]:
-    return (
-        await session.scalars(
-            select(ProgressScore)
-            .where(ProgressScore.team_id == team_id)
-            .order_by(ProgressScore.month, ProgressScore.revision)
-        )
-    ).all()
+    query = select(ProgressScore).where(ProgressScore.team_id == team_id)
+    return await every(session, query.order_by(ProgressScore.month, ProgressScore.revision))
 
 
 async def last_revision(session: AsyncSession, team_id: uuid.UUID, month: date) -> int:

@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.improvement.models import Aim, ChangeIdea, Diagram, Meeting, ProjectMember
+from services.improvement.store import every
 
 
 async def members(
@@ -18,9 +19,7 @@ async def members(
     query = select(ProjectMember).where(ProjectMember.team_id == team_id)
     if current_only:
         query = query.where(ProjectMember.left_on.is_(None))
-    return (
-        await session.scalars(query.order_by(ProjectMember.joined_on, ProjectMember.role))
-    ).all()
+    return await every(session, query.order_by(ProjectMember.joined_on, ProjectMember.role))
 
 
 async def member(session: AsyncSession, member_id: uuid.UUID) -> ProjectMember | None:

@@ -12,14 +12,11 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.improvement.models import Ballot, Idea, Theme, VoteTally, VotingRound
-from services.improvement.store.access import readable_team_ids
-from shared.auth import Principal
+from services.improvement.store import every
 
 
 async def themes(session: AsyncSession, team_id: uuid.UUID) -> Sequence[Theme]:
-    return (
-        await session.scalars(select(Theme).where(Theme.team_id == team_id).order_by(Theme.name))
-    ).all()
+    return await every(session, select(Theme).where(Theme.team_id == team_id).order_by(Theme.name))
 
 
 async def theme(session: AsyncSession, theme_id: uuid.UUID) -> Theme | None:
@@ -32,45 +29,12 @@ async def ideas(
     query = select(Idea).where(Idea.team_id == team_id)
     if kind is not None:
         query = query.where(Idea.kind == kind)
-    return (await session.scalars(query.order_by(Idea.gathered_on, Idea.text))).all()
-
-
-async def readable_idea(session: AsyncSession, user: Principal, idea_id: uuid.UUID) -> Idea | None:
-    found: Idea | None = await session.scalar(
-        select(Idea).where(Idea.id == idea_id, Idea.team_id.in_(readable_team_ids(user)))
-    )
-    return found
-
-
-async def idea(session: AsyncSession, idea_id: uuid.UUID, *, lock: bool) -> Idea | None:
-    return await session.get(Idea, idea_id, with_for_update=lock, populate_existing=lock)
+    return await every(session, query.order_by(Idea.gathered_on, Idea.text))
 
 
 async def rounds(session: AsyncSession, team_id: uuid.UUID) -> Sequence[VotingRound]:
-    return (
-        await session.scalars(
-            select(VotingRound)
-            .where(VotingRound.team_id == team_id)
-            .order_by(VotingRound.opened_on.desc(), VotingRound.title)
-        )
-    ).all()
-
-
-async def readable_round(
-    session: AsyncSession, user: Principal, round_id: uuid.UUID
-) -> VotingRound | None:
-    found: VotingRound | None = await session.scalar(
-        select(VotingRound).where(
-            VotingRound.id == round_id, VotingRound.team_id.in_(readable_team_ids(user))
-        )
-    )
-    return found
-
-
-async def voting_round(
-    session: AsyncSession, round_id: uuid.UUID, *, lock: bool
-) -> VotingRound | None:
-    return await session.get(VotingRound, round_id, with_for_update=lock, populate_existing=lock)
+    query = select(VotingRound).where(VotingRound.team_id == team_id)
+    return await every(session, query.order_by(VotingRound.opened_on.desc(), VotingRound.title))
 
 
 async def tallies(session: AsyncSession, round_id: uuid.UUID) -> Sequence[tuple[VoteTally, Idea]]:

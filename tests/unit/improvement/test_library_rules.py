@@ -58,7 +58,7 @@ def test_teams_are_counted_once_by_their_latest_decision() -> None:
         cards.teams_abandoned,
     ) == (3, 1, 0, 1)
     assert cards.cycles == 4
-    assert [(s.ramp_step, s.decision, s.summary) for s in cards.shared] == [
+    assert [(s.ramp_step, s.decision, s.summary) for s in cards.shared_summaries] == [
         (2, "adopt", "It worked")
     ]
 
@@ -67,5 +67,5 @@ def test_only_completed_cycles_with_a_summary_are_shared() -> None:
     (entry,) = library(
         [cycle(CARDS, A, 1, None, shared="draft"), cycle(CARDS, A, 2, "adapt", date(2021, 3, 1))]
     )
-    assert entry.shared == []
+    assert entry.shared_summaries == []
     assert library([]) == []

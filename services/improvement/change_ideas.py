@@ -16,13 +16,12 @@ from services.improvement import diagrams, store, teams
 from services.improvement.diagrams import DiagramView
 from services.improvement.inputs import Input, Name, Text, apply_changes
 from services.improvement.models import ChangeIdea, Diagram, Driver, PdsaCycle
+from services.improvement.problems import PROBLEM_BASE
 from services.improvement.rules.ramp import Outcome, idea_outcome
 from services.improvement.store import cycles as cycle_store
 from services.improvement.store import diagrams as diagram_store
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound, Unprocessable
-
-PROBLEM_BASE = teams.PROBLEM_BASE
 
 
 class ChangeIdeaIn(Input):
@@ -128,14 +127,7 @@ async def copy_change_idea(
                 type=PROBLEM_BASE + "name-a-driver",
             )
         driver = matching[0]
-    copy = diagrams.idea_row(
-        found.id,
-        driver_id=driver.id,
-        name=source.name,
-        description=source.description,
-        now=now,
-        origin_id=source.origin_id,
-    )
+    copy = diagrams.idea_copy(source, found.id, driver.id, now)
     await store.save(session, copy)
     await diagrams.saved(session, found, change=f"copied change idea {source.name}", now=now)
     return await diagrams.diagram(session, user=user, diagram_id=found.id)

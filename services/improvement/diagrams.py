@@ -19,6 +19,7 @@ from services.improvement import store, teams
 from services.improvement.drawing import draw
 from services.improvement.inputs import Input, Name, Text, apply_changes
 from services.improvement.models import ChangeIdea, Diagram, DiagramVersion, Driver
+from services.improvement.problems import PROBLEM_BASE, present
 from services.improvement.rules import diagram as tree
 from services.improvement.rules.aims import aim_statement
 from services.improvement.rules.components import DEFAULT_PACKAGE_AIM, NINE_COMPONENTS
@@ -28,8 +29,6 @@ from services.improvement.store import programme as programme_store
 from services.improvement.store import project as project_store
 from shared.auth import Principal, Role
 from shared.errors import Conflict, Forbidden, NotFound, Unprocessable
-
-PROBLEM_BASE = teams.PROBLEM_BASE
 
 
 class AimText(Input):
@@ -72,6 +71,14 @@ def idea_row(
     return ChangeIdea(
         id=row_id, diagram_id=diagram_id, origin_id=origin_id or row_id, created_at=now, **fields
     )
+
+
+def idea_copy(
+    source: ChangeIdea, diagram_id: uuid.UUID, driver_id: uuid.UUID, now: datetime
+) -> ChangeIdea:
+    """A copy of an idea on another diagram, keeping its origin (the library groups by it)."""
+    fields = {"name": source.name, "description": source.description}
+    return idea_row(diagram_id, now=now, origin_id=source.origin_id, driver_id=driver_id, **fields)
 
 
 def _not_found() -> NotFound:
@@ -216,20 +223,8 @@ async def start_team_diagram(
             origin_id=d.origin_id,
         )
         await store.save(session, copies[d.id])
-    await store.save(
-        session,
-        *(
-            idea_row(
-                own.id,
-                driver_id=copies[i.driver_id].id,
-                name=i.name,
-                description=i.description,
-                now=now,
-                origin_id=i.origin_id,
-            )
-            for i in await diagram_store.change_ideas(session, source.id)
-        ),
-    )
+    ideas = await diagram_store.change_ideas(session, source.id)
+    await store.save(session, *(idea_copy(i, own.id, copies[i.driver_id].id, now) for i in ideas))
     await saved(
         session, own, change=f"started from the change package (v{source.version})", now=now
     )
@@ -241,12 +236,8 @@ async def team_diagram(
 ) -> DiagramView:
     team = await teams.readable_team(session, user, team_id)
     found = await diagram_store.diagram_of(session, diagram_store.team_key(team.id))
-    if found is None:
-        raise NotFound(
-            "the team has not started its driver diagram yet",
-            type=PROBLEM_BASE + "unknown-diagram",
-        )
-    return await _view(session, found)
+    started = present(found, "the team has not started its driver diagram yet", "unknown-diagram")
+    return await _view(session, started)
 
 
 async def readable_diagram(
@@ -297,14 +288,13 @@ async def version(
 ) -> DiagramVersion:
     found = await readable_diagram(session, user=user, diagram_id=diagram_id)
     kept = await diagram_store.version(session, found.id, number)
-    if kept is None:
-        raise NotFound("no such version of the diagram", type=PROBLEM_BASE + "unknown-version")
-    return kept
+    return present(kept, "no such version of the diagram", "unknown-version")
 
 
 async def set_aim(
     session: AsyncSession, *, user: Principal, diagram_id: uuid.UUID, data: AimText, now: datetime
 ) -> DiagramView:
+    """Change the aim at the head of the diagram (a team's own, or the package's)."""
     found = await writable_diagram(session, user=user, diagram_id=diagram_id)
     found.aim = data.aim
     await saved(session, found, change="changed the aim", now=now)
@@ -345,6 +335,7 @@ async def update_driver(
     data: DriverUpdate,
     now: datetime,
 ) -> DiagramView:
+    """Rename a driver or change its description."""
     found = await writable_diagram(session, user=user, diagram_id=diagram_id)
     driver = await driver_on(session, found, driver_id)
     apply_changes(driver, data, clearable=("description",))
@@ -361,6 +352,7 @@ async def remove_driver(
     driver_id: uuid.UUID,
     now: datetime,
 ) -> DiagramView:
+    """Remove a driver nothing hangs on (move or remove its drivers and ideas first)."""
     found = await writable_diagram(session, user=user, diagram_id=diagram_id)
     driver = await driver_on(session, found, driver_id)
     if await diagram_store.hangs_on_driver(session, driver.id):

@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.improvement import store, teams
 from services.improvement.inputs import Input, Name, Text, Words, apply_changes
 from services.improvement.models import Idea, Team, Theme
+from services.improvement.problems import PROBLEM_BASE, present
 from services.improvement.store import voice as voice_store
 from services.improvement.store.access import readable_row
 from shared.auth import Principal
 from shared.clock import uk_date
-from shared.errors import Conflict, NotFound, Unprocessable
+from shared.errors import Conflict, Unprocessable
 
-PROBLEM_BASE = teams.PROBLEM_BASE
 IdeaKind = Literal["what_matters", "impediment"]
 IdeaStatus = Literal["heard", "planned", "in_progress", "done", "not_taken_forward"]
 CLOSED_STATUSES = ("done", "not_taken_forward")
@@ -95,9 +95,10 @@ async def add_idea(
 async def update_idea(
     session: AsyncSession, *, user: Principal, idea_id: uuid.UUID, data: IdeaUpdate
 ) -> Idea:
-    found = await readable_row(session, user, Idea, idea_id)
-    if found is None:
-        raise NotFound("no such idea", type=PROBLEM_BASE + "unknown-idea")
+    """Group an idea under a theme, or show back what was done ("you said, we did")."""
+    found = present(
+        await readable_row(session, user, Idea, idea_id), "no such idea", "unknown-idea"
+    )
     team = await teams.writable_team(session, user, found.team_id)
     idea = await store.locked(session, Idea, idea_id)
     assert idea is not None

@@ -15,14 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.improvement import store, teams
 from services.improvement.inputs import Input, LongText, Name, Words, apply_changes
 from services.improvement.models import Meeting, MeetingAction
+from services.improvement.problems import PROBLEM_BASE, present
 from services.improvement.store import meetings as meeting_store
 from services.improvement.store import project as project_store
 from services.improvement.store.access import readable_row
 from shared.auth import Principal
 from shared.clock import uk_date
-from shared.errors import NotFound, Unprocessable
-
-PROBLEM_BASE = teams.PROBLEM_BASE
+from shared.errors import Unprocessable
 
 
 class ActionIn(Input):
@@ -121,9 +120,7 @@ async def list_meetings(
 
 async def meeting(session: AsyncSession, *, user: Principal, meeting_id: uuid.UUID) -> MeetingView:
     found = await readable_row(session, user, Meeting, meeting_id)
-    if found is None:
-        raise NotFound("no such meeting", type=PROBLEM_BASE + "unknown-meeting")
-    return await _view(session, found)
+    return await _view(session, present(found, "no such meeting", "unknown-meeting"))
 
 
 async def list_actions(
@@ -142,8 +139,7 @@ async def update_action(
     now: datetime,
 ) -> MeetingAction:
     found = await readable_row(session, user, MeetingAction, action_id)
-    if found is None:
-        raise NotFound("no such action", type=PROBLEM_BASE + "unknown-action")
+    found = present(found, "no such action", "unknown-action")
     await teams.writable_team(session, user, found.team_id)
     item = await store.locked(session, MeetingAction, action_id)
     assert item is not None

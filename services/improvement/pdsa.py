@@ -19,17 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.improvement import change_ideas, store, teams
 from services.improvement.inputs import Input, Text, Words, apply_changes
 from services.improvement.models import ChangeIdea, PdsaCycle, Team
+from services.improvement.problems import PROBLEM_BASE, present
 from services.improvement.rules import ramp
 from services.improvement.store import diagrams as diagram_store
 from services.improvement.store import programme as programme_store
 from services.improvement.store.access import readable_row
 from shared.auth import Principal
 from shared.clock import uk_date
-from shared.errors import Conflict, NotFound, Unprocessable
+from shared.errors import Conflict, Unprocessable
 from shared.events.improvement import PdsaCompleted, PdsaStarted
 from shared.outbox import record_event
 
-PROBLEM_BASE = teams.PROBLEM_BASE
 MeasureKey = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
@@ -134,8 +134,7 @@ async def plan_cycle(
 
 async def cycle(session: AsyncSession, *, user: Principal, cycle_id: uuid.UUID) -> CycleView:
     found = await readable_row(session, user, PdsaCycle, cycle_id)
-    if found is None:
-        raise NotFound("no such PDSA cycle", type=PROBLEM_BASE + "unknown-cycle")
+    found = present(found, "no such PDSA cycle", "unknown-cycle")
     idea = await diagram_store.change_idea(session, found.change_idea_id)
     assert idea is not None  # a cycle's idea cannot be removed
     return CycleView(found, idea)
@@ -156,6 +155,7 @@ async def _writable(
 async def revise_plan(
     session: AsyncSession, *, user: Principal, cycle_id: uuid.UUID, data: PlanIn
 ) -> CycleView:
+    """Change the Plan of a cycle that has not started."""
     view, team = await _writable(session, user, cycle_id, status="planned")
     _apply_plan(view.cycle, data, await _check_measures(session, team, data.measure_keys))
     await store.save(session, view.cycle)
@@ -202,6 +202,7 @@ async def start_cycle(
 async def record_do(
     session: AsyncSession, *, user: Principal, cycle_id: uuid.UUID, data: DoIn
 ) -> CycleView:
+    """The Do: what happened, and the problems and surprises observed."""
     view, _team = await _writable(session, user, cycle_id, status="doing")
     apply_changes(view.cycle, data, clearable=("observations",))
     await store.save(session, view.cycle)
@@ -211,6 +212,7 @@ async def record_do(
 async def record_study(
     session: AsyncSession, *, user: Principal, cycle_id: uuid.UUID, data: StudyIn
 ) -> CycleView:
+    """The Study: the results against the prediction, and what was learned."""
     view, _team = await _writable(session, user, cycle_id, status="doing")
     if view.cycle.what_happened is None:
         raise _refused("record what happened (Do) before studying it", "do-first")

@@ -16,14 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.improvement import store, teams
 from services.improvement.inputs import Input, Text
 from services.improvement.models import ProgressScore
+from services.improvement.problems import PROBLEM_BASE
 from services.improvement.rules import progress as rules
 from services.improvement.rules.programme import Programme, month_label, parse_month
 from services.improvement.store import progress as progress_store
 from shared.auth import Principal
 from shared.clock import uk_date
 from shared.errors import Unprocessable
-
-PROBLEM_BASE = teams.PROBLEM_BASE
 
 
 class ScoreIn(Input):

@@ -14,12 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.improvement import store, teams
 from services.improvement.inputs import Input, Name, Text, Words, apply_changes
 from services.improvement.models import Aim, ProjectMember
+from services.improvement.problems import PROBLEM_BASE, present
 from services.improvement.store import project as project_store
 from shared.auth import Principal
 from shared.clock import uk_date
 from shared.errors import Conflict, NotFound
-
-PROBLEM_BASE = teams.PROBLEM_BASE
 
 
 class MemberIn(Input):
@@ -116,10 +115,7 @@ async def remove_member(
 
 async def aim(session: AsyncSession, *, user: Principal, team_id: uuid.UUID) -> Aim:
     team = await teams.readable_team(session, user, team_id)
-    found = await project_store.aim(session, team.id)
-    if found is None:
-        raise NotFound("the team has no aim statement yet", type=PROBLEM_BASE + "no-aim")
-    return found
+    return present(await project_store.aim(session, team.id), "the team has no aim yet", "no-aim")
 
 
 async def set_aim(

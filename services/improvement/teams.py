@@ -11,13 +11,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.improvement.models import CoachAllocation, Cohort, PlanMeasure, Team
+from services.improvement.problems import PROBLEM_BASE, present
 from services.improvement.rules.programme import Phase, Programme
 from services.improvement.store import programme as store
 from shared.auth import Principal
 from shared.clock import uk_date
 from shared.errors import Conflict, NotFound
-
-PROBLEM_BASE = "https://enjoying-work.example/problems/improvement/"
 
 
 @dataclass(frozen=True)
@@ -51,9 +50,7 @@ async def readable_team(
 ) -> Team:
     """The team, if the person may read it; 404 otherwise (as if it did not exist)."""
     found = await store.readable_team(session, user, team_id, lock=lock)
-    if found is None:
-        raise NotFound("no such team", type=PROBLEM_BASE + "unknown-team")
-    return found
+    return present(found, "no such team", "unknown-team")
 
 
 async def writable_team(session: AsyncSession, user: Principal, team_id: uuid.UUID) -> Team:
@@ -73,9 +70,7 @@ async def writable_team(session: AsyncSession, user: Principal, team_id: uuid.UU
 
 async def readable_cohort(session: AsyncSession, user: Principal, cohort_id: uuid.UUID) -> Cohort:
     found = await store.readable_cohort(session, user, cohort_id)
-    if found is None:
-        raise NotFound("no such cohort", type=PROBLEM_BASE + "unknown-cohort")
-    return found
+    return present(found, "no such cohort", "unknown-cohort")
 
 
 async def cohort_of(session: AsyncSession, team: Team) -> Cohort:

@@ -26,14 +26,13 @@ from services.improvement import store, teams
 from services.improvement.ideas import CLOSED_STATUSES
 from services.improvement.inputs import Input, Name
 from services.improvement.models import Ballot, Idea, VoteTally, VotingRound
+from services.improvement.problems import PROBLEM_BASE, present
 from services.improvement.rules import voting as rules
 from services.improvement.store import voice as voice_store
 from services.improvement.store.access import readable_row
 from shared.auth import Principal
 from shared.clock import uk_date
-from shared.errors import Conflict, NotFound, Unprocessable
-
-PROBLEM_BASE = teams.PROBLEM_BASE
+from shared.errors import Conflict, Unprocessable
 
 
 class RoundIn(Input):
@@ -151,9 +150,7 @@ async def list_rounds(
 
 async def _readable(session: AsyncSession, user: Principal, round_id: uuid.UUID) -> VotingRound:
     found = await readable_row(session, user, VotingRound, round_id)
-    if found is None:
-        raise NotFound("no such voting round", type=PROBLEM_BASE + "unknown-round")
-    return found
+    return present(found, "no such voting round", "unknown-round")
 
 
 async def round_view(session: AsyncSession, *, user: Principal, round_id: uuid.UUID) -> RoundView:

@@ -56,8 +56,6 @@ class DiagramOut(Out):
     aim: str
     primary_drivers: list[PrimaryDriverOut]
 
-    source = (DiagramView,)
-
     @classmethod
     def shaped(cls, v: DiagramView) -> dict[str, Any]:
         d = v.diagram
@@ -80,8 +78,6 @@ class VersionOut(VersionSummaryOut):
     diagram_id: uuid.UUID
     aim: str
     primary_drivers: list[PrimaryDriverOut]
-
-    source = (DiagramVersion,)
 
     @classmethod
     def shaped(cls, v: DiagramVersion) -> dict[str, Any]:
@@ -135,8 +131,6 @@ class CycleOut(Out):
     act: ActOut | None
     shared_summary: str | None = Field(description="What the cohort's other teams may read")
 
-    source = (CycleView,)
-
     @classmethod
     def shaped(cls, v: CycleView) -> dict[str, Any]:
         c = v.cycle
@@ -161,8 +155,6 @@ class ChangeIdeaOut(Out):
     origin_id: uuid.UUID
     outcome: Outcome
     cycles: int
-
-    source = (IdeaSummary, IdeaRamp)
 
     @classmethod
     def shaped(cls, v: IdeaSummary | IdeaRamp) -> dict[str, Any]:
@@ -210,8 +202,6 @@ class MonthScoreOut(Out):
     note: str | None
     history: list[ScoreChangeOut]
 
-    source = (MonthScores,)
-
     @classmethod
     def shaped(cls, v: MonthScores) -> dict[str, Any]:
         now = v.current
@@ -242,8 +232,6 @@ class DistributionOut(Out):
     teams_scored: int
     median: float | None
     levels: list[LevelCountOut]
-
-    source = (MonthDistribution,)
 
     @classmethod
     def shaped(cls, v: MonthDistribution) -> dict[str, Any]:

@@ -53,8 +53,6 @@ class TeamOut(Out):
     phase: Phase
     programme_month: int | None
 
-    source = (TeamView,)
-
     @classmethod
     def shaped(cls, v: TeamView) -> dict[str, Any]:
         return cls.attrs(v.team) | cls.attrs(v)
@@ -83,8 +81,6 @@ class AimOut(Out):
     agreed_on: date | None
     updated_at: datetime
 
-    source = (Aim,)
-
     @classmethod
     def shaped(cls, v: Aim) -> dict[str, Any]:
         sentence = aim_statement(
@@ -105,8 +101,6 @@ class ReadinessOut(Out):
     team_name: str
     ready: bool
     checks: list[CheckOut]
-
-    source = (TeamReadiness,)
 
     @classmethod
     def shaped(cls, v: TeamReadiness) -> dict[str, Any]:
@@ -130,8 +124,6 @@ class CohortReadinessOut(Out):
     teams_ready: int
     checks: list[CheckCountOut]
     readiness: list[ReadinessOut]
-
-    source = (CohortReadiness,)
 
     @classmethod
     def shaped(cls, v: CohortReadiness) -> dict[str, Any]:
@@ -166,8 +158,6 @@ class ActionOut(Out):
     done_on: date | None
     open: bool
 
-    source = (MeetingAction,)
-
     @classmethod
     def shaped(cls, v: MeetingAction) -> dict[str, Any]:
         return cls.attrs(v) | {"open": v.done_on is None}
@@ -180,8 +170,6 @@ class MeetingSummaryOut(Out):
     coach_present: bool
     attendees: int = Field(description="Project team members and others present")
     logged_at: datetime
-
-    source = (Meeting,)
 
     @classmethod
     def shaped(cls, v: Meeting) -> dict[str, Any]:
@@ -199,8 +187,6 @@ class MeetingOut(Out):
     logged_at: datetime
     actions: list[ActionOut]
     carried_over: list[ActionOut] = Field(description="Earlier actions still open at the meeting")
-
-    source = (MeetingView,)
 
     @classmethod
     def shaped(cls, v: MeetingView) -> dict[str, Any]:
@@ -267,8 +253,6 @@ class RoundOut(RoundSummaryOut):
         description="The votes of each theme's ideas together, once closed"
     )
 
-    source = (RoundView,)
-
     @classmethod
     def shaped(cls, v: RoundView) -> dict[str, Any]:
         results, themes = v.results(), v.theme_results()
@@ -286,8 +270,6 @@ class OpenedRoundOut(Out):
     ballot_codes: list[str] = Field(
         description="One per voter, each usable once. Shown only in this answer: hand them out."
     )
-
-    source = (OpenedRound,)
 
     @classmethod
     def shaped(cls, v: OpenedRound) -> dict[str, Any]:

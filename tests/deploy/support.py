@@ -27,6 +27,7 @@ FILLED_IN = {
     "MEASUREMENT_DB_PASSWORD": "d6f4c0ffee" * 4,
     "SESSIONS_DB_PASSWORD": "e7a5c0ffee" * 4,
     "BILLING_DB_PASSWORD": "f8b6c0ffee" * 4,
+    "IMPROVEMENT_DB_PASSWORD": "a9c7c0ffee" * 4,
     "BILLING_SUPPLIER_VAT_NUMBER": "GB 123 4567 89",
 }
 

@@ -1,4 +1,4 @@
-"""`make run` starts all four services (SQLite files, NATS from the wheel) and each /readyz
+"""`make run` starts all five services (SQLite files, NATS from the wheel) and each /readyz
 answers 200 within 30 s; Ctrl-C stops every process it started."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import psutil
 
 from tests.support import ROOT, free_port
 
-SERVICES = ["enrolment", "measurement", "sessions", "billing"]
+SERVICES = ["enrolment", "measurement", "sessions", "billing", "improvement"]
 
 
 def _ready(port: int) -> bool:
@@ -25,7 +25,7 @@ def _ready(port: int) -> bool:
         return False
 
 
-def test_make_run_serves_all_four_and_stops_cleanly(tmp_path: Path) -> None:
+def test_make_run_serves_all_five_and_stops_cleanly(tmp_path: Path) -> None:
     ports = {service: free_port() for service in SERVICES}
     env = {k: v for k, v in os.environ.items() if not k.endswith(("_DATABASE_URL", "NATS_URL"))}
     for service, port in ports.items():
@@ -50,7 +50,7 @@ def test_make_run_serves_all_four_and_stops_cleanly(tmp_path: Path) -> None:
         assert not pending, f"not ready within 30 s: {sorted(pending)}"
         assert elapsed < 30
         children = psutil.Process(make.pid).children(recursive=True)
-        assert len(children) >= 6  # the launcher, nats-server and four services
+        assert len(children) >= 7  # the launcher, nats-server and five services
     finally:
         os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C does in a terminal
         try:
@@ -58,7 +58,7 @@ def test_make_run_serves_all_four_and_stops_cleanly(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(make.pid, signal.SIGKILL)
             raise
-    assert b"All four services ready" in output
+    assert b"All 5 services ready" in output
     time.sleep(0.5)
     survivors = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
     assert survivors == [], f"orphan processes after Ctrl-C: {survivors}"

@@ -54,13 +54,17 @@ def compose() -> dict[str, Any]:
 
 def test_the_code_has_the_five_services() -> None:
     # The consistency tests below are only as good as this discovery.
-    assert set(SERVICES) == set(DEFAULT_PORTS) == {
-        "enrolment",
-        "measurement",
-        "sessions",
-        "billing",
-        "improvement",
-    }
+    assert (
+        set(SERVICES)
+        == set(DEFAULT_PORTS)
+        == {
+            "enrolment",
+            "measurement",
+            "sessions",
+            "billing",
+            "improvement",
+        }
+    )
 
 
 # --- a real compose parser, and the official schema --------------------------------------------

@@ -1,7 +1,8 @@
 """The periodic check for lapsed project meetings (``rules/lapses.py`` says when a team has
 lapsed). Each lapse is a ``meeting_lapse`` row, keyed by team and the day it counts from, and an
 ``improvement.team.meetings_lapsed`` event, in one transaction: once per lapse, whichever replica
-runs the check (a second one inserting the same row fails and records nothing)."""
+runs the check (replicas claim the teams they check with ``FOR UPDATE SKIP LOCKED``, and the row's
+key refuses a second record of the same lapse)."""
 
 from __future__ import annotations
 

@@ -105,5 +105,7 @@ async def lapse_candidates(
         .outerjoin(last_lapse, last_lapse.c.team_id == Team.id)
         .where(Team.status == "active", Cohort.status != "cancelled")
         .order_by(Team.id)
+        # Replicas checking at once each take the teams the others have not claimed.
+        .with_for_update(of=Team, skip_locked=True)
     )
     return [(team, cohort, coach, held, since) for team, cohort, coach, held, since in rows]

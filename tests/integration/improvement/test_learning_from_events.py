@@ -7,9 +7,15 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from services.improvement.models import BaselineData
 from shared.auth import Role
 from shared.events.enrolment import CoachAllocated, CohortCancelled, TeamWithdrawn
-from shared.events.measurement import PlanMeasureRemoved
+from shared.events.measurement import (
+    BatchAccepted,
+    BatchCount,
+    PlanMeasureAdded,
+    PlanMeasureRemoved,
+)
 from tests.integration.improvement.improvement_world import World, publish, team_confirmed
 from tests.support import eventually
 
@@ -130,3 +136,33 @@ async def test_a_cancelled_cohort_takes_no_more_changes(world: World) -> None:
         return answer.status_code == 409
 
     await eventually(refused)
+
+
+async def test_a_batch_announced_twice_is_counted_once(world: World) -> None:
+    batch = BatchAccepted(
+        batch_id=uuid.uuid4(),
+        organisation_id=world.org_a,
+        kind="values",
+        new_rows=4,
+        repeated_rows=0,
+        counts=[
+            BatchCount(team_id=world.a1, measure_key="no_burnout", new_rows=4, repeated_rows=0)
+        ],
+        accepted_at=world.clock.now(),
+    )
+    await publish(world.service, batch)
+    await publish(world.service, batch)  # another envelope id: only the business key stops it
+    # A later event on the same stream: once it is handled, both copies of the batch were.
+    sentinel = PlanMeasureAdded(
+        cohort_id=world.id, measure_key="sentinel", name="s", kind="count", frequency="weekly"
+    )
+    await publish(world.service, sentinel)
+
+    async def handled() -> bool:
+        measures = await world.ok(await world.get(f"cohorts/{world.id}/measures"))
+        return "sentinel" in {m["measure_key"] for m in measures}
+
+    await eventually(handled)
+    async with world.service.app.state.database.sessions() as session:
+        row = await session.get(BaselineData, (world.a1, "no_burnout"))
+    assert row is not None and row.rows == 4

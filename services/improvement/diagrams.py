@@ -160,9 +160,9 @@ async def seed_package(session: AsyncSession, *, cohort_id: uuid.UUID, now: date
         updated_at=now,
     )
     await store.save(session, package)
-    await store.save(
+    await store.save_all(
         session,
-        *(
+        (
             driver_row(package.id, name=c.name, description=c.text, component=c.key, position=n)
             for n, c in enumerate(NINE_COMPONENTS, 1)
         ),
@@ -224,7 +224,9 @@ async def start_team_diagram(
         )
         await store.save(session, copies[d.id])
     ideas = await diagram_store.change_ideas(session, source.id)
-    await store.save(session, *(idea_copy(i, own.id, copies[i.driver_id].id, now) for i in ideas))
+    await store.save_all(
+        session, (idea_copy(i, own.id, copies[i.driver_id].id, now) for i in ideas)
+    )
     await saved(
         session, own, change=f"started from the change package (v{source.version})", now=now
     )
@@ -308,6 +310,13 @@ async def driver_on(session: AsyncSession, diagram: Diagram, driver_id: uuid.UUI
     return found
 
 
+async def _writable_driver(
+    session: AsyncSession, user: Principal, diagram_id: uuid.UUID, driver_id: uuid.UUID
+) -> tuple[Diagram, Driver]:
+    found = await writable_diagram(session, user=user, diagram_id=diagram_id)
+    return found, await driver_on(session, found, driver_id)
+
+
 async def add_driver(
     session: AsyncSession, *, user: Principal, diagram_id: uuid.UUID, data: DriverIn, now: datetime
 ) -> DiagramView:
@@ -336,8 +345,7 @@ async def update_driver(
     now: datetime,
 ) -> DiagramView:
     """Rename a driver or change its description."""
-    found = await writable_diagram(session, user=user, diagram_id=diagram_id)
-    driver = await driver_on(session, found, driver_id)
+    found, driver = await _writable_driver(session, user, diagram_id, driver_id)
     apply_changes(driver, data, clearable=("description",))
     await store.save(session, driver)
     await saved(session, found, change=f"changed driver {driver.name}", now=now)
@@ -353,8 +361,7 @@ async def remove_driver(
     now: datetime,
 ) -> DiagramView:
     """Remove a driver nothing hangs on (move or remove its drivers and ideas first)."""
-    found = await writable_diagram(session, user=user, diagram_id=diagram_id)
-    driver = await driver_on(session, found, driver_id)
+    found, driver = await _writable_driver(session, user, diagram_id, driver_id)
     if await diagram_store.hangs_on_driver(session, driver.id):
         raise Conflict(
             "drivers and change ideas hang on this driver: move or remove them first",

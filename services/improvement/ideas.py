@@ -59,8 +59,7 @@ async def add_theme(
     if any(t.name.lower() == data.name.lower() for t in await voice_store.themes(session, team.id)):
         raise Conflict("the team already has this theme", type=PROBLEM_BASE + "theme-exists")
     theme = Theme(team_id=team.id, name=data.name, description=data.description)
-    await store.save(session, theme)
-    return theme
+    return await store.save(session, theme)
 
 
 async def _theme_of(
@@ -88,8 +87,7 @@ async def add_idea(
     theme_id = await _theme_of(session, team, data.theme_id)
     idea = Idea(team_id=team.id, **data.model_dump(), status="heard", gathered_on=uk_date(now))
     idea.theme_id = theme_id
-    await store.save(session, idea)
-    return idea
+    return await store.save(session, idea)
 
 
 async def update_idea(
@@ -104,5 +102,4 @@ async def update_idea(
     assert idea is not None
     await _theme_of(session, team, data.theme_id)
     apply_changes(idea, data, clearable=("theme_id", "response"))
-    await store.save(session, idea)
-    return idea
+    return await store.save(session, idea)

@@ -100,14 +100,11 @@ async def log_meeting(
     await store.save(session, meeting)
     for item in done:
         item.done_on = data.held_on
-    await store.save(
-        session,
-        *done,
-        *(
-            MeetingAction(team_id=team.id, meeting_id=meeting.id, **a.model_dump())
-            for a in data.actions
-        ),
-    )
+    raised = [
+        MeetingAction(team_id=team.id, meeting_id=meeting.id, **a.model_dump())
+        for a in data.actions
+    ]
+    await store.save_all(session, [*done, *raised])
     return await _view(session, meeting)
 
 
@@ -146,5 +143,4 @@ async def update_action(
     if data.done_on is not None:
         _not_after_today(data.done_on, now, "done_on")
     apply_changes(item, data, clearable=("due_on", "done_on"))
-    await store.save(session, item)
-    return item
+    return await store.save(session, item)

@@ -171,10 +171,18 @@ def _on_or_before_today(day: date | None, now: datetime, what: str) -> date:
     return day
 
 
-def _about(view: CycleView, team: Team) -> dict[str, Any]:
-    """What both PDSA events say about the cycle (measurement annotates charts with it)."""
+async def _announce(
+    session: AsyncSession,
+    view: CycleView,
+    team: Team,
+    event: type[PdsaStarted] | type[PdsaCompleted],
+    **told: Any,
+) -> CycleView:
+    """Save the cycle and record the event about it in the same transaction: what both PDSA
+    events say (measurement annotates the team's charts with it), and what ``told`` adds."""
     c = view.cycle
-    return {
+    await store.save(session, c)
+    about = {
         "cycle_id": c.id,
         "cohort_id": team.cohort_id,
         "team_id": team.id,
@@ -184,6 +192,8 @@ def _about(view: CycleView, team: Team) -> dict[str, Any]:
         "started_on": c.started_on,
         "measure_keys": list(c.measure_keys),
     }
+    await record_event(session, event(**about, **told), subject=str(team.id))
+    return view
 
 
 async def start_cycle(
@@ -193,9 +203,18 @@ async def start_cycle(
     cycle_row = view.cycle
     cycle_row.started_on = _on_or_before_today(data.started_on, now, "started_on")
     cycle_row.status = "doing"
-    await store.save(session, cycle_row)
-    started = PdsaStarted(**_about(view, team), objective=cycle_row.objective)
-    await record_event(session, started, subject=str(team.id))
+    return await _announce(session, view, team, PdsaStarted, objective=cycle_row.objective)
+
+
+async def _record(
+    session: AsyncSession, user: Principal, cycle_id: uuid.UUID, data: DoIn | StudyIn
+) -> CycleView:
+    """Record a running cycle's Do or its Study (the Study of what was done: Do first)."""
+    view, _team = await _writable(session, user, cycle_id, status="doing")
+    if isinstance(data, StudyIn) and view.cycle.what_happened is None:
+        raise _refused("record what happened (Do) before studying it", "do-first")
+    apply_changes(view.cycle, data, clearable=("observations", "learning"))
+    await store.save(session, view.cycle)
     return view
 
 
@@ -203,22 +222,14 @@ async def record_do(
     session: AsyncSession, *, user: Principal, cycle_id: uuid.UUID, data: DoIn
 ) -> CycleView:
     """The Do: what happened, and the problems and surprises observed."""
-    view, _team = await _writable(session, user, cycle_id, status="doing")
-    apply_changes(view.cycle, data, clearable=("observations",))
-    await store.save(session, view.cycle)
-    return view
+    return await _record(session, user, cycle_id, data)
 
 
 async def record_study(
     session: AsyncSession, *, user: Principal, cycle_id: uuid.UUID, data: StudyIn
 ) -> CycleView:
     """The Study: the results against the prediction, and what was learned."""
-    view, _team = await _writable(session, user, cycle_id, status="doing")
-    if view.cycle.what_happened is None:
-        raise _refused("record what happened (Do) before studying it", "do-first")
-    apply_changes(view.cycle, data, clearable=("learning",))
-    await store.save(session, view.cycle)
-    return view
+    return await _record(session, user, cycle_id, data)
 
 
 async def act(
@@ -239,12 +250,9 @@ async def act(
     cycle_row.next_steps = data.next_steps
     cycle_row.completed_on = completed_on
     cycle_row.status = "completed"
-    await store.save(session, cycle_row)
-    completed = PdsaCompleted(
-        **_about(view, team), completed_on=completed_on, decision=data.decision
+    return await _announce(
+        session, view, team, PdsaCompleted, completed_on=completed_on, decision=data.decision
     )
-    await record_event(session, completed, subject=str(team.id))
-    return view
 
 
 async def share(

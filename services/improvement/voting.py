@@ -123,17 +123,15 @@ async def open_round(
     await store.save(session, voting_round)
     codes = _new_codes(data.ballots)
     key = str(voting_round.id)
-    await store.save(
-        session,
-        *(
-            VoteTally(round_id=voting_round.id, idea_id=i.id, position=n, votes=0)
-            for n, i in enumerate(candidates)
-        ),
-        *(
-            Ballot(round_id=voting_round.id, code_hash=rules.ballot_hash(key, c), used=False)
-            for c in codes
-        ),
-    )
+    tallies = [
+        VoteTally(round_id=voting_round.id, idea_id=i.id, position=n, votes=0)
+        for n, i in enumerate(candidates)
+    ]
+    ballots = [
+        Ballot(round_id=voting_round.id, code_hash=rules.ballot_hash(key, c), used=False)
+        for c in codes
+    ]
+    await store.save_all(session, [*tallies, *ballots])
     return OpenedRound(await _view(session, voting_round), codes)
 
 

@@ -6,7 +6,7 @@ queries and locks of one area each. Use cases create rows and hand them to :func
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from sqlalchemy import Select
@@ -18,8 +18,16 @@ T = TypeVar("T")
 Row = TypeVar("Row", bound=Base)
 
 
-async def save(session: AsyncSession, *rows: Base) -> None:
-    """Add new rows to the unit of work and flush them (the caller's transaction commits)."""
+async def save(session: AsyncSession, row: Row, *more: Base) -> Row:
+    """Add new or changed rows to the unit of work and flush them (the caller's transaction
+    commits); returns the first."""
+    session.add_all((row, *more))
+    await session.flush()
+    return row
+
+
+async def save_all(session: AsyncSession, rows: Iterable[Base]) -> None:
+    """Add any number of rows (none, too) and flush them."""
     session.add_all(rows)
     await session.flush()
 

@@ -106,7 +106,7 @@ async def open_round(
         by_id = {i.id: i for i in ideas}
         if set(data.idea_ids) - set(by_id):
             raise Unprocessable(
-                "idea_ids names an idea of no such team idea", type=PROBLEM_BASE + "unknown-idea"
+                "idea_ids names an idea this team does not have", type=PROBLEM_BASE + "unknown-idea"
             )
         candidates = [by_id[i] for i in dict.fromkeys(data.idea_ids)]
     if len(candidates) < 2:

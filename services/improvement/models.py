@@ -29,12 +29,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import ServiceBase, UTCDateTime, new_metadata
+from shared.db import ServiceBase, UTCDateTime
 
 
 class Base(ServiceBase):
+    """The improvement service's tables (a metadata and class registry of their own)."""
+
     __abstract__ = True
-    metadata = new_metadata()
 
 
 # --- learned from enrolment and measurement --------------------------------------------------

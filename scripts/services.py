@@ -9,4 +9,5 @@ PORTS: dict[str, int] = {
     "measurement": 8002,
     "sessions": 8003,
     "billing": 8004,
+    "improvement": 8005,
 }

@@ -27,6 +27,7 @@ FILLED_IN = {
     "MEASUREMENT_DB_PASSWORD": "d6f4c0ffee" * 4,
     "SESSIONS_DB_PASSWORD": "e7a5c0ffee" * 4,
     "BILLING_DB_PASSWORD": "f8b6c0ffee" * 4,
+    "IMPROVEMENT_DB_PASSWORD": "a9c7c0ffee" * 4,
     "BILLING_SUPPLIER_VAT_NUMBER": "GB 123 4567 89",
     "OIDC_ISSUER": "https://login.microsoftonline.com/0d1c3a5e-7f42-4b8e-9c11-6a3f2b7e9d40/v2.0",
     "OIDC_AUDIENCE": "6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",

@@ -52,10 +52,18 @@ def compose() -> dict[str, Any]:
     return load_compose()
 
 
-def test_the_code_has_the_four_services() -> None:
+def test_the_code_has_the_five_services() -> None:
     # The consistency tests below are only as good as this discovery.
     assert (
-        set(SERVICES) == set(DEFAULT_PORTS) == {"enrolment", "measurement", "sessions", "billing"}
+        set(SERVICES)
+        == set(DEFAULT_PORTS)
+        == {
+            "enrolment",
+            "measurement",
+            "sessions",
+            "billing",
+            "improvement",
+        }
     )
 
 

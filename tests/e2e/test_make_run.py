@@ -1,4 +1,4 @@
-"""`make run` starts all four services (SQLite files, NATS from the wheel), the development
+"""`make run` starts every service (SQLite files, NATS from the wheel), the development
 sign-in provider and the gateway; each /readyz answers 200 within 30 s, the console and the APIs
 answer at the one address it prints; Ctrl-C stops every process it started."""
 
@@ -13,9 +13,10 @@ from pathlib import Path
 
 import psutil
 
+from scripts.services import PORTS
 from tests.support import ROOT, free_port
 
-SERVICES = ["enrolment", "measurement", "sessions", "billing"]
+SERVICES = list(PORTS)
 
 
 def _ready(port: int) -> bool:
@@ -38,7 +39,7 @@ def _answers(url: str) -> bool:
         return False
 
 
-def test_make_run_serves_all_four_and_stops_cleanly(tmp_path: Path) -> None:
+def test_make_run_serves_every_service_and_the_console_and_stops_cleanly(tmp_path: Path) -> None:
     ports = {service: free_port() for service in SERVICES}
     env = {k: v for k, v in os.environ.items() if not k.endswith(("_DATABASE_URL", "NATS_URL"))}
     for service, port in ports.items():
@@ -72,8 +73,8 @@ def test_make_run_serves_all_four_and_stops_cleanly(tmp_path: Path) -> None:
             time.sleep(0.2)
         assert b'<div id="root">' in _get(f"{console}/cohorts")  # the console, any route
         children = psutil.Process(make.pid).children(recursive=True)
-        # The launcher, nats-server, four services, the sign-in provider and the gateway.
-        assert len(children) >= 8
+        # The launcher, nats-server, every service, the sign-in provider and the gateway.
+        assert len(children) >= len(SERVICES) + 4
     finally:
         os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C does in a terminal
         try:
@@ -81,7 +82,7 @@ def test_make_run_serves_all_four_and_stops_cleanly(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(make.pid, signal.SIGKILL)
             raise
-    assert b"All four services ready" in output
+    assert f"All {len(SERVICES)} services ready".encode() in output
     assert f"The console: http://127.0.0.1:{console_port}/".encode() in output
     time.sleep(0.5)
     survivors = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]

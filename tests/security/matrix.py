@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from tests.support import ROOT, service_settings
 
-SERVICES = ("enrolment", "billing", "sessions", "measurement")
+SERVICES = ("enrolment", "billing", "sessions", "measurement", "improvement")
 ROLES = ("coordinator", "coach", "team_lead", "finance", "operator")
 DOC = ROOT / "docs" / "security.md"
 

@@ -43,6 +43,9 @@ ALLOWED_SENSITIVE = {
     ("CohortCreate", "vat_rate"),
     # Finance records the amount actually received; it never changes what is owed.
     ("PaymentIn", "amount"),
+    # The team shows back what it did with an idea ("you said, we did"): its status is the
+    # team's own word, one of a fixed list, and changes nothing else.
+    ("IdeaUpdate", "status"),
 }
 SENSITIVE = {
     "id",
@@ -110,7 +113,7 @@ def test_every_page_size_and_offset_is_bounded(service: str) -> None:
                     assert "maximum" in parameter["schema"], f"{method} {path} {parameter['name']}"
 
 
-@pytest.mark.parametrize("service", ["enrolment", "billing", "sessions"])
+@pytest.mark.parametrize("service", ["enrolment", "billing", "sessions", "improvement"])
 def test_every_write_route_documents_its_429(service: str) -> None:
     spec = build_app(service).openapi()
     for path, operations in spec["paths"].items():
@@ -212,6 +215,7 @@ PROTECTED_READ = {
     "billing": "/api/billing/invoices",
     "sessions": "/api/sessions/feed-tokens",
     "measurement": "/api/measurement/measures",
+    "improvement": "/api/improvement/teams",
 }
 
 

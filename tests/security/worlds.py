@@ -16,8 +16,10 @@ from typing import Any
 
 from shared.auth import Role
 from shared.clock import MovableClock
-from shared.events.enrolment import TeamWithdrawn
+from shared.events.enrolment import CoachAllocated, TeamWithdrawn
 from tests.integration.enrolment import enrolment_support as es
+from tests.integration.improvement.improvement_world import team_confirmed as confirmed
+from tests.integration.improvement.improvement_world import terms as cohort_terms
 from tests.integration.measurement.conftest import make_world
 from tests.integration.sessions.sessions_world import make_cohort
 from tests.support import RunningService, eventually, publish_event, team_confirmed_event
@@ -378,3 +380,171 @@ WORLDS = {
     "sessions": sessions_world,
     "measurement": measurement_world,
 }
+
+
+# --- improvement -------------------------------------------------------------------------------
+
+
+async def _improvement_tenant(
+    service: RunningService, org: uuid.UUID, coach: uuid.UUID, start: date
+) -> dict[str, str]:
+    """A cohort with one team of ``org`` coached by ``coach``, and every kind of object of its
+    project: member, meeting with an action, idea, voting round, diagram, a started cycle (so the
+    idea is in the cohort's library), a progress score."""
+
+    cohort, team = uuid.uuid4(), uuid.uuid4()
+    event = confirmed(cohort_id=cohort, organisation_id=org, team_id=team, name="Ward 7")
+    event = event.model_copy(update={"terms": cohort_terms(start)})
+    await publish_event(service.settings.nats_url, event)
+    await publish_event(
+        service.settings.nats_url,
+        CoachAllocated(cohort_id=cohort, team_id=team, coach_id=coach, coach_name="Coach"),
+    )
+    api, coordinator = "/api/improvement", service.auth(Role.coordinator)
+
+    async def coached() -> bool:
+        found = await service.client.get(f"{api}/teams/{team}", headers=coordinator)
+        return found.status_code == 200 and found.json()["coach_id"] == str(coach)
+
+    await eventually(coached)
+
+    async def made(method: str, path: str, body: Any = None) -> Any:
+        answer = await service.client.request(
+            method, f"{api}/{path}", json=body, headers=coordinator
+        )
+        assert answer.status_code in (200, 201), f"{path}: {answer.text}"
+        return answer.json()
+
+    today = datetime.now(UTC).date().isoformat()
+    member = await made("POST", f"teams/{team}/members", {"role": "Band 6 nurse"})
+    await made(
+        "PUT",
+        f"teams/{team}/aim",
+        {"what": "More joy", "how_much": "a lot", "by_when": "2099-01-01"},
+    )
+    meeting = await made(
+        "POST",
+        f"teams/{team}/meetings",
+        {
+            "held_on": today,
+            "coach_present": True,
+            "actions": [{"description": "Survey", "owner": "Lead"}],
+        },
+    )
+    ideas = [
+        await made("POST", f"teams/{team}/ideas", {"kind": "impediment", "text": text})
+        for text in ("The rota", "The printer")
+    ]
+    voting = await made("POST", f"teams/{team}/voting-rounds", {"title": "Vote", "ballots": 5})
+    diagram = await made("POST", f"teams/{team}/diagram")
+    driver = diagram["primary_drivers"][0]["id"]
+    diagram = await made(
+        "POST", f"diagrams/{diagram['id']}/change-ideas", {"driver_id": driver, "name": "Huddle"}
+    )
+    idea = diagram["primary_drivers"][0]["change_ideas"][0]
+    cycle = await made(
+        "POST", f"change-ideas/{idea['id']}/cycles", {"objective": "o", "prediction": "p"}
+    )
+    await made("POST", f"cycles/{cycle['id']}/start", {})
+    month = (
+        start.replace(month=start.month + 1)
+        if start.month < 12
+        else start.replace(year=start.year + 1, month=1)
+    )
+    await made("PUT", f"teams/{team}/progress-scores/{month:%Y-%m}", {"score": 1.5})
+    return {
+        "cohort_id": str(cohort),
+        "team_id": str(team),
+        "member_id": member["id"],
+        "meeting_id": meeting["id"],
+        "action_id": meeting["actions"][0]["id"],
+        "idea_id": ideas[0]["id"],
+        "round_id": voting["round"]["id"],
+        "diagram_id": diagram["id"],
+        "driver_id": driver,
+        "change_idea_id": idea["id"],
+        "cycle_id": cycle["id"],
+        "library_idea_id": idea["origin_id"],
+        "version": "1",
+        "month": f"{month:%Y-%m}",
+    }
+
+
+async def improvement_world(service: RunningService) -> World:
+    today = datetime.now(UTC).date()
+    start = date(today.year - (today.month <= 2), (today.month - 3) % 12 + 1, 1)
+    coach, other_coach = uuid.uuid4(), uuid.uuid4()
+    org_a, org_b = uuid.uuid4(), uuid.uuid4()
+    own = await _improvement_tenant(service, org_a, coach, start)
+    other = await _improvement_tenant(service, org_b, other_coach, start)
+    world = World(
+        service=service,
+        organisation=org_a,
+        coach=coach,
+        own=own,
+        other=other,
+        missing={k: (v if k in ("version", "month") else _missing()) for k, v in own.items()},
+    )
+    api = "/api/improvement"
+    sides = {"own": own, "other": other}
+
+    def of(side: Side, key: str) -> str:
+        return sides.get(side, world.missing)[key]
+
+    plan = {"objective": "Try it", "prediction": "It helps"}
+    world.bodies = {
+        ("POST", f"{api}/teams/{{team_id}}/members"): lambda side: {"role": "Peer worker"},
+        ("PATCH", f"{api}/teams/{{team_id}}/members/{{member_id}}"): lambda side: {"role": "OT"},
+        ("PUT", f"{api}/teams/{{team_id}}/aim"): lambda side: {
+            "what": "More joy",
+            "how_much": "a lot",
+            "by_when": "2099-01-01",
+        },
+        ("POST", f"{api}/teams/{{team_id}}/meetings"): lambda side: {
+            "held_on": today.isoformat(),
+            "coach_present": False,
+        },
+        ("PATCH", f"{api}/actions/{{action_id}}"): lambda side: {"owner": "Data champion"},
+        ("POST", f"{api}/teams/{{team_id}}/themes"): lambda side: {"name": f"T {uuid.uuid4()}"},
+        ("POST", f"{api}/teams/{{team_id}}/ideas"): lambda side: {
+            "kind": "what_matters",
+            "text": "Being thanked",
+        },
+        ("PATCH", f"{api}/ideas/{{idea_id}}"): lambda side: {"status": "planned"},
+        ("POST", f"{api}/teams/{{team_id}}/voting-rounds"): lambda side: {
+            "title": "Vote",
+            "ballots": 2,
+        },
+        ("POST", f"{api}/voting-rounds/{{round_id}}/ballots"): lambda side: {
+            "code": "AAAA-AAAA",
+            "votes": [of(side, "idea_id")],
+        },
+        ("PUT", f"{api}/diagrams/{{diagram_id}}/aim"): lambda side: {"aim": "Joy at work"},
+        ("POST", f"{api}/diagrams/{{diagram_id}}/drivers"): lambda side: {"name": "Safe staffing"},
+        ("PATCH", f"{api}/diagrams/{{diagram_id}}/drivers/{{driver_id}}"): lambda side: {
+            "name": "Renamed"
+        },
+        ("POST", f"{api}/diagrams/{{diagram_id}}/change-ideas"): lambda side: {
+            "driver_id": of(side, "driver_id"),
+            "name": "Walking meetings",
+        },
+        ("POST", f"{api}/diagrams/{{diagram_id}}/change-ideas/copies"): lambda side: {
+            "library_idea_id": of(side, "library_idea_id")
+        },
+        ("PATCH", f"{api}/change-ideas/{{change_idea_id}}"): lambda side: {"name": "Renamed"},
+        ("POST", f"{api}/change-ideas/{{change_idea_id}}/cycles"): lambda side: plan,
+        ("PUT", f"{api}/cycles/{{cycle_id}}/plan"): lambda side: plan,
+        ("POST", f"{api}/cycles/{{cycle_id}}/start"): lambda side: {},
+        ("PUT", f"{api}/cycles/{{cycle_id}}/do"): lambda side: {"what_happened": "It ran"},
+        ("PUT", f"{api}/cycles/{{cycle_id}}/study"): lambda side: {
+            "results": "r",
+            "against_prediction": "as predicted",
+        },
+        ("POST", f"{api}/cycles/{{cycle_id}}/act"): lambda side: {"decision": "adapt"},
+        ("PUT", f"{api}/cycles/{{cycle_id}}/sharing"): lambda side: {"summary": "It helped"},
+        ("PUT", f"{api}/teams/{{team_id}}/progress-scores/{{month}}"): lambda side: {"score": 2.0},
+    }
+    return world
+
+
+WORLDS["improvement"] = improvement_world

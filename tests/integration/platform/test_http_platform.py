@@ -9,7 +9,7 @@ from shared.auth import Role, issue_token
 from shared.settings import ServiceSettings
 from tests.support import NatsServer, run_service
 
-SERVICES = ["enrolment", "measurement", "sessions", "billing"]
+SERVICES = ["enrolment", "measurement", "sessions", "billing", "improvement"]
 PROTECTED = {
     "enrolment": ("POST", "/api/enrolment/cohorts"),
     "billing": ("GET", "/api/billing/invoices"),

@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 
 from services.billing.app import create_app as billing_app
 from services.enrolment.app import create_app as enrolment_app
+from services.improvement.app import create_app as improvement_app
 from services.measurement.app import create_app as measurement_app
 from services.sessions.app import create_app as sessions_app
 
@@ -48,7 +49,9 @@ def _sync_calls(dependant: Dependant, seen: set[int]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("create_app", [enrolment_app, billing_app, measurement_app, sessions_app])
+@pytest.mark.parametrize(
+    "create_app", [enrolment_app, billing_app, measurement_app, sessions_app, improvement_app]
+)
 def test_no_endpoint_or_dependency_runs_in_a_thread(create_app: Any) -> None:
     app = create_app()
     routes = _api_routes(app.routes)

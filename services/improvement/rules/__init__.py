@@ -1,0 +1,1 @@
+"""Pure rules of the improvement method: no session, no clock, no settings (values come in)."""

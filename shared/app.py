@@ -27,6 +27,7 @@ from shared.clock import SystemClock, TimeSource
 from shared.context import correlation_id, new_correlation_id
 from shared.db import Database
 from shared.errors import NotFound, install_error_handlers, problem_response, problem_responses
+from shared.guards import BodySizeLimit, NulGuard
 from shared.handlers import EventHandlers, ServiceContext
 from shared.inbox import HandlerRunner, list_dead_letters
 from shared.logs import configure_logging
@@ -34,6 +35,8 @@ from shared.migrations import upgrade
 from shared.outbox import OutboxRelay, backlog
 from shared.settings import ServiceSettings
 from shared.tracing import configure_tracing, server_span
+
+__all__ = ["BodySizeLimit", "PeriodicJob", "app_settings", "create_service_app"]
 
 log = logging.getLogger("shared.app")
 access_log = logging.getLogger("shared.access")
@@ -74,63 +77,6 @@ class PeriodicJob:
             except Exception as exc:
                 log.warning("%s failed: %s: %s", self.name, type(exc).__name__, exc)
             await asyncio.sleep(self.every_seconds)
-
-
-class BodySizeLimit:
-    """Refuse bodies over the limit with 413 before reading them all (per-route limits may be
-    raised by listing path prefixes in ``overrides``)."""
-
-    def __init__(self, app: ASGIApp, *, default: int, overrides: Mapping[str, int]) -> None:
-        self.app = app
-        self.default = default
-        self.overrides = dict(overrides)
-
-    def _limit(self, path: str) -> int:
-        for prefix, limit in self.overrides.items():
-            if path.startswith(prefix):
-                return limit
-        return self.default
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self._limit(scope["path"])
-        declared = dict(scope.get("headers") or {}).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self._too_large(scope, receive, send, limit)
-            return
-        received = 0
-        too_large = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    too_large = True
-                    raise _BodyTooLarge
-            return message
-
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await self._too_large(scope, receive, send, limit)
-
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = problem_response(
-            None,
-            status=413,
-            title="Content Too Large",
-            detail=f"The request body is larger than {limit} bytes.",
-            instance=scope["path"],
-        )
-        await response(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 _QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -326,8 +272,11 @@ def create_service_app(
     app.state.rate_limit_overrides = dict(settings.rate_limits)
     install_error_handlers(app)
 
-    app.add_middleware(RequestContext, service=service)
+    # Innermost first, all inside the request context (their refusals are logged and counted
+    # like any answer): the NUL guard reads the body through the size limit.
+    app.add_middleware(NulGuard)
     app.add_middleware(BodySizeLimit, default=settings.max_body_bytes, overrides=body_limits or {})
+    app.add_middleware(RequestContext, service=service)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -73,6 +73,11 @@ class ProblemError(Exception):
 
     problem: ClassVar[ProblemType] = INTERNAL_ERROR
 
+    def __init_subclass__(cls, problem: ProblemType | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if problem is not None:
+            cls.problem = problem
+
     def __init__(
         self,
         detail: str | None = None,
@@ -94,48 +99,48 @@ class ProblemError(Exception):
         self.extra = extra
 
 
-class BadRequest(ProblemError):
-    problem = BAD_REQUEST
+class BadRequest(ProblemError, problem=BAD_REQUEST):
+    """The route cannot read the request (e.g. a body that is not JSON)."""
 
 
-class Unauthorized(ProblemError):
-    problem = UNAUTHENTICATED
+class Unauthorized(ProblemError, problem=UNAUTHENTICATED):
+    """No valid credentials; answered with ``WWW-Authenticate: Bearer``."""
 
     def __init__(self, detail: str | None = None, **kw: Any) -> None:
         kw.setdefault("headers", {"WWW-Authenticate": "Bearer"})
         super().__init__(detail, **kw)
 
 
-class Forbidden(ProblemError):
-    problem = FORBIDDEN
+class Forbidden(ProblemError, problem=FORBIDDEN):
+    """The caller's role may not do this."""
 
 
-class NotFound(ProblemError):
-    problem = NOT_FOUND
+class NotFound(ProblemError, problem=NOT_FOUND):
+    """No such object, or another organisation's: both answer alike."""
 
 
-class Conflict(ProblemError):
-    problem = CONFLICT
+class Conflict(ProblemError, problem=CONFLICT):
+    """The object's current state refuses the change."""
 
 
-class PayloadTooLarge(ProblemError):
-    problem = CONTENT_TOO_LARGE
+class PayloadTooLarge(ProblemError, problem=CONTENT_TOO_LARGE):
+    """The body is over the route's limit."""
 
 
-class UnsupportedMediaType(ProblemError):
-    problem = UNSUPPORTED_MEDIA_TYPE
+class UnsupportedMediaType(ProblemError, problem=UNSUPPORTED_MEDIA_TYPE):
+    """The route does not read this Content-Type."""
 
 
-class Unprocessable(ProblemError):
-    problem = UNPROCESSABLE
+class Unprocessable(ProblemError, problem=UNPROCESSABLE):
+    """Well formed, but a rule of the service refuses it."""
 
 
-class TooManyRequests(ProblemError):
-    problem = TOO_MANY_REQUESTS
+class TooManyRequests(ProblemError, problem=TOO_MANY_REQUESTS):
+    """The caller's rate limit is spent (give ``Retry-After``)."""
 
 
-class ServiceUnavailable(ProblemError):
-    problem = UNAVAILABLE
+class ServiceUnavailable(ProblemError, problem=UNAVAILABLE):
+    """A dependency is away for now (give ``Retry-After``)."""
 
 
 class RefusedWhileReading(StarletteHTTPException):
@@ -191,7 +196,10 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts)
 
 
-def _error_answer(request: Request, exc: ProblemError) -> JSONResponse:
+def error_response(
+    exc: ProblemError, request: Request | None = None, *, instance: str | None = None
+) -> JSONResponse:
+    """The answer to a raised problem (``instance``: the path, where there is no request)."""
     return problem_response(
         request,
         status=exc.status,
@@ -200,6 +208,7 @@ def _error_answer(request: Request, exc: ProblemError) -> JSONResponse:
         type=exc.type,
         errors=exc.errors,
         headers=exc.headers,
+        instance=instance,
         **exc.extra,
     )
 
@@ -238,11 +247,11 @@ def _out_of_range(request: Request, what: str) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        return _error_answer(request, exc)
+        return error_response(exc, request)
 
     @app.exception_handler(RefusedWhileReading)
     async def _refused(request: Request, exc: RefusedWhileReading) -> JSONResponse:
-        return _error_answer(request, exc.problem)
+        return error_response(exc.problem, request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

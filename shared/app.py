@@ -33,6 +33,7 @@ from shared.inbox import HandlerRunner, list_dead_letters
 from shared.logs import configure_logging
 from shared.migrations import upgrade
 from shared.outbox import OutboxRelay, backlog
+from shared.routes import openapi_with_roles
 from shared.settings import ServiceSettings
 from shared.tracing import configure_tracing, server_span
 
@@ -290,6 +291,7 @@ def create_service_app(
     app.include_router(_operator_router(prefix))
     for router in routers:
         app.include_router(router, prefix=prefix)
+    openapi_with_roles(app)
     return app
 
 

@@ -33,6 +33,7 @@ from shared.inbox import HandlerRunner, list_dead_letters
 from shared.logs import configure_logging
 from shared.migrations import upgrade
 from shared.outbox import OutboxRelay, backlog
+from shared.ratelimit import DEFAULT_LIMIT, check_overrides, limit_writes
 from shared.routes import openapi_with_roles
 from shared.settings import ServiceSettings
 from shared.tracing import configure_tracing, server_span
@@ -270,6 +271,7 @@ def create_service_app(
     )
     app.state.settings = settings
     app.state.clock = the_clock
+    check_overrides(settings.rate_limits)
     app.state.rate_limit_overrides = dict(settings.rate_limits)
     install_error_handlers(app)
 
@@ -288,9 +290,10 @@ def create_service_app(
         )
 
     app.include_router(_health_router())
-    app.include_router(_operator_router(prefix))
+    # Every write route gets exactly one named rate limit: the default unless it names its own.
+    app.include_router(limit_writes(_operator_router(prefix), DEFAULT_LIMIT))
     for router in routers:
-        app.include_router(router, prefix=prefix)
+        app.include_router(limit_writes(router, DEFAULT_LIMIT), prefix=prefix)
     openapi_with_roles(app)
     return app
 

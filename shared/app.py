@@ -137,6 +137,7 @@ class RequestContext:
                     extra={
                         "method": method,
                         "path": path,
+                        "query": scope.get("query_string", b"").decode("latin-1") or None,
                         "status": status,
                         "duration_ms": round(elapsed * 1000, 2),
                     },

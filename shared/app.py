@@ -21,18 +21,18 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import metrics
-from shared.auth import Operator
 from shared.bus import CORRELATION_HEADER, Bus, Consumer, subscriptions_for
 from shared.clock import SystemClock, TimeSource
 from shared.context import correlation_id, new_correlation_id
 from shared.db import Database
-from shared.errors import NotFound, install_error_handlers, problem_response, problem_responses
+from shared.errors import install_error_handlers, problem_response, problem_responses
 from shared.guards import BodySizeLimit, NulGuard
 from shared.handlers import EventHandlers, ServiceContext
-from shared.inbox import HandlerRunner, list_dead_letters
+from shared.inbox import HandlerRunner
 from shared.logs import configure_logging
 from shared.migrations import upgrade
-from shared.outbox import OutboxRelay, backlog
+from shared.operations import operator_router
+from shared.outbox import OutboxRelay
 from shared.ratelimit import DEFAULT_LIMIT, check_overrides, limit_writes
 from shared.routes import openapi_with_roles
 from shared.settings import ServiceSettings
@@ -292,7 +292,7 @@ def create_service_app(
 
     app.include_router(_health_router())
     # Every write route gets exactly one named rate limit: the default unless it names its own.
-    app.include_router(limit_writes(_operator_router(prefix), DEFAULT_LIMIT))
+    app.include_router(limit_writes(operator_router(prefix), DEFAULT_LIMIT))
     for router in routers:
         app.include_router(limit_writes(router, DEFAULT_LIMIT), prefix=prefix)
     openapi_with_roles(app)
@@ -345,39 +345,5 @@ def _health_router() -> APIRouter:
         for consumer in request.app.state.consumers:
             await consumer.refresh_lag()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    return router
-
-
-def _operator_router(prefix: str) -> APIRouter:
-    router = APIRouter(prefix=f"{prefix}/admin", tags=["operations"])
-
-    @router.get("/dead-letters", summary="Events whose handler kept failing")
-    async def dead_letter_list(request: Request, _user: Operator) -> list[dict[str, Any]]:
-        async with request.app.state.database.sessions() as session:
-            rows = await list_dead_letters(session)
-        return [
-            {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
-            for r in rows
-        ]
-
-    @router.post(
-        "/dead-letters/{dead_letter_id}/replay",
-        summary="Run a dead-lettered event through its handler again",
-        responses=problem_responses(404),
-    )
-    async def dead_letter_replay(
-        request: Request, dead_letter_id: str, _user: Operator
-    ) -> dict[str, str]:
-        try:
-            outcome = await request.app.state.runner.replay(dead_letter_id)
-        except KeyError as exc:
-            raise NotFound("no such dead letter") from exc
-        return {"outcome": outcome}
-
-    @router.get("/outbox", summary="Unpublished events waiting in the outbox")
-    async def outbox_backlog(request: Request, _user: Operator) -> dict[str, int]:
-        async with request.app.state.database.sessions() as session:
-            return {"backlog": await backlog(session)}
 
     return router

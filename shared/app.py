@@ -34,7 +34,7 @@ from shared.migrations import upgrade
 from shared.operations import operator_router
 from shared.outbox import OutboxRelay
 from shared.ratelimit import DEFAULT_LIMIT, check_overrides, limit_writes
-from shared.routes import openapi_with_roles
+from shared.routes import openapi_with_roles, serve_offline_docs
 from shared.settings import ServiceSettings
 from shared.tracing import configure_tracing, server_span
 
@@ -256,7 +256,8 @@ def create_service_app(
         description=description,
         version=version,
         lifespan=lifespan,
-        docs_url=f"{prefix}/docs",
+        # Served by serve_offline_docs below: Swagger UI's files from the service itself.
+        docs_url=None,
         redoc_url=None,
         openapi_url=f"{prefix}/openapi.json",
         responses=problem_responses(401, 403, 422, 500, 503),
@@ -296,6 +297,7 @@ def create_service_app(
     for router in routers:
         app.include_router(limit_writes(router, DEFAULT_LIMIT), prefix=prefix)
     openapi_with_roles(app)
+    serve_offline_docs(app, prefix)
     return app
 
 

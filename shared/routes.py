@@ -1,15 +1,20 @@
-"""What the app factory gives every route of every service: its roles in OpenAPI, read from the
-same dependency that enforces them.
+"""What the app factory gives every route of every service: the default rate limit on writes,
+its roles in OpenAPI (read from the same dependency that enforces them), and offline docs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+import fastapi_offline
+from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.staticfiles import StaticFiles
 
 from shared.auth import RoleCheck, get_current_user
 
@@ -74,3 +79,29 @@ def openapi_with_roles(app: FastAPI) -> None:
         return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# Swagger UI's files, shipped in the fastapi-offline wheel: /docs needs no CDN.
+_SWAGGER_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+
+
+def serve_offline_docs(app: FastAPI, prefix: str) -> None:
+    """``{prefix}/docs`` with Swagger UI's script, style and icon served by the service itself
+    under ``{prefix}/docs/assets/`` (inside the prefix, so the gateway routes them too)."""
+    assets = f"{prefix}/docs/assets"
+    app.mount(assets, StaticFiles(directory=_SWAGGER_ASSETS), name="docs-assets")
+    app.docs_url = f"{prefix}/docs"  # (FastAPI's own page, from a CDN, was never added)
+
+    @app.get(app.docs_url, include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title=f"{app.title}: API",
+            swagger_js_url=f"{root}{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{assets}/favicon.png",
+            oauth2_redirect_url=None,
+            # No validator badge: it would fetch from validator.swagger.io.
+            swagger_ui_parameters={"validatorUrl": None},
+        )

@@ -21,7 +21,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import metrics
-from shared.bus import CORRELATION_HEADER, Bus, Consumer, subscriptions_for
+from shared.bus import CORRELATION_HEADER, Bus, Consumer, streams_used, subscriptions_for
 from shared.clock import SystemClock, TimeSource
 from shared.context import correlation_id, new_correlation_id
 from shared.db import Database
@@ -176,6 +176,7 @@ def create_service_app(
         bus = Bus(
             settings.nats_url,
             name=service,
+            streams=streams_used(service, handlers.subjects()),
             duplicate_window_seconds=settings.stream_duplicate_window_seconds,
         )
         relay = OutboxRelay(

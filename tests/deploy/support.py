@@ -28,6 +28,10 @@ FILLED_IN = {
     "SESSIONS_DB_PASSWORD": "e7a5c0ffee" * 4,
     "BILLING_DB_PASSWORD": "f8b6c0ffee" * 4,
     "BILLING_SUPPLIER_VAT_NUMBER": "GB 123 4567 89",
+    "ENROLMENT_NATS_PASSWORD": "a9c7c0ffee" * 4,
+    "MEASUREMENT_NATS_PASSWORD": "b0d8c0ffee" * 4,
+    "SESSIONS_NATS_PASSWORD": "c1e9c0ffee" * 4,
+    "BILLING_NATS_PASSWORD": "d2f0c0ffee" * 4,
 }
 
 

@@ -54,6 +54,10 @@ async def _run_guarded(app: ASGIApp, scope: Scope, receive: Receive, send: Send)
         await _answer(refused.problem, scope, receive, send)
 
 
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+
+
 class BodySizeLimit:
     """Refuse bodies over the limit with 413 before reading them all (per-route limits may be
     raised by listing path prefixes in ``overrides``). A body sent in chunks without a
@@ -75,10 +79,9 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         limit = self._limit(scope["path"])
-        too_large = PayloadTooLarge(f"The request body is larger than {limit} bytes.")
         declared = dict(scope.get("headers") or {}).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _answer(too_large, scope, receive, send)
+            await _answer(_too_large(limit), scope, receive, send)
             return
         received = 0
 
@@ -88,7 +91,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise RefusedWhileReading(too_large)
+                    raise RefusedWhileReading(_too_large(limit))
             return message
 
         await _run_guarded(self.app, scope, limited_receive, send)

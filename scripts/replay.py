@@ -10,7 +10,7 @@ import sys
 
 from shared.clock import SystemClock
 from shared.db import Database
-from shared.inbox import HandlerRunner
+from shared.inbox import HandlerRunner, InvalidEvent
 
 
 async def replay(service: str, dead_letter_id: str) -> str:
@@ -39,6 +39,9 @@ def main(argv: list[str]) -> int:
         outcome = asyncio.run(replay(argv[0], argv[1]))
     except KeyError:
         print(f"no dead letter {argv[1]} in {argv[0]}", file=sys.stderr)
+        return 1
+    except InvalidEvent as exc:
+        print(f"dead letter {argv[1]} cannot be replayed: {exc}", file=sys.stderr)
         return 1
     print(f"dead letter {argv[1]}: {outcome}")
     return 0

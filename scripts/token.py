@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from shared.auth import Role, issue_token
+from shared.auth import CLAIM_REQUIRED, Role, issue_token
 from shared.settings import ServiceSettings
 
 
@@ -16,6 +16,10 @@ def main() -> None:
     parser.add_argument("--coach", help="coach id (coach tokens)")
     parser.add_argument("--subject", default="dev-user")
     args = parser.parse_args()
+    claim = CLAIM_REQUIRED.get(Role(args.role))
+    if claim is not None and not {"org": args.org, "coach": args.coach}[claim]:
+        # The services refuse such a token (401): its role is scoped by that claim.
+        parser.error(f"a {args.role} token needs --{claim} (its `{claim}` claim)")
     settings = ServiceSettings()
     print(
         issue_token(

@@ -21,19 +21,24 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import metrics
-from shared.auth import Operator
-from shared.bus import CORRELATION_HEADER, Bus, Consumer, subscriptions_for
+from shared.bus import CORRELATION_HEADER, Bus, Consumer, streams_used, subscriptions_for
 from shared.clock import SystemClock, TimeSource
 from shared.context import correlation_id, new_correlation_id
 from shared.db import Database
-from shared.errors import NotFound, install_error_handlers, problem_response, problem_responses
+from shared.errors import install_error_handlers, problem_response, problem_responses
+from shared.guards import BodySizeLimit, NulGuard
 from shared.handlers import EventHandlers, ServiceContext
-from shared.inbox import HandlerRunner, list_dead_letters
+from shared.inbox import HandlerRunner
 from shared.logs import configure_logging
 from shared.migrations import upgrade
-from shared.outbox import OutboxRelay, backlog
+from shared.operations import operator_router
+from shared.outbox import OutboxRelay
+from shared.ratelimit import DEFAULT_LIMIT, check_overrides, limit_writes
+from shared.routes import openapi_with_roles, serve_offline_docs
 from shared.settings import ServiceSettings
 from shared.tracing import configure_tracing, server_span
+
+__all__ = ["BodySizeLimit", "PeriodicJob", "app_settings", "create_service_app"]
 
 log = logging.getLogger("shared.app")
 access_log = logging.getLogger("shared.access")
@@ -74,63 +79,6 @@ class PeriodicJob:
             except Exception as exc:
                 log.warning("%s failed: %s: %s", self.name, type(exc).__name__, exc)
             await asyncio.sleep(self.every_seconds)
-
-
-class BodySizeLimit:
-    """Refuse bodies over the limit with 413 before reading them all (per-route limits may be
-    raised by listing path prefixes in ``overrides``)."""
-
-    def __init__(self, app: ASGIApp, *, default: int, overrides: Mapping[str, int]) -> None:
-        self.app = app
-        self.default = default
-        self.overrides = dict(overrides)
-
-    def _limit(self, path: str) -> int:
-        for prefix, limit in self.overrides.items():
-            if path.startswith(prefix):
-                return limit
-        return self.default
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self._limit(scope["path"])
-        declared = dict(scope.get("headers") or {}).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self._too_large(scope, receive, send, limit)
-            return
-        received = 0
-        too_large = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    too_large = True
-                    raise _BodyTooLarge
-            return message
-
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await self._too_large(scope, receive, send, limit)
-
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = problem_response(
-            None,
-            status=413,
-            title="Content Too Large",
-            detail=f"The request body is larger than {limit} bytes.",
-            instance=scope["path"],
-        )
-        await response(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 _QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -189,6 +137,7 @@ class RequestContext:
                     extra={
                         "method": method,
                         "path": path,
+                        "query": scope.get("query_string", b"").decode("latin-1") or None,
                         "status": status,
                         "duration_ms": round(elapsed * 1000, 2),
                     },
@@ -227,6 +176,7 @@ def create_service_app(
         bus = Bus(
             settings.nats_url,
             name=service,
+            streams=streams_used(service, handlers.subjects()),
             duplicate_window_seconds=settings.stream_duplicate_window_seconds,
         )
         relay = OutboxRelay(
@@ -307,7 +257,8 @@ def create_service_app(
         description=description,
         version=version,
         lifespan=lifespan,
-        docs_url=f"{prefix}/docs",
+        # Served by serve_offline_docs below: Swagger UI's files from the service itself.
+        docs_url=None,
         redoc_url=None,
         openapi_url=f"{prefix}/openapi.json",
         responses=problem_responses(401, 403, 422, 500, 503),
@@ -323,11 +274,15 @@ def create_service_app(
     )
     app.state.settings = settings
     app.state.clock = the_clock
+    check_overrides(settings.rate_limits)
     app.state.rate_limit_overrides = dict(settings.rate_limits)
     install_error_handlers(app)
 
-    app.add_middleware(RequestContext, service=service)
+    # Innermost first, all inside the request context (their refusals are logged and counted
+    # like any answer): the NUL guard reads the body through the size limit.
+    app.add_middleware(NulGuard)
     app.add_middleware(BodySizeLimit, default=settings.max_body_bytes, overrides=body_limits or {})
+    app.add_middleware(RequestContext, service=service)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -338,9 +293,12 @@ def create_service_app(
         )
 
     app.include_router(_health_router())
-    app.include_router(_operator_router(prefix))
+    # Every write route gets exactly one named rate limit: the default unless it names its own.
+    app.include_router(limit_writes(operator_router(prefix), DEFAULT_LIMIT))
     for router in routers:
-        app.include_router(router, prefix=prefix)
+        app.include_router(limit_writes(router, DEFAULT_LIMIT), prefix=prefix)
+    openapi_with_roles(app)
+    serve_offline_docs(app, prefix)
     return app
 
 
@@ -390,39 +348,5 @@ def _health_router() -> APIRouter:
         for consumer in request.app.state.consumers:
             await consumer.refresh_lag()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    return router
-
-
-def _operator_router(prefix: str) -> APIRouter:
-    router = APIRouter(prefix=f"{prefix}/admin", tags=["operations"])
-
-    @router.get("/dead-letters", summary="Events whose handler kept failing")
-    async def dead_letter_list(request: Request, _user: Operator) -> list[dict[str, Any]]:
-        async with request.app.state.database.sessions() as session:
-            rows = await list_dead_letters(session)
-        return [
-            {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
-            for r in rows
-        ]
-
-    @router.post(
-        "/dead-letters/{dead_letter_id}/replay",
-        summary="Run a dead-lettered event through its handler again",
-        responses=problem_responses(404),
-    )
-    async def dead_letter_replay(
-        request: Request, dead_letter_id: str, _user: Operator
-    ) -> dict[str, str]:
-        try:
-            outcome = await request.app.state.runner.replay(dead_letter_id)
-        except KeyError as exc:
-            raise NotFound("no such dead letter") from exc
-        return {"outcome": outcome}
-
-    @router.get("/outbox", summary="Unpublished events waiting in the outbox")
-    async def outbox_backlog(request: Request, _user: Operator) -> dict[str, int]:
-        async with request.app.state.database.sessions() as session:
-            return {"backlog": await backlog(session)}
 
     return router

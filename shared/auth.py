@@ -87,6 +87,10 @@ def issue_token(
     return jwt.encode(payload, settings.jwt_secret, algorithm=settings.jwt_algorithm)
 
 
+# Roles whose scope is named by a claim: a token of that role without the claim is refused.
+CLAIM_REQUIRED: dict[Role, str] = {Role.coach: "coach", Role.team_lead: "org"}
+
+
 class VerifiedTokens:
     """Callers whose tokens were verified, remembered until each token's expiry (at most
     ``bound`` at once; all forgotten when full): a client sends the same token on every request,
@@ -152,6 +156,10 @@ def _verify(settings: ServiceSettings, token: str) -> tuple[Principal, float]:
         coach = uuid.UUID(claims["coach"]) if claims.get("coach") else None
     except (ValueError, TypeError) as exc:
         raise Unauthorized("the token has no valid role or organisation") from exc
+    claim = CLAIM_REQUIRED.get(role)
+    if claim is not None and not claims.get(claim):
+        # Without it, a scope check would compare None with None (a team with no coach).
+        raise Unauthorized(f"a {role} token needs a `{claim}` claim")
     principal = Principal(
         subject=str(claims["sub"]), role=role, organisation_id=organisation, coach_id=coach
     )
@@ -188,16 +196,30 @@ async def get_current_user(
 CurrentUser = Annotated[Principal, Depends(get_current_user)]
 
 
-def require_roles(*roles: Role) -> Any:
-    """A dependency that lets only people with one of ``roles`` through (403 otherwise)."""
-    allowed = frozenset(roles)
+class RoleCheck:
+    """The dependency ``require_roles`` makes: it lets only people with one of ``roles`` (and
+    organisation API keys, when ``api_keys``) through, 403 naming the allowed roles otherwise.
+    The app factory reads ``roles`` from each route's dependencies to document them in OpenAPI
+    (``x-roles``), so the documented roles are the enforced ones."""
 
-    async def _check(user: CurrentUser) -> Principal:
-        if user.is_machine or user.role not in allowed:
-            raise Forbidden("your role may not do this")
+    def __init__(self, roles: frozenset[Role], *, api_keys: bool = False) -> None:
+        self.roles = roles
+        self.api_keys = api_keys
+
+    def names(self) -> list[str]:
+        return sorted(str(role) for role in self.roles)
+
+    async def __call__(self, user: CurrentUser) -> Principal:
+        allowed = user.role in self.roles if not user.is_machine else self.api_keys
+        if not allowed:
+            who = ", ".join(self.names()) + (" and API keys" if self.api_keys else "")
+            raise Forbidden(f"your role may not do this; this route is for: {who or 'no role'}")
         return user
 
-    return Depends(_check)
+
+def require_roles(*roles: Role, api_keys: bool = False) -> Any:
+    """A dependency that lets only people with one of ``roles`` through (403 otherwise)."""
+    return Depends(RoleCheck(frozenset(roles), api_keys=api_keys))
 
 
 # Named dependencies for the common role sets.

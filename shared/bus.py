@@ -34,11 +34,15 @@ class Bus:
         url: str,
         *,
         name: str,
+        streams: Sequence[str] | None = None,
         duplicate_window_seconds: float = 600.0,
         publish_timeout: float = 5.0,
     ) -> None:
         self.url = url
         self.name = name
+        # The streams this service publishes to or consumes from (all of them by default): with
+        # its own NATS user it may touch no other (deploy/nats.conf).
+        self.streams = list(STREAMS) if streams is None else list(streams)
         self.duplicate_window_seconds = duplicate_window_seconds
         self.publish_timeout = publish_timeout
         self.nc: NatsClient | None = None
@@ -79,6 +83,9 @@ class Bus:
                     error_cb=self._on_error,
                     disconnected_cb=self._on_disconnected,
                     reconnected_cb=self._on_reconnected,
+                    # Replies (publish acks, fetched events) come to inboxes of this service's
+                    # own: its NATS user may subscribe to nothing else.
+                    inbox_prefix=inbox_prefix(self.name),
                 )
                 self._js = self.nc.jetstream(timeout=self.publish_timeout)
                 await self.ensure_streams()
@@ -111,12 +118,13 @@ class Bus:
             callback()
 
     async def ensure_streams(self) -> None:
-        """Create (or align) one stream per producing service; safe to call repeatedly."""
+        """Create the streams this service uses, if missing, and align its own stream's
+        settings; safe to call repeatedly (a consumer may start before the stream's producer)."""
         js = self.js
-        for name, pattern in STREAMS.items():
+        for name in self.streams:
             config = StreamConfig(
                 name=name,
-                subjects=[pattern],
+                subjects=[STREAMS[name]],
                 storage=StorageType.FILE,
                 duplicate_window=self.duplicate_window_seconds,
             )
@@ -128,7 +136,8 @@ class Bus:
                 except Exception as exc:  # another replica created it in between
                     log.debug("add_stream %s: %s", name, exc)
                 continue
-            if (info.config.duplicate_window or 0) < self.duplicate_window_seconds:
+            mine = name == own_stream(self.name)
+            if mine and (info.config.duplicate_window or 0) < self.duplicate_window_seconds:
                 await js.update_stream(config)
 
     async def publish(
@@ -151,6 +160,48 @@ class Bus:
                 await self.nc.drain()
             with contextlib.suppress(Exception):
                 await self.nc.close()
+
+
+def inbox_prefix(service: str) -> str:
+    return f"_INBOX_{service}"
+
+
+def own_stream(service: str) -> str | None:
+    """The stream a service publishes its events to (its subjects begin with its name)."""
+    return next((s for s, p in STREAMS.items() if p.split(".", 1)[0] == service), None)
+
+
+def streams_used(service: str, consumed: Sequence[str]) -> list[str]:
+    """The streams a service publishes to and consumes from."""
+    used = {s.stream for s in subscriptions_for(service, consumed)}
+    own = own_stream(service)
+    return sorted(used | ({own} if own else set()))
+
+
+def nats_permissions(service: str, consumed: Sequence[str]) -> dict[str, list[str]]:
+    """What a service's own NATS user may do, and nothing more: publish its own events, use the
+    JetStream API for its streams and its durable consumers only, ack what it fetched, and
+    receive replies on its own inboxes. deploy/nats.conf is generated from this
+    (``python -m scripts.nats_config``)."""
+    api = "$JS.API"
+    own = own_stream(service)
+    publish = [STREAMS[own]] if own else []
+    for stream in streams_used(service, consumed):
+        publish += [f"{api}.STREAM.INFO.{stream}", f"{api}.STREAM.CREATE.{stream}"]
+    if own:
+        publish.append(f"{api}.STREAM.UPDATE.{own}")
+    for sub in subscriptions_for(service, consumed):
+        consumer = f"{sub.stream}.{sub.durable}"
+        publish += [
+            f"{api}.CONSUMER.CREATE.{consumer}",
+            f"{api}.CONSUMER.CREATE.{consumer}.>",
+            f"{api}.CONSUMER.DURABLE.CREATE.{consumer}",
+            f"{api}.CONSUMER.INFO.{consumer}",
+            f"{api}.CONSUMER.DELETE.{consumer}",
+            f"{api}.CONSUMER.MSG.NEXT.{consumer}",
+            f"$JS.ACK.{consumer}.>",
+        ]
+    return {"publish": publish, "subscribe": [f"{inbox_prefix(service)}.>"]}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import os
 import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -43,12 +44,20 @@ from shared.tracing import consumer_span
 
 log = logging.getLogger("shared.inbox")
 
+
+def _event_columns(*, event_id_required: bool) -> list[Column[Any]]:
+    """Which consumer met which event: the columns the inbox and the dead letters share."""
+    return [
+        Column("consumer", String(100), nullable=False),
+        Column("event_id", String(36), nullable=not event_id_required),
+        Column("subject", String(200), nullable=False),
+    ]
+
+
 inbox = Table(
     "inbox",
     platform_metadata,
-    Column("consumer", String(100), nullable=False),
-    Column("event_id", String(36), nullable=False),
-    Column("subject", String(200), nullable=False),
+    *_event_columns(event_id_required=True),
     Column("handled_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("consumer", "event_id"),
 )
@@ -57,9 +66,7 @@ dead_letters = Table(
     "dead_letter",
     platform_metadata,
     Column("id", String(36), primary_key=True),
-    Column("consumer", String(100), nullable=False),
-    Column("event_id", String(36), nullable=True),
-    Column("subject", String(200), nullable=False),
+    *_event_columns(event_id_required=False),
     Column("payload", Text, nullable=False),
     Column("error", Text, nullable=False),
     Column("attempts", Integer, nullable=False),
@@ -101,26 +108,23 @@ def parse_event(subject: str, payload: bytes | str) -> tuple[Envelope, DomainEve
     return envelope, event
 
 
+@dataclass
 class HandlerRunner:
-    def __init__(
-        self,
-        database: Database,
-        handlers: EventHandlers[Any],
-        *,
-        clock: TimeSource,
-        service: str,
-        max_deliveries: int,
-        backoff_seconds: Sequence[float],
-    ) -> None:
-        self.database = database
-        self.handlers = handlers
-        self.clock = clock
-        self.service = service
-        self.max_deliveries = max_deliveries
-        self.backoff_seconds = list(backoff_seconds) or [1.0]
-        self._handled = 0
-        self._crash_after_commit = fault_point(database.settings, "crash_after_commit")
-        self._poison_team = fault_value(database.settings, "fail_team")
+    """Runs a service's handlers for the events its consumers fetch (and for replays)."""
+
+    database: Database
+    handlers: EventHandlers[Any]
+    _: KW_ONLY
+    clock: TimeSource
+    service: str
+    max_deliveries: int
+    backoff_seconds: Sequence[float]
+    _handled: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.backoff_seconds = list(self.backoff_seconds) or [1.0]
+        self._crash_after_commit = fault_point(self.database.settings, "crash_after_commit")
+        self._poison_team = fault_value(self.database.settings, "fail_team")
 
     async def handle(self, consumer: str, subject: str, payload: bytes | str) -> Outcome:
         """Run the handler for one event exactly once. Raises if the handler failed."""
@@ -368,16 +372,14 @@ class HandlerRunner:
     async def replay(self, dead_letter_id: str) -> Outcome:
         """Run a dead-lettered event through its handler again (after a fix). Idempotent."""
         async with self.database.sessions() as session:
-            row = (
-                await session.execute(
-                    select(dead_letters).where(dead_letters.c.id == dead_letter_id)
-                )
-            ).one_or_none()
-        if row is None:
+            letter = await get_dead_letter(session, dead_letter_id)
+        if letter is None:
             raise KeyError(dead_letter_id)
-        if row.replayed_at is not None:
+        if letter["replayed_at"] is not None:
             return "duplicate"
-        outcome = await self.handle(row.consumer, row.subject, row.payload)
+        # An event that does not validate raises InvalidEvent (the operator route answers 422)
+        # and stays listed.
+        outcome = await self.handle(letter["consumer"], letter["subject"], letter["payload"])
         async with self.database.transaction(background=True) as session:
             await session.execute(
                 dead_letters.update()
@@ -424,7 +426,15 @@ def _event_id(payload: bytes) -> str | None:
 async def list_dead_letters(
     session: AsyncSession, *, include_replayed: bool = False
 ) -> list[dict[str, Any]]:
+    """Every dead letter as stored, payload and error in full (see ``redacted_dead_letter``)."""
     query = select(dead_letters).order_by(dead_letters.c.created_at)
     if not include_replayed:
         query = query.where(dead_letters.c.replayed_at.is_(None))
     return [dict(row._mapping) for row in (await session.execute(query)).all()]
+
+
+async def get_dead_letter(session: AsyncSession, dead_letter_id: str) -> dict[str, Any] | None:
+    row = (
+        await session.execute(select(dead_letters).where(dead_letters.c.id == dead_letter_id))
+    ).one_or_none()
+    return dict(row._mapping) if row is not None else None

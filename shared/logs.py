@@ -11,13 +11,48 @@ from typing import Any
 
 from shared.context import correlation_id
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_BEARER = re.compile(r"(?i)(bearer\s+|ewc_)[\w.\-~+/=]+")
+# Every shape of secret the project hands out, wherever it stands in a line (a message, a path a
+# client typed or mis-encoded, a query string, an exception's text). No word boundaries: a
+# token may follow a percent-encoded "=" ("%3Dewcal_...").
+_SECRETS = (
+    # "Bearer <anything>"
+    (re.compile(r"(?i)(bearer\s+)[\w.\-~+/=%]+"), r"\1[redacted]"),
+    # JWTs: a base64url JSON header ({" is eyJ), a payload and a signature
+    (re.compile(r"eyJ[\w-]*\.[\w-]+\.[\w-]*"), "[jwt redacted]"),
+    # API keys ewc_<prefix>_<secret> and calendar feed tokens ewcal_<secret>, "_" maybe encoded
+    (re.compile(r"(ewc|ewcal)(_|%5[fF])[\w\-%]+"), r"\1\2[redacted]"),
+    # secret query parameters, whatever their value looks like
+    (
+        re.compile(
+            r"(?i)([?&;](?:token|access_token|api_key|key|secret|password)(?:=|%3[dD]))[^&\s\"']+"
+        ),
+        r"\1[redacted]",
+    ),
+    # a password in a URL (nats://user:password@host)
+    (re.compile(r"(://[^/\s:@]+:)[^/\s@]+@"), r"\1[redacted]@"),
+    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
+)
 
 
 def redact(text: str) -> str:
-    """Logs never carry tokens, API keys or email addresses."""
-    return _EMAIL.sub("[email]", _BEARER.sub(r"\1[redacted]", text))
+    """Logs never carry tokens (JWTs, feed tokens), API keys, passwords or email addresses."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+_FIELDS = (
+    "method",
+    "path",
+    "query",
+    "status",
+    "duration_ms",
+    "event_type",
+    "event_id",
+    "outcome",
+    "dead_letter_id",
+    "operator",
+)
 
 
 class JsonFormatter(logging.Formatter):
@@ -36,7 +71,7 @@ class JsonFormatter(logging.Formatter):
         cid = getattr(record, "correlation_id", None) or correlation_id.get()
         if cid:
             entry["correlation_id"] = cid
-        for key in ("method", "path", "status", "duration_ms", "event_type", "event_id", "outcome"):
+        for key in _FIELDS:
             value = getattr(record, key, None)
             if value is not None:
                 # A path may carry whatever a client typed into it (an email, a key).

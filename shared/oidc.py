@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 import jwt
 
-from shared.auth import Principal, Role, VerifiedTokens
+from shared.auth import CLAIM_REQUIRED, Principal, Role, VerifiedTokens
 from shared.errors import Unauthorized
 from shared.settings import ServiceSettings
 
@@ -220,6 +220,10 @@ def principal_from_claims(settings: ServiceSettings, claims: Mapping[str, Any]) 
         coach = _uuid_claim(claims, settings.oidc_coach_claim)
     except ValueError as exc:
         raise Unauthorized("the token's organisation or coach is not an id") from exc
+    scope = {"coach": coach, "org": organisation}.get(CLAIM_REQUIRED.get(role, ""), True)
+    if scope is None:
+        # Without it, a scope check would compare None with None (a team with no coach).
+        raise Unauthorized(f"a {role} token needs its {CLAIM_REQUIRED[role]} claim")
     return Principal(subject=subject, role=role, organisation_id=organisation, coach_id=coach)
 
 

@@ -11,8 +11,9 @@ Use it as a FastAPI dependency on a route::
 
     @router.post("/values", dependencies=[Depends(INGESTION)], responses=INGESTION.responses)
 
-or on every write route of a router at once with ``limit_writes(router, WRITES)`` (before the
-router is included in the app). Tests and operators may change a limit per app by setting
+Every write route (POST, PUT, PATCH, DELETE) of every service gets exactly one limit from the
+table ``LIMITS`` at the bottom: the app factory gives ``WRITES`` to each write route that names
+none. Settings change a limit per service (``<SERVICE>_RATE_LIMITS``); tests may set
 ``app.state.rate_limit_overrides = {"ingestion": (capacity, refill_per_second)}``.
 """
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from shared.auth import CurrentUser, Principal
@@ -134,19 +136,65 @@ class RateLimit:
 
 
 def limit_writes(router: APIRouter, limit: RateLimit) -> APIRouter:
-    """Attach ``limit`` (and its documented 429) to every write route of ``router``.
+    """Attach ``limit`` (and its documented 429) to every write route of ``router`` that has no
+    named limit yet.
 
     Call it after the routes are declared and before ``app.include_router``: including a router
-    copies each route's dependencies and responses, so the limit travels with them.
+    copies each route's dependencies and responses, so the limit travels with them. The app
+    factory calls it with the default limit for every router, so a service need not.
     """
     for route in router.routes:
-        if isinstance(route, APIRoute) and (route.methods or set()) & WRITE_METHODS:
+        if (
+            isinstance(route, APIRoute)
+            and (route.methods or set()) & WRITE_METHODS
+            and not declared_limits(route)
+        ):
             route.dependencies.append(Depends(limit))
             route.responses = {**route.responses, **limit.responses}
     return router
 
 
-# The project's limits. Machines post batches (each up to 10,000 rows), so a minute's worth is
-# plenty; people's writes are clicks in the SPA, so the burst is generous.
-INGESTION = RateLimit("ingestion", capacity=60, refill_per_second=1.0)
-WRITES = RateLimit("writes", capacity=120, refill_per_second=2.0)
+def declared_limits(route: Any) -> list[RateLimit]:
+    """The named limits a route declares, in its dependencies or theirs (``route``: an
+    ``APIRoute``, or a route as the app serves it, from ``shared.routes.api_routes``)."""
+    found: list[RateLimit] = []
+    pending: list[Dependant] = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        if isinstance(dependant.call, RateLimit):
+            found.append(dependant.call)
+        pending.extend(dependant.dependencies)
+    # Dependencies added after the route was built (by ``limit_writes``) are not in its tree yet.
+    found += [
+        d.dependency
+        for d in route.dependencies
+        if isinstance(d.dependency, RateLimit) and d.dependency not in found
+    ]
+    return found
+
+
+# The one table of limits, by name: every write route of every service has exactly one of them
+# (tests/security/test_rate_limit_table.py walks every route against it). Settings change one
+# per service, e.g. MEASUREMENT_RATE_LIMITS='{"ingestion": [120, 2]}'.
+LIMITS: dict[str, RateLimit] = {}
+
+
+def named_limit(name: str, *, capacity: int, refill_per_second: float) -> RateLimit:
+    if name in LIMITS:
+        raise ValueError(f"rate limit {name!r} is already in the table")
+    LIMITS[name] = RateLimit(name, capacity=capacity, refill_per_second=refill_per_second)
+    return LIMITS[name]
+
+
+# Machines post batches (each up to 10,000 rows), so a minute's worth is plenty; people's writes
+# are clicks in the SPA, so the burst is generous. "writes" is every write route's default.
+INGESTION = named_limit("ingestion", capacity=60, refill_per_second=1.0)
+WRITES = named_limit("writes", capacity=120, refill_per_second=2.0)
+DEFAULT_LIMIT = WRITES
+
+
+def check_overrides(overrides: dict[str, tuple[int, float]]) -> None:
+    """Refuse settings that name a limit the table does not have (a typo would change nothing)."""
+    unknown = sorted(set(overrides) - set(LIMITS))
+    if unknown:
+        raise ValueError(f"unknown rate limits {unknown}; the table has {sorted(LIMITS)}")

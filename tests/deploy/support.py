@@ -34,6 +34,11 @@ FILLED_IN = {
     "OIDC_CLIENT_ID": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
     "OIDC_SCOPE": "openid profile api://6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d/access_as_user",
     "OIDC_ROLE_MAP": '{"EnjoyingWork.Coordinator": "coordinator", "EnjoyingWork.Finance": "finance"}',
+    "ENROLMENT_NATS_PASSWORD": "a9c7c0ffee" * 4,
+    "MEASUREMENT_NATS_PASSWORD": "b0d8c0ffee" * 4,
+    "SESSIONS_NATS_PASSWORD": "c1e9c0ffee" * 4,
+    "BILLING_NATS_PASSWORD": "d2f0c0ffee" * 4,
+    "IMPROVEMENT_NATS_PASSWORD": "e3a1c0ffee" * 4,
 }
 
 

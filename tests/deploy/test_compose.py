@@ -233,7 +233,11 @@ def test_the_service_accepts_its_compose_settings_in_production(
     assert url.drivername == "postgresql+asyncpg"
     assert (url.host, url.port, url.database, url.username) == ("postgres", 5432, service, service)
     assert url.password == FILLED_IN[f"{service.upper()}_DB_PASSWORD"]
-    assert settings.nats_url == "nats://nats:4222"
+    # Its own NATS user (deploy/nats.conf), with the password the NATS container has too.
+    password = FILLED_IN[f"{service.upper()}_NATS_PASSWORD"]
+    assert settings.nats_url == f"nats://{service}:{password}@nats:4222"
+    nats_env = environment_of(compose["services"]["nats"], operator_env())
+    assert nats_env[f"{service.upper()}_NATS_PASSWORD"] == password
 
 
 def test_the_gateway_starts_once_every_service_is_healthy(compose: dict[str, Any]) -> None:

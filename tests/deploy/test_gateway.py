@@ -215,6 +215,10 @@ async def test_gateway_serves_each_services_openapi_and_docs(gateway: str, servi
         assert docs.status_code == 200
         assert docs.headers["content-type"].startswith("text/html")
         assert f"/api/{service}/openapi.json" in docs.text
+        # Swagger UI's own files come from the service, through the gateway (no CDN).
+        assert "https://" not in docs.text
+        script = await client.get(f"/api/{service}/docs/assets/swagger-ui-bundle.js")
+        assert script.status_code == 200 and "javascript" in script.headers["content-type"]
 
 
 @pytest.mark.parametrize("service", SERVICES)

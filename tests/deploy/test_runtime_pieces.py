@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from scripts.services import PORTS as DEFAULT_PORTS
 from shared.migrations import upgrade
-from tests.deploy.support import DEPLOY, code_services
+from tests.deploy.support import DEPLOY, FILLED_IN, code_services
 from tests.support import free_port, nats_server_binary, service_settings
 
 SERVICES = code_services()
@@ -92,11 +92,14 @@ def test_healthcheck_finds_the_port_of_the_service_the_container_runs(service: s
 
 def test_nats_config_is_valid_and_runs_jetstream(tmp_path: Path) -> None:
     config = str(DEPLOY / "nats.conf")
+    # The services' NATS passwords, as the compose file hands them to the NATS container.
+    env = {**os.environ, **{k: v for k, v in FILLED_IN.items() if k.endswith("_NATS_PASSWORD")}}
     checked = subprocess.run(
         [nats_server_binary(), "-t", "-c", config],
         capture_output=True,
         timeout=30,
         check=False,
+        env=env,
     )
     assert checked.returncode == 0, checked.stderr
     # The same config on free ports, with a temporary store in place of the volume's /data.
@@ -107,7 +110,10 @@ def test_nats_config_is_valid_and_runs_jetstream(tmp_path: Path) -> None:
     client, monitor = free_port(), free_port()
     command = [nats_server_binary(), "-c", str(copy), "-a", "127.0.0.1", "-p", str(client)]
     process = subprocess.Popen(
-        [*command, "-m", str(monitor)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*command, "-m", str(monitor)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
     )
     try:
         # The URL of the compose healthcheck: healthy only with JetStream enabled.

@@ -425,7 +425,9 @@ async def test_team_lead_sees_only_their_own_organisation(billing: RunningServic
             billing, f"/invoices/{my_invoice['id']}/payments", body, role, **claims
         )
         assert refused.status_code == 403
-    coach = await billing.client.get("/api/billing/invoices", headers=billing.auth(Role.coach))
+    coach = await billing.client.get(
+        "/api/billing/invoices", headers=billing.auth(Role.coach, coach_id=uuid.uuid4())
+    )
     assert coach.status_code == 403
     assert (
         await billing.client.get(f"/api/billing/cohorts/{cohort}/totals", headers=lead)

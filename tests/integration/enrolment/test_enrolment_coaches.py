@@ -109,8 +109,8 @@ async def test_allocation_keeps_organisations_together_and_respects_capacity(
     mine = ok(await enrolment.client.get(f"{API}/teams", headers=as_carol))
     assert [t["id"] for t in mine["items"]] == [teams[3]["id"]]
     problem(await enrolment.client.get(f"{API}/teams/{teams[1]['id']}", headers=as_carol), 404)
-    nobody = ok(await enrolment.client.get(f"{API}/teams", headers=enrolment.auth(Role.coach)))
-    assert nobody["total"] == 0  # a coach token naming no coach sees no team
+    nobody = await enrolment.client.get(f"{API}/teams", headers=enrolment.auth(Role.coach))
+    assert nobody.status_code == 401  # a coach token naming no coach is refused outright
     # Only confirmed teams have coaches; only coordinators assign them.
     problem(await _assign(enrolment, teams[0]["id"], carol["id"]), 409)
     problem(

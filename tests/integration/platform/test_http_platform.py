@@ -3,6 +3,8 @@ readiness, validation errors as problem details listing the fields, OpenAPI serv
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from shared.auth import Role, issue_token
@@ -66,7 +68,8 @@ async def test_missing_or_bad_credentials_get_401_and_wrong_role_403(
         )
         assert forged.status_code == 401
 
-        wrong_role = await svc.client.request(method, path, json={}, headers=svc.auth(Role.coach))
+        coach = svc.auth(Role.coach, coach_id=uuid.uuid4())
+        wrong_role = await svc.client.request(method, path, json={}, headers=coach)
         assert wrong_role.status_code == 403
         assert wrong_role.headers["content-type"] == "application/problem+json"
 

@@ -81,7 +81,7 @@ def test_a_verified_token_is_remembered_only_until_it_expires(
         return verify(settings, token)
 
     monkeypatch.setattr(auth, "_verify", counting)
-    token = issue_token(SETTINGS, role=Role.coach, ttl=timedelta(minutes=5))
+    token = issue_token(SETTINGS, role=Role.coach, coach_id=uuid.uuid4(), ttl=timedelta(minutes=5))
     assert decode_token(SETTINGS, token).role is Role.coach
     assert decode_token(SETTINGS, token).role is Role.coach
     assert len(verifications) == 1  # the second time from memory

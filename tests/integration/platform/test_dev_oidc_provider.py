@@ -82,7 +82,9 @@ async def test_a_service_accepts_the_providers_tokens_across_a_key_rotation(
         # A finance officer may list cohorts; a project lead may not open one.
         finance = (await asyncio.to_thread(provider.sign_in, "finance"))["access_token"]
         assert await status(finance) == 200
-        lead = (await asyncio.to_thread(provider.sign_in, "team_lead"))["access_token"]
+        lead = (await asyncio.to_thread(provider.sign_in, "team_lead", org=str(uuid.uuid4())))[
+            "access_token"
+        ]
         opened = await svc.client.post(
             "/api/enrolment/cohorts", headers=bearer(lead), json={"name": "x"}
         )

@@ -314,8 +314,15 @@ def test_several_roles_act_as_the_first_in_precedence() -> None:
     settings = ServiceSettings(
         service_name="test", environment="test", oidc_issuer="https://idp", oidc_audience="a"
     )
-    principal = oidc.principal_from_claims(settings, {"sub": "s", "roles": ["finance", "coach"]})
+    coach = str(uuid.uuid4())
+    principal = oidc.principal_from_claims(
+        settings, {"sub": "s", "roles": ["finance", "coach"], "coach": coach}
+    )
     assert principal.role == Role.coach
+    # A scoped role needs its claim, whichever way the token came (a coach with no coach id
+    # could otherwise act on any team that has no coach).
+    with pytest.raises(Unauthorized, match="coach"):
+        oidc.principal_from_claims(settings, {"sub": "s", "roles": ["finance", "coach"]})
     with pytest.raises(Unauthorized):
         oidc.principal_from_claims(settings, {"sub": "s", "roles": []})
 

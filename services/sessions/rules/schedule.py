@@ -1,4 +1,4 @@
-"""Drafting a cohort's default programme of learning sessions and learning sets.
+"""Drafting a cohort's default programme of learning sessions, learning sets and clinics.
 
 Pure rules, no I/O. A coordinator changes any drafted session afterwards; these are defaults.
 
@@ -12,6 +12,9 @@ The defaults (decided here because the issue leaves them open):
   between them: with 2 + 10 months that is months 1, 3, 5, 7, 9 and 11.
 * One **learning set** (virtual, 14:00-15:30 UK time) on the **third Tuesday** of each coaching
   month, i.e. the same weekday every month, in a different week from a learning session.
+* One **clinic** (virtual, 12:30-13:30 UK time), a drop-in for project leads with a coach, on
+  the **first Tuesday** of each coaching month: a fortnight before that month's learning set, so
+  teams meet the programme every other week (clinic, set, clinic, set...).
 * A date that would fall before the cohort's start date moves to the first such weekday on or
   after it (only possible when the first learning session falls in month 0).
 
@@ -40,6 +43,10 @@ LEARNING_SET_WEEKDAY = 1  # Tuesday
 LEARNING_SET_WEEK = 3  # third Tuesday of the month
 LEARNING_SET_START = time(14, 0)
 LEARNING_SET_END = time(15, 30)
+CLINIC_WEEKDAY = 1  # Tuesday
+CLINIC_WEEK = 1  # first Tuesday of the month
+CLINIC_START = time(12, 30)
+CLINIC_END = time(13, 30)
 
 
 @dataclass(frozen=True)
@@ -144,6 +151,19 @@ def draft_programme(
             week=LEARNING_SET_WEEK,
             start=LEARNING_SET_START,
             end=LEARNING_SET_END,
+        )
+        for ordinal in range(1, coaching_months + 1)
+    ]
+    drafts += [
+        _drafted(
+            "clinic",
+            ordinal,
+            start_date,
+            lead_in_months + ordinal - 1,
+            weekday=CLINIC_WEEKDAY,
+            week=CLINIC_WEEK,
+            start=CLINIC_START,
+            end=CLINIC_END,
         )
         for ordinal in range(1, coaching_months + 1)
     ]

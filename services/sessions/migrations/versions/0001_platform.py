@@ -1,4 +1,5 @@
-"""Platform tables: outbox, inbox, dead letters."""
+"""Platform tables: outbox, inbox, dead letters.
+"""
 
 from shared.migrations import create_platform_tables, drop_platform_tables
 

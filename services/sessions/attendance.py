@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,9 +75,19 @@ class Recorded:
     created: bool
 
 
-async def _announce(session: AsyncSession, team: RosterTeam, event: DomainEvent) -> None:
-    """Record an event about the team, once the rows it speaks of are written."""
+async def _announce(
+    session: AsyncSession, team: RosterTeam, event_type: type[DomainEvent], **data: Any
+) -> None:
+    """Record an event about the team (its cohort, id and organisation, where the event names
+    them, and ``data``), once the rows it speaks of are written."""
     await session.flush()
+    about = {
+        "cohort_id": team.cohort_id,
+        "team_id": team.team_id,
+        "organisation_id": team.organisation_id,
+    }
+    fields = event_type.model_fields
+    event = event_type(**{k: v for k, v in about.items() if k in fields}, **data)
     await record_event(session, event, subject=str(team.team_id))
 
 
@@ -121,17 +131,14 @@ async def write_mark(
     await _announce(
         session,
         team,
-        AttendanceRecorded(
-            session_id=row.id,
-            cohort_id=row.cohort_id,
-            team_id=team.team_id,
-            kind=row.kind,
-            session_starts_at=row.starts_at,
-            attended=record.attended,
-            attendees=record.attendees,
-            roles=list(record.roles),
-            counted_absent_at_close=counted_absent_at_close,
-        ),
+        AttendanceRecorded,
+        session_id=row.id,
+        kind=row.kind,
+        session_starts_at=row.starts_at,
+        attended=record.attended,
+        attendees=record.attendees,
+        roles=list(record.roles),
+        counted_absent_at_close=counted_absent_at_close,
     )
     return Recorded(record, row, created)
 
@@ -208,14 +215,10 @@ async def flag_disengagement(session: AsyncSession, *, team: RosterTeam, now: da
         await _announce(
             session,
             team,
-            TeamDisengaged(
-                cohort_id=team.cohort_id,
-                team_id=team.team_id,
-                organisation_id=team.organisation_id,
-                coach_id=coach_id,
-                missed_session_ids=list(run.session_ids),
-                last_missed_on=uk_date(run.last_missed_at),
-            ),
+            TeamDisengaged,
+            coach_id=coach_id,
+            missed_session_ids=list(run.session_ids),
+            last_missed_on=uk_date(run.last_missed_at),
         )
 
 

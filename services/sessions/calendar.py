@@ -12,6 +12,7 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,21 +115,9 @@ def _feed_session(row: ProgrammeSession, cohort: Cohort, place: Place | None = N
     notes = "\n".join(n for n in (row.notes, note) if n) or None
     if row.status == "cancelled" and row.cancel_reason:
         notes = "\n".join(n for n in (f"Cancelled: {row.cancel_reason}", notes) if n)
-    return FeedSession(
-        id=row.id,
-        kind=row.kind,
-        title=row.title,
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
-        mode=row.mode,
-        status=row.status,
-        sequence=row.sequence,
-        updated_at=row.updated_at,
-        created_at=row.created_at,
-        join_url=shown_join_url(row, cohort),
-        venue=shown_venue(row, cohort),
-        notes=notes,
-    )
+    stored = {f.name: getattr(row, f.name) for f in fields(FeedSession) if hasattr(row, f.name)}
+    shown = {"join_url": shown_join_url(row, cohort), "venue": shown_venue(row, cohort)}
+    return FeedSession(**{**stored, **shown, "notes": notes})
 
 
 async def cohort_feed(session: AsyncSession, *, cohort_id: uuid.UUID, token: str | None) -> bytes:

@@ -144,8 +144,11 @@ async def record(session: AsyncSession, row: ProgrammeSession, event: DomainEven
 # --- the cohort's programme, as enrolment confirms or cancels the cohort -----------------------
 
 
-async def draft(session: AsyncSession, cohort: Cohort, *, now: datetime) -> None:
-    """Draft the cohort's default programme. Drafting again creates nothing new."""
+async def draft(
+    session: AsyncSession, cohort: Cohort, *, now: datetime, only_to_come: bool = False
+) -> list[ProgrammeSession]:
+    """Draft the cohort's default programme: every drafted session it lacks (by its key, so a
+    cancelled one is not drafted again), those still to come only if ``only_to_come``."""
     existing = await store.draft_keys(session, cohort.id)
     created: list[ProgrammeSession] = []
     for drafted in draft_programme(
@@ -154,7 +157,7 @@ async def draft(session: AsyncSession, cohort: Cohort, *, now: datetime) -> None
         coaching_months=cohort.coaching_months,
     ):
         key = f"{drafted.kind}:{drafted.ordinal}"
-        if key in existing:
+        if key in existing or (only_to_come and drafted.starts_at <= now):
             continue
         row = ProgrammeSession(
             id=uuid.uuid4(),
@@ -177,6 +180,21 @@ async def draft(session: AsyncSession, cohort: Cohort, *, now: datetime) -> None
         await record(session, row, about(row, cohort, SessionScheduled, drafted=True))
     if cohort.drafted_at is None:
         cohort.drafted_at = now
+    return created
+
+
+async def draft_missing(
+    session: AsyncSession, *, cohort_id: uuid.UUID, now: datetime
+) -> list[SessionView]:
+    """A coordinator drafts again what the default programme has and the cohort lacks, from
+    now on (e.g. the clinics of a cohort drafted before clinics were part of the default)."""
+    cohort = await store.get_cohort(session, cohort_id, lock=True)
+    if cohort is None:
+        raise NotFound("no such cohort")
+    if cohort.status != "confirmed":
+        raise Conflict("only a confirmed cohort's programme is drafted")
+    created = await draft(session, cohort, now=now, only_to_come=True)
+    return await _views(session, cohort, created)
 
 
 async def cancel_scheduled(

@@ -18,7 +18,8 @@ from typing import Any
 
 from shared.erasure import ERASED, email_digest, erased_email
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# An apostrophe may be inside a local part (o'brien@...), never around it (a quoted address).
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+(?:'[A-Za-z0-9._%+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 PERSON_FIELDS = frozenset({"name", "email", "job_title", "phone", "first_name", "last_name"})
 
 

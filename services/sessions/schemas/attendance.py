@@ -12,7 +12,7 @@ from services.sessions.attendance import Recorded, TeamEngagement
 from services.sessions.registers import Register, RegisterLine
 from services.sessions.rosters import RosterEntry
 from services.sessions.rules.schedule import SessionKind
-from services.sessions.schemas.base import LondonOut, Out
+from services.sessions.schemas.base import LondonOut, Out, attributes, engagement_fields
 
 Mark = Literal["present", "absent", "unmarked"]
 MARKS: tuple[Mark, ...] = ("present", "absent", "unmarked")
@@ -43,23 +43,14 @@ class RegisterLineOut(BaseModel):
     organisation_id: uuid.UUID
     organisation_name: str
     mark: Mark
-    attendees: int | None
-    roles: list[str]
-    counted_absent_at_close: bool
+    attendees: int | None = None
+    roles: list[str] = []
+    counted_absent_at_close: bool = False
 
     @classmethod
     def build(cls, line: RegisterLine) -> RegisterLineOut:
-        team, record = line.team, line.record
-        return cls(
-            team_id=team.team_id,
-            team_name=team.team_name,
-            organisation_id=team.organisation_id,
-            organisation_name=team.organisation_name,
-            mark=line.mark,
-            attendees=record.attendees if record else None,
-            roles=list(record.roles) if record else [],
-            counted_absent_at_close=bool(record and record.counted_absent_at_close),
-        )
+        marked = attributes(line.record, cls) if line.record else {}
+        return cls.model_validate({**attributes(line.team, cls), **marked, "mark": line.mark})
 
 
 class RegisterOut(BaseModel):
@@ -118,12 +109,9 @@ class DisengagementOut(Out):
     flagged_at: LondonOut
 
 
-class EngagementOut(BaseModel):
-    team_id: uuid.UUID
-    cohort_id: uuid.UUID
-    team_name: str
-    status: str
-    coach_id: uuid.UUID | None
+class EngagementFields(BaseModel):
+    """A team's engagement so far (``rules/engagement.py``)."""
+
     sessions_held: int
     sessions_attended: int
     attendance_rate: float | None
@@ -131,23 +119,25 @@ class EngagementOut(BaseModel):
     disengaged: bool
     clinics_held: int
     clinics_attended: int
+
+
+class EngagementOut(EngagementFields):
+    team_id: uuid.UUID
+    cohort_id: uuid.UUID
+    team_name: str
+    status: str
+    coach_id: uuid.UUID | None
     disengagements: list[DisengagementOut]
 
     @classmethod
     def build(cls, found: TeamEngagement) -> EngagementOut:
-        team, so_far = found.team, found.engagement
-        return cls(
-            team_id=team.team_id,
-            cohort_id=team.cohort_id,
-            team_name=team.team_name,
-            status=team.status,
-            coach_id=found.coach_id,
-            sessions_held=so_far.held,
-            sessions_attended=so_far.attended,
-            attendance_rate=so_far.rate,
-            missed_learning_sets_in_a_row=so_far.missed_learning_sets_in_a_row,
-            disengaged=so_far.disengaged,
-            clinics_held=so_far.clinics_held,
-            clinics_attended=so_far.clinics_attended,
-            disengagements=[DisengagementOut.model_validate(d) for d in found.disengagements],
+        return cls.model_validate(
+            {
+                **attributes(found.team, cls),
+                **engagement_fields(found.engagement),
+                "coach_id": found.coach_id,
+                "disengagements": [
+                    DisengagementOut.model_validate(d) for d in found.disengagements
+                ],
+            }
         )

@@ -11,8 +11,8 @@ from pydantic import BaseModel
 from services.sessions.reports import HeldSession, Report, TeamLine, TeamReport
 from services.sessions.rules.reports import Totals, to_csv
 from services.sessions.rules.schedule import SessionKind
-from services.sessions.schemas.attendance import Mark
-from services.sessions.schemas.base import LondonOut, london_iso
+from services.sessions.schemas.attendance import EngagementFields, Mark
+from services.sessions.schemas.base import LondonOut, attributes, engagement_fields, london_iso
 
 
 class TotalsOut(BaseModel):
@@ -26,18 +26,10 @@ class TotalsOut(BaseModel):
 
     @classmethod
     def build(cls, found: Totals) -> TotalsOut:
-        return cls(
-            teams=found.teams,
-            teams_disengaged=found.teams_disengaged,
-            sessions_held=found.sessions_held,
-            sessions_attended=found.sessions_attended,
-            attendance_rate=found.attendance_rate,
-            clinics_held=found.clinics_held,
-            clinics_attended=found.clinics_attended,
-        )
+        return cls.model_validate(attributes(found, cls))
 
 
-class TeamLineOut(BaseModel):
+class TeamLineOut(EngagementFields):
     team_id: uuid.UUID
     team_name: str
     organisation_id: uuid.UUID
@@ -47,34 +39,16 @@ class TeamLineOut(BaseModel):
     status: str
     withdrawn_on: date | None
     coach_id: uuid.UUID | None
-    sessions_held: int
-    sessions_attended: int
-    attendance_rate: float | None
-    missed_learning_sets_in_a_row: int
-    disengaged: bool
-    clinics_held: int
-    clinics_attended: int
 
     @classmethod
     def build(cls, line: TeamLine) -> TeamLineOut:
-        team, so_far = line.team, line.engagement
-        return cls(
-            team_id=team.team_id,
-            team_name=team.team_name,
-            organisation_id=team.organisation_id,
-            organisation_name=team.organisation_name,
-            cohort_id=line.cohort.id,
-            cohort_name=line.cohort.name,
-            status=team.status,
-            withdrawn_on=team.withdrawn_on,
-            coach_id=line.coach_id,
-            sessions_held=so_far.held,
-            sessions_attended=so_far.attended,
-            attendance_rate=so_far.rate,
-            missed_learning_sets_in_a_row=so_far.missed_learning_sets_in_a_row,
-            disengaged=so_far.disengaged,
-            clinics_held=so_far.clinics_held,
-            clinics_attended=so_far.clinics_attended,
+        return cls.model_validate(
+            {
+                **attributes(line.team, cls),
+                **engagement_fields(line.engagement),
+                "cohort_name": line.cohort.name,
+                "coach_id": line.coach_id,
+            }
         )
 
 
@@ -97,10 +71,8 @@ class AttendanceReportOut(BaseModel):
             as_of=report.as_of,
             teams=[TeamLineOut.build(line) for line in report.lines],
             organisations=[
-                OrganisationTotalsOut(
-                    organisation_id=o.organisation_id,
-                    organisation_name=o.organisation_name,
-                    **TotalsOut.build(o.totals).model_dump(),
+                OrganisationTotalsOut.model_validate(
+                    {**attributes(o.totals, TotalsOut), **attributes(o, OrganisationTotalsOut)}
                 )
                 for o in report.organisations
             ],

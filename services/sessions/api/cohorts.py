@@ -24,17 +24,14 @@ async def get_cohort(cohort_id: uuid.UUID, session: ReadSession, user: Reader) -
     return schemas.CohortOut.model_validate(cohort)
 
 
-@router.patch(
-    "",
-    responses=problem_responses(409),
-    summary="Set the cohort's default join link and venue (each session may override them)",
-)
+@router.patch("", responses=problem_responses(409))
 async def update_cohort(
     cohort_id: uuid.UUID,
     data: schemas.CohortDefaults,
     session: Session,
-    _user: Coordinator,
+    _: Coordinator,
     clock: Clock,
 ) -> schemas.CohortOut:
+    """Set the cohort's default join link and venue (each session may override them)."""
     cohort = await cohorts.update_cohort(session, cohort_id=cohort_id, data=data, now=clock.now())
     return schemas.CohortOut.model_validate(cohort)

@@ -11,7 +11,8 @@ from shared.auth import Principal, Role, require_roles
 
 Reader = Annotated[Principal, require_roles(Role.coordinator, Role.coach, Role.team_lead)]
 AttendanceRecorder = Annotated[Principal, require_roles(Role.coordinator, Role.coach)]
-MaterialEditor = Annotated[Principal, require_roles(Role.coordinator, Role.coach)]
+# Coordinators and coaches: they record attendance and edit a session's materials.
+Editor = Annotated[Principal, require_roles(Role.coordinator, Role.coach)]
 PlaceRegistrar = Annotated[Principal, require_roles(Role.coordinator, Role.coach, Role.team_lead)]
 IncludeWithdrawn = Annotated[bool, Query(description="Include teams that have withdrawn")]
 ReportFormat = Annotated[

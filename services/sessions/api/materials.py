@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from services.sessions import materials, schemas
-from services.sessions.api.deps import MaterialEditor, Reader
+from services.sessions.api.deps import Editor, Reader
 from shared.clock import Clock
 from shared.db import ReadSession, Session
 from shared.errors import problem_responses
@@ -29,11 +29,7 @@ async def list_materials(
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=problem_responses(409))
 async def add_material(
-    session_id: uuid.UUID,
-    data: schemas.MaterialAdd,
-    session: Session,
-    user: MaterialEditor,
-    clock: Clock,
+    session_id: uuid.UUID, data: schemas.MaterialAdd, session: Session, user: Editor, clock: Clock
 ) -> schemas.MaterialOut:
     material = await materials.add_material(
         session, session_id=session_id, data=data, user=user, now=clock.now()
@@ -43,7 +39,7 @@ async def add_material(
 
 @router.delete("/{material_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_material(
-    session_id: uuid.UUID, material_id: uuid.UUID, session: Session, user: MaterialEditor
+    session_id: uuid.UUID, material_id: uuid.UUID, session: Session, user: Editor
 ) -> Response:
     await materials.remove_material(
         session, session_id=session_id, material_id=material_id, user=user

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sessions.models import SessionMaterial
 from services.sessions.store import materials as store
 from services.sessions.store.access import readable_session
+from services.sessions.store.programme import get_session
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.fields import RequestModel, Text200
@@ -50,6 +51,7 @@ async def add_material(
     now: datetime,
 ) -> SessionMaterial:
     row = await readable_session(session, user, session_id)
+    await get_session(session, row.id, lock=True)  # one add at a time per session: the cap holds
     if len(await store.session_materials(session, row.id)) >= MAX_MATERIALS:
         raise Conflict(f"a session has at most {MAX_MATERIALS} materials; remove one first")
     material = SessionMaterial(

@@ -29,6 +29,7 @@ from services.sessions.models import Attendance, ProgrammeSession, RosterTeam
 from services.sessions.rules.schedule import after_withdrawal
 from services.sessions.store import attendance as store
 from services.sessions.store.access import readable_session, readable_team
+from services.sessions.store.programme import get_session
 from services.sessions.store.rosters import roster
 from shared.auth import Principal, Role
 from shared.errors import Forbidden
@@ -105,6 +106,7 @@ async def mark_register(
 ) -> Register:
     """Mark every team given (all or none), then close the register if asked."""
     row = await readable_session(session, user, session_id)
+    await get_session(session, row.id, lock=True)  # marks and closing of one register in turn
     if data.close and user.role is not Role.coordinator:
         raise Forbidden("only coordinators close a register")
     check_taking_attendance(row, now=now)

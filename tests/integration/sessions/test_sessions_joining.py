@@ -137,3 +137,17 @@ async def test_materials_are_shown_to_the_cohorts_teams(cohort: Cohort) -> None:
     assert removed.status_code == 204
     assert [m["title"] for m in (await cohort.get(path)).json()] == ["Recording"]
     assert (await cohort.delete(f"{path}/{slides.json()['id']}")).status_code == 404
+
+
+async def test_a_session_has_at_most_50_materials(cohort: Cohort) -> None:
+    path = f"sessions/{cohort.of_kind('clinic')[0]['id']}/materials"
+    coach = cohort.coach_auth(cohort.coach)
+    for n in range(50):
+        added = await cohort.post(
+            path, {"title": f"Handout {n}", "url": f"https://x.org/{n}"}, coach
+        )
+        assert added.status_code == 201, added.text
+    refused = await cohort.post(path, {"title": "One more", "url": "https://x.org/51"}, coach)
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert len((await cohort.get(path)).json()) == 50

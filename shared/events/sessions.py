@@ -42,7 +42,8 @@ class SessionScheduled(DomainEvent):
 
 
 class SessionRescheduled(DomainEvent):
-    """A scheduled session changed time, mode, venue, join link, capacity or title."""
+    """A scheduled session changed time, mode, venue or join link (as it shows them: a change of
+    its cohort's default join link or venue is one too); ``changed`` names what changed."""
 
     subject: ClassVar[str] = "sessions.session.rescheduled"
 

@@ -12,14 +12,14 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sessions.models import FeedToken, Place, ProgrammeSession
-from services.sessions.rules.calendar import FeedSession, build_feed
+from services.sessions.models import Cohort, FeedToken, Place, ProgrammeSession
+from services.sessions.rules.calendar import FeedSession, build_feed, for_team
 from services.sessions.rules.modes import shown_join_url, shown_venue
-from services.sessions.rules.schedule import after_withdrawal
 from services.sessions.store import feeds as store
 from services.sessions.store.access import readable_cohort, readable_team
 from services.sessions.store.places import team_places
@@ -103,7 +103,7 @@ async def _check_token(
         raise NotFound(NO_FEED)
 
 
-def _feed_session(row: ProgrammeSession, place: Place | None = None) -> FeedSession:
+def _feed_session(row: ProgrammeSession, cohort: Cohort, place: Place | None = None) -> FeedSession:
     """A session as a feed shows it, with the team's own places noted when it has some."""
     note = None
     if place is not None:
@@ -115,21 +115,9 @@ def _feed_session(row: ProgrammeSession, place: Place | None = None) -> FeedSess
     notes = "\n".join(n for n in (row.notes, note) if n) or None
     if row.status == "cancelled" and row.cancel_reason:
         notes = "\n".join(n for n in (f"Cancelled: {row.cancel_reason}", notes) if n)
-    return FeedSession(
-        id=row.id,
-        kind=row.kind,
-        title=row.title,
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
-        mode=row.mode,
-        status=row.status,
-        sequence=row.sequence,
-        updated_at=row.updated_at,
-        created_at=row.created_at,
-        join_url=shown_join_url(row),
-        venue=shown_venue(row),
-        notes=notes,
-    )
+    stored = {f.name: getattr(row, f.name) for f in fields(FeedSession) if hasattr(row, f.name)}
+    shown = {"join_url": shown_join_url(row, cohort), "venue": shown_venue(row, cohort)}
+    return FeedSession(**{**stored, **shown, "notes": notes})
 
 
 async def cohort_feed(session: AsyncSession, *, cohort_id: uuid.UUID, token: str | None) -> bytes:
@@ -138,18 +126,26 @@ async def cohort_feed(session: AsyncSession, *, cohort_id: uuid.UUID, token: str
     if cohort is None:
         raise NotFound(NO_FEED)
     rows = await cohort_sessions(session, cohort_id)
-    return build_feed(name=cohort.name, sessions=[_feed_session(r) for r in rows])
+    return build_feed(name=cohort.name, sessions=[_feed_session(r, cohort) for r in rows])
 
 
 async def team_feed(session: AsyncSession, *, team_id: uuid.UUID, token: str | None) -> bytes:
-    """The team's cohort programme (up to its withdrawal), with its places on the sessions."""
+    """The team's cohort programme, with its places on the sessions; after a withdrawal the
+    sessions after the withdrawal day are cancelled for the team (``rules.calendar.for_team``)."""
     await _check_token(session, token=token, scope="team", target_id=team_id)
     team = await get_team(session, team_id)
     cohort = await get_cohort(session, team.cohort_id) if team is not None else None
     if team is None or cohort is None:
         raise NotFound(NO_FEED)
-    rows = list(await cohort_sessions(session, team.cohort_id))
-    rows = [r for r in rows if not after_withdrawal(r.starts_at, team.withdrawn_on)]
+    rows = await cohort_sessions(session, team.cohort_id)
     places = {p.session_id: p for p in await team_places(session, team_id)}
-    sessions = [_feed_session(row, places.get(row.id)) for row in rows]
+    sessions = [
+        for_team(
+            _feed_session(row, cohort, places.get(row.id)),
+            revision=team.feed_revision,
+            changed_at=team.feed_changed_at,
+            withdrawn_on=team.withdrawn_on,
+        )
+        for row in rows
+    ]
     return build_feed(name=f"{team.team_name} ({cohort.name})", sessions=sessions)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from services.sessions import rosters
+from services.sessions import erasure, rosters
 from services.sessions.settings import SessionsSettings
 from shared.events.enrolment import (
     CoachAllocated,
     CohortCancelled,
     CohortConfirmed,
+    PersonErased,
     TeamConfirmed,
     TeamWithdrawn,
 )
@@ -19,3 +20,4 @@ HANDLERS.add(CohortCancelled, rosters.cohort_cancelled)
 HANDLERS.add(TeamConfirmed, rosters.team_confirmed)
 HANDLERS.add(TeamWithdrawn, rosters.team_withdrawn)
 HANDLERS.add(CoachAllocated, rosters.coach_allocated)
+HANDLERS.add(PersonErased, erasure.person_erased)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -44,6 +45,9 @@ class Cohort(Base):
     status: Mapped[str] = mapped_column(String(20))
     drafted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Joining details every session of the cohort shows unless it has its own (rules/modes.py).
+    default_join_url: Mapped[str | None] = mapped_column(String(500))
+    default_venue: Mapped[str | None] = mapped_column(String(500))
 
 
 class ProgrammeSession(Base):
@@ -74,6 +78,9 @@ class ProgrammeSession(Base):
     draft_key: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A closed register is complete: every team expected and not marked counts as absent.
+    register_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    register_closed_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class RosterTeam(Base):
@@ -91,6 +98,9 @@ class RosterTeam(Base):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawal_reason: Mapped[str | None] = mapped_column(String(500))
+    # Rises on every withdrawal and return, so the team's own feed raises every SEQUENCE with it.
+    feed_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    feed_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CoachAllocation(Base):
@@ -102,6 +112,9 @@ class CoachAllocation(Base):
     cohort_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     coach_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     coach_name: Mapped[str | None] = mapped_column(String(200))
+    # Only a digest of the coach's e-mail (shared.erasure.email_digest): enough to find the row
+    # when the coach is erased, without keeping the address itself.
+    coach_email_digest: Mapped[str | None] = mapped_column(String(64), index=True)
     allocated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -140,6 +153,10 @@ class Attendance(Base):
     roles: Mapped[list[str]] = mapped_column(JSON)
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Not marked when the register was closed, so counted absent (not a coach's observation).
+    counted_absent_at_close: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class Disengagement(Base):
@@ -154,6 +171,20 @@ class Disengagement(Base):
     run_key: Mapped[uuid.UUID] = mapped_column(Uuid)
     missed_session_ids: Mapped[list[str]] = mapped_column(JSON)
     flagged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SessionMaterial(Base):
+    """A titled link (slides, a recording, a resource) for one session, shown to its cohort."""
+
+    __tablename__ = "session_material"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programme_session.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "slides", "recording" or "resource"
+    title: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(1000))
+    added_by: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class FeedToken(Base):
@@ -182,5 +213,6 @@ __all__ = [
     "Place",
     "ProgrammeSession",
     "RosterTeam",
+    "SessionMaterial",
     "UTCDateTime",
 ]

@@ -5,6 +5,9 @@ first served against the session's capacity (``rules/places.py``). Whenever plac
 release, a smaller registration, a larger capacity, a mode switch, a team withdrawing) every
 active registration is brought to the status the rules give it, promoting the waiting list in
 order. Coordinators, a team's coach and its organisation's team leads register its places.
+Every registration that becomes confirmed records ``sessions.place.confirmed`` (saying whether
+it came from the waiting list), and every one that goes onto the waiting list, new or losing
+its places, ``sessions.place.waitlisted``: what the teams are told.
 """
 
 from __future__ import annotations
@@ -16,29 +19,82 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sessions.models import Place, ProgrammeSession, RosterTeam
-from services.sessions.rules.modes import counted_capacity, has_places
-from services.sessions.rules.places import PlaceRequest, allocate
+from services.sessions.rules.modes import counted_capacity, has_places, shown
+from services.sessions.rules.places import PlaceRequest, PlaceStatus, allocate
 from services.sessions.store import places as store
 from services.sessions.store.access import readable_session, readable_team, readable_team_ids
-from services.sessions.store.programme import get_session
+from services.sessions.store.programme import get_cohort, get_session
+from services.sessions.store.rosters import get_team
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
+from shared.events import DomainEvent
+from shared.events.sessions import PlaceConfirmed, PlaceWaitlisted
+from shared.outbox import record_event
 
 NOT_ON_COHORT = "no such team on this session's cohort"
 
 
-async def reallocate(session: AsyncSession, row: ProgrammeSession, *, now: datetime) -> None:
-    """Bring every active registration to the status the capacity rules give it."""
+@dataclass(frozen=True)
+class _Moved:
+    """A registration whose status changed (``before`` None: it was just made)."""
+
+    place: Place
+    before: str | None
+    position: int  # on the waiting list (0 when confirmed)
+
+
+async def reallocate(
+    session: AsyncSession, row: ProgrammeSession, *, now: datetime, new: Place | None = None
+) -> None:
+    """Bring every active registration to the status the capacity rules give it, and tell the
+    teams whose registration changed status (``new``: the registration just made)."""
     queue = await store.active_places(session, row.id)
     statuses = allocate(
         counted_capacity(row), [PlaceRequest(id=p.id, places=p.places) for p in queue]
     )
+    moved: list[_Moved] = []
+    position = 0
     for place in queue:
-        status = statuses[place.id]
-        if place.status == "waitlisted" and status == "confirmed":
+        status: PlaceStatus = statuses[place.id]
+        before = None if place is new else place.status
+        position = position + 1 if status == "waitlisted" else position
+        if before == "waitlisted" and status == "confirmed":
             place.promoted_at = now
         place.status = status
+        if status != before:
+            moved.append(_Moved(place, before, position if status == "waitlisted" else 0))
     await session.flush()
+    for change in moved:
+        await _announce(session, row, change)
+
+
+async def _announce(session: AsyncSession, row: ProgrammeSession, change: _Moved) -> None:
+    team = await get_team(session, change.place.team_id)
+    cohort = await get_cohort(session, row.cohort_id)
+    assert team is not None and cohort is not None
+    place = change.place
+    about = {
+        "session_id": row.id,
+        "cohort_id": row.cohort_id,
+        "team_id": team.team_id,
+        "organisation_id": team.organisation_id,
+        "places": place.places,
+        "kind": row.kind,
+        "title": row.title,
+        "starts_at": row.starts_at,
+    }
+    event: DomainEvent
+    if place.status == "confirmed":
+        event = PlaceConfirmed(
+            **{**about, **shown(row, cohort)},
+            from_waiting_list=change.before == "waitlisted",
+            sequence=row.sequence,
+        )
+    else:
+        event = PlaceWaitlisted(
+            **about, position=change.position, was_confirmed=change.before == "confirmed"
+        )
+    await record_event(session, event, subject=str(team.team_id))
 
 
 async def release_future_places(session: AsyncSession, team: RosterTeam, *, now: datetime) -> None:
@@ -89,13 +145,14 @@ async def register_places(
         raise Conflict("the session has already started")
     queue = await store.active_places(session, row.id)
     place = next((p for p in queue if p.team_id == team_id), None)
+    new: Place | None = None
     if place is None:
-        place = Place(
+        place = new = Place(
             id=uuid.uuid4(),
             session_id=row.id,
             team_id=team_id,
             places=places,
-            status="waitlisted",
+            status="waitlisted",  # until reallocate() gives it the status the rules give it
             queue_number=await store.last_queue_number(session, row.id) + 1,
             registered_at=now,
             registered_by=user.subject,
@@ -112,7 +169,7 @@ async def register_places(
     else:
         place.places = places
     await session.flush()
-    await reallocate(session, row, now=now)
+    await reallocate(session, row, now=now, new=new)
     return place, await _waiting_position(session, place)
 
 

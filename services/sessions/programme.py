@@ -2,8 +2,10 @@
 
 The default programme is drafted when the cohort is confirmed (``rules/schedule.py``); a
 coordinator then adds sessions, moves them, switches their mode, changes their venue, join link,
-capacity, title or notes, and cancels them. A change of time, mode, venue or join link raises the
-session's SEQUENCE and records ``sessions.session.rescheduled``; cancelling raises it too.
+capacity, title or notes, and cancels them. A change of time, mode, venue or join link (as the
+session shows them, after its cohort's defaults) raises the session's SEQUENCE and records
+``sessions.session.rescheduled``; cancelling raises it too. ``cohorts.py`` changes the cohort's
+default joining details.
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.sessions import places
 from services.sessions.models import Cohort, ProgrammeSession
 from services.sessions.rules.modes import (
-    SIGNIFICANT_FIELDS,
+    HasDefaults,
+    changed_fields,
     counted_capacity,
     has_places,
+    needs_venue,
+    shown,
     shown_join_url,
     shown_venue,
 )
@@ -87,50 +92,63 @@ class SessionFilters(BaseModel):
 
 @dataclass(frozen=True)
 class SessionView:
-    """A session with the people holding confirmed and waiting places (in person or hybrid)."""
+    """A session, its cohort (for the joining details it shows) and the people holding
+    confirmed and waiting places (in person or hybrid)."""
 
     row: ProgrammeSession
+    cohort: HasDefaults
     places_confirmed: int | None
     places_waitlisted: int | None
 
+    @property
+    def shown_join_url(self) -> str | None:
+        return shown_join_url(self.row, self.cohort)
 
-async def _views(session: AsyncSession, rows: Sequence[ProgrammeSession]) -> list[SessionView]:
+    @property
+    def shown_venue(self) -> str | None:
+        return shown_venue(self.row, self.cohort)
+
+
+async def _views(
+    session: AsyncSession, cohort: Cohort, rows: Sequence[ProgrammeSession]
+) -> list[SessionView]:
     totals = await place_totals(session, [r.id for r in rows if has_places(r)])
-    return [SessionView(row, *totals.get(row.id, (None, None))) for row in rows]
+    return [SessionView(row, cohort, *totals.get(row.id, (None, None))) for row in rows]
 
 
 async def _view(session: AsyncSession, row: ProgrammeSession) -> SessionView:
-    return (await _views(session, [row]))[0]
+    cohort = await store.get_cohort(session, row.cohort_id)
+    assert cohort is not None  # a session's cohort is never deleted
+    return (await _views(session, cohort, [row]))[0]
 
 
-def _about(row: ProgrammeSession, event_type: type[E], **extra: Any) -> E:
+def about(row: ProgrammeSession, cohort: HasDefaults, event_type: type[E], **extra: Any) -> E:
     """An event about a session: what it says of the session as shown, and ``extra``."""
-    shown = {
+    described = {
         "session_id": row.id,
         "cohort_id": row.cohort_id,
         "kind": row.kind,
         "title": row.title,
-        "starts_at": row.starts_at,
-        "ends_at": row.ends_at,
-        "mode": row.mode,
-        "join_url": shown_join_url(row),
-        "venue": shown_venue(row),
+        **shown(row, cohort),
         "capacity": counted_capacity(row),
         "sequence": row.sequence,
     }
     fields = event_type.model_fields
-    return event_type(**{k: v for k, v in shown.items() if k in fields}, **extra)
+    return event_type(**{k: v for k, v in described.items() if k in fields}, **extra)
 
 
-async def _record(session: AsyncSession, row: ProgrammeSession, event: DomainEvent) -> None:
+async def record(session: AsyncSession, row: ProgrammeSession, event: DomainEvent) -> None:
     await record_event(session, event, subject=str(row.id))
 
 
 # --- the cohort's programme, as enrolment confirms or cancels the cohort -----------------------
 
 
-async def draft(session: AsyncSession, cohort: Cohort, *, now: datetime) -> None:
-    """Draft the cohort's default programme. Drafting again creates nothing new."""
+async def draft(
+    session: AsyncSession, cohort: Cohort, *, now: datetime, only_to_come: bool = False
+) -> list[ProgrammeSession]:
+    """Draft the cohort's default programme: every drafted session it lacks (by its key, so a
+    cancelled one is not drafted again), those still to come only if ``only_to_come``."""
     existing = await store.draft_keys(session, cohort.id)
     created: list[ProgrammeSession] = []
     for drafted in draft_programme(
@@ -139,7 +157,7 @@ async def draft(session: AsyncSession, cohort: Cohort, *, now: datetime) -> None
         coaching_months=cohort.coaching_months,
     ):
         key = f"{drafted.kind}:{drafted.ordinal}"
-        if key in existing:
+        if key in existing or (only_to_come and drafted.starts_at <= now):
             continue
         row = ProgrammeSession(
             id=uuid.uuid4(),
@@ -159,9 +177,24 @@ async def draft(session: AsyncSession, cohort: Cohort, *, now: datetime) -> None
         created.append(row)
     await session.flush()
     for row in created:
-        await _record(session, row, _about(row, SessionScheduled, drafted=True))
+        await record(session, row, about(row, cohort, SessionScheduled, drafted=True))
     if cohort.drafted_at is None:
         cohort.drafted_at = now
+    return created
+
+
+async def draft_missing(
+    session: AsyncSession, *, cohort_id: uuid.UUID, now: datetime
+) -> list[SessionView]:
+    """A coordinator drafts again what the default programme has and the cohort lacks, from
+    now on (e.g. the clinics of a cohort drafted before clinics were part of the default)."""
+    cohort = await store.get_cohort(session, cohort_id, lock=True)
+    if cohort is None:
+        raise NotFound("no such cohort")
+    if cohort.status != "confirmed":
+        raise Conflict("only a confirmed cohort's programme is drafted")
+    created = await draft(session, cohort, now=now, only_to_come=True)
+    return await _views(session, cohort, created)
 
 
 async def cancel_scheduled(
@@ -169,7 +202,7 @@ async def cancel_scheduled(
 ) -> None:
     """Cancel every session of the cohort still scheduled (the cohort was cancelled)."""
     for row in await store.cohort_sessions(session, cohort.id, status="scheduled"):
-        await _cancel(session, row, reason=reason, now=now)
+        await _cancel(session, row, cohort, reason=reason, now=now)
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -178,7 +211,7 @@ async def cancel_scheduled(
 async def list_sessions(
     session: AsyncSession, *, cohort_id: uuid.UUID, user: Principal, filters: SessionFilters
 ) -> list[SessionView]:
-    await readable_cohort(session, user, cohort_id)
+    cohort = await readable_cohort(session, user, cohort_id)
     rows = await store.cohort_sessions(
         session,
         cohort_id,
@@ -188,7 +221,7 @@ async def list_sessions(
         starts_from=in_london(filters.starts_from) if filters.starts_from else None,
         starts_before=in_london(filters.starts_before) if filters.starts_before else None,
     )
-    return await _views(session, rows)
+    return await _views(session, cohort, rows)
 
 
 async def get_session(
@@ -200,10 +233,10 @@ async def get_session(
 # --- a coordinator's changes -------------------------------------------------------------------
 
 
-def _check_mode(row: ProgrammeSession) -> None:
-    if has_places(row) and not row.venue:
+def _check_mode(row: ProgrammeSession, cohort: HasDefaults) -> None:
+    if needs_venue(row, cohort):
         raise Unprocessable(
-            "an in-person or hybrid session needs a venue",
+            "an in-person or hybrid session needs a venue (its own or the cohort's)",
             errors=[{"field": "venue", "message": "required for in_person and hybrid"}],
         )
 
@@ -233,10 +266,10 @@ async def create_session(
         created_at=now,
         updated_at=now,
     )
-    _check_mode(row)
+    _check_mode(row, cohort)
     session.add(row)
     await session.flush()
-    await _record(session, row, _about(row, SessionScheduled, drafted=False))
+    await record(session, row, about(row, cohort, SessionScheduled, drafted=False))
     return await _view(session, row)
 
 
@@ -260,8 +293,10 @@ async def update_session(
                 f"{required} cannot be cleared",
                 errors=[{"field": required, "message": "may not be null"}],
             )
-    previous_starts_at = row.starts_at
-    before = {name: getattr(row, name) for name in (*SIGNIFICANT_FIELDS, "capacity")}
+    cohort = await store.get_cohort(session, row.cohort_id)
+    assert cohort is not None
+    previous_starts_at, previous_capacity = row.starts_at, row.capacity
+    before = shown(row, cohort)
     values: dict[str, object] = {}
     for name in given:
         value = getattr(data, name)
@@ -277,31 +312,36 @@ async def update_session(
             "ends_at must be after starts_at",
             errors=[{"field": "ends_at", "message": "must be after starts_at"}],
         )
-    _check_mode(row)
-    changed = [name for name in SIGNIFICANT_FIELDS if getattr(row, name) != before[name]]
+    _check_mode(row, cohort)
+    changed = changed_fields(before, shown(row, cohort))
     row.updated_at = now
     if changed:
         row.sequence += 1
     await session.flush()
     if changed:
-        event = _about(
-            row, SessionRescheduled, changed=changed, previous_starts_at=previous_starts_at
+        event = about(
+            row, cohort, SessionRescheduled, changed=changed, previous_starts_at=previous_starts_at
         )
-        await _record(session, row, event)
-    if row.capacity != before["capacity"] or "mode" in changed:
+        await record(session, row, event)
+    if row.capacity != previous_capacity or "mode" in changed:
         await places.reallocate(session, row, now=now)
     return await _view(session, row)
 
 
 async def _cancel(
-    session: AsyncSession, row: ProgrammeSession, *, reason: str | None, now: datetime
+    session: AsyncSession,
+    row: ProgrammeSession,
+    cohort: HasDefaults,
+    *,
+    reason: str | None,
+    now: datetime,
 ) -> None:
     row.status = "cancelled"
     row.cancel_reason = reason
     row.sequence += 1
     row.updated_at = now
     await session.flush()
-    await _record(session, row, _about(row, SessionCancelled, reason=reason))
+    await record(session, row, about(row, cohort, SessionCancelled, reason=reason))
 
 
 async def cancel_session(
@@ -310,5 +350,7 @@ async def cancel_session(
     """Cancel once; cancelling a cancelled session changes nothing."""
     row = await _locked(session, session_id)
     if row.status != "cancelled":
-        await _cancel(session, row, reason=reason, now=now)
+        cohort = await store.get_cohort(session, row.cohort_id)
+        assert cohort is not None
+        await _cancel(session, row, cohort, reason=reason, now=now)
     return await _view(session, row)

@@ -5,12 +5,16 @@ inbox's transaction, so a redelivered event has no second effect, and each is id
 business key as well: confirming a cohort twice drafts nothing new, a confirmation older than
 the team's withdrawal is stale. Cancelling a cohort cancels its scheduled sessions and withdraws
 its teams; a withdrawn team keeps its attendance, and its places at future sessions free up.
+A withdrawal and a return each raise the team's feed revision, so its own calendar feed raises
+every SEQUENCE (``rules/calendar.py``). Of a coach, only the name and a digest of the e-mail
+are kept (the digest is how an erasure finds the row, ``erasure.py``).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +26,7 @@ from services.sessions.store.access import readable_cohort
 from services.sessions.store.programme import get_cohort
 from shared.auth import Principal
 from shared.clock import uk_date
+from shared.erasure import email_digest
 from shared.events.enrolment import (
     CoachAllocated,
     CohortCancelled,
@@ -87,6 +92,13 @@ async def cohort_cancelled(
         team.status = "withdrawn"
         team.withdrawn_on = uk_date(now)
         team.withdrawal_reason = "cohort cancelled"
+        _feed_changed(team, now)
+
+
+def _feed_changed(team: RosterTeam, now: datetime) -> None:
+    """The team's own feed changes as a whole (a withdrawal or a return)."""
+    team.feed_revision = (team.feed_revision or 0) + 1
+    team.feed_changed_at = now
 
 
 async def team_confirmed(session: AsyncSession, *, event: TeamConfirmed, context: Context) -> None:
@@ -102,8 +114,10 @@ async def team_confirmed(session: AsyncSession, *, event: TeamConfirmed, context
     ):
         return  # a confirmation from before the withdrawal, recorded again: stale
     if team is None:
-        team = RosterTeam(team_id=event.team_id, joined_at=event.confirmed_at)
+        team = RosterTeam(team_id=event.team_id, joined_at=event.confirmed_at, feed_revision=0)
         session.add(team)
+    elif team.status == "withdrawn":
+        _feed_changed(team, context.clock.now())  # back on the programme
     team.cohort_id = event.cohort_id
     team.organisation_id = event.organisation.id
     team.organisation_name = event.organisation.name
@@ -133,7 +147,9 @@ async def team_withdrawn(session: AsyncSession, *, event: TeamWithdrawn, context
     team.status = "withdrawn"
     team.withdrawn_on = event.withdrawn_on
     team.withdrawal_reason = event.reason
-    await places.release_future_places(session, team, now=context.clock.now())
+    now = context.clock.now()
+    _feed_changed(team, now)
+    await places.release_future_places(session, team, now=now)
 
 
 async def coach_allocated(
@@ -146,6 +162,7 @@ async def coach_allocated(
     allocation.cohort_id = event.cohort_id
     allocation.coach_id = event.coach_id
     allocation.coach_name = event.coach_name
+    allocation.coach_email_digest = email_digest(event.coach_email) if event.coach_email else None
     allocation.allocated_at = context.clock.now()
     await session.flush()
 

@@ -1,7 +1,13 @@
 """Events recorded by the sessions service (stream SESSIONS, subjects ``sessions.>``).
 
 Times are UTC (timezone-aware); consumers show them in Europe/London. A session's ``sequence``
-is the iCalendar SEQUENCE: it rises on every change of time, mode, venue or status.
+is the iCalendar SEQUENCE: it rises on every change of time, mode, venue, join link or status.
+
+``join_url`` and ``venue`` are what the session shows: its own, else its cohort's default, and
+only where its mode uses them (a join link for virtual and hybrid sessions, a venue for in-person
+and hybrid ones). A change of the cohort's default records ``sessions.session.rescheduled`` for
+every session still to come whose join link or venue it changes, so a consumer that keeps a copy
+(reminders 7 days and 1 day before) always has the details to send.
 """
 
 from __future__ import annotations
@@ -36,7 +42,8 @@ class SessionScheduled(DomainEvent):
 
 
 class SessionRescheduled(DomainEvent):
-    """A scheduled session changed time, mode, venue, join link, capacity or title."""
+    """A scheduled session changed time, mode, venue or join link (as it shows them: a change of
+    its cohort's default join link or venue is one too); ``changed`` names what changed."""
 
     subject: ClassVar[str] = "sessions.session.rescheduled"
 
@@ -65,6 +72,8 @@ class SessionCancelled(DomainEvent):
     starts_at: datetime  # UTC
     sequence: int
     reason: str | None = None
+    ends_at: datetime | None = None  # UTC
+    mode: SessionMode | None = None
 
 
 class AttendanceRecorded(DomainEvent):
@@ -79,7 +88,10 @@ class AttendanceRecorded(DomainEvent):
     session_starts_at: datetime  # UTC
     attended: bool
     attendees: int
-    roles: list[str]
+    roles: list[str]  # categories of staff present (e.g. "project_lead"), never names
+    # True when the team was not marked and the closing of the session's register counted it
+    # absent (rather than someone recording it absent).
+    counted_absent_at_close: bool = False
 
 
 class TeamDisengaged(DomainEvent):
@@ -93,3 +105,43 @@ class TeamDisengaged(DomainEvent):
     coach_id: uuid.UUID | None = None
     missed_session_ids: list[uuid.UUID]
     last_missed_on: date  # Europe/London date of the latest missed learning set
+
+
+class PlaceConfirmed(DomainEvent):
+    """A team's places at an in-person or hybrid session are confirmed: at registration, or
+    later from the waiting list (``from_waiting_list``) when places freed up."""
+
+    subject: ClassVar[str] = "sessions.place.confirmed"
+
+    session_id: uuid.UUID
+    cohort_id: uuid.UUID
+    team_id: uuid.UUID
+    organisation_id: uuid.UUID
+    places: int
+    from_waiting_list: bool
+    kind: SessionKind
+    title: str
+    starts_at: datetime  # UTC
+    ends_at: datetime  # UTC
+    mode: SessionMode
+    venue: str | None = None
+    join_url: str | None = None
+    sequence: int
+
+
+class PlaceWaitlisted(DomainEvent):
+    """A team's registration is on a session's waiting list: when it was made, or because a
+    confirmed place was lost (a smaller capacity). ``position`` 1 is the next to be confirmed."""
+
+    subject: ClassVar[str] = "sessions.place.waitlisted"
+
+    session_id: uuid.UUID
+    cohort_id: uuid.UUID
+    team_id: uuid.UUID
+    organisation_id: uuid.UUID
+    places: int
+    position: int
+    was_confirmed: bool  # True: the team had these places confirmed before
+    kind: SessionKind
+    title: str
+    starts_at: datetime  # UTC

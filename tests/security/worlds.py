@@ -257,6 +257,16 @@ async def sessions_world(service: RunningService) -> World:
     assert team_token.status_code == 201, team_token.text
     learning_set = mine.of_kind("learning_set")[0]["id"]
     other_set = theirs.of_kind("learning_set")[0]["id"]
+
+    async def material(session_id: str) -> str:
+        added = await service.client.post(
+            f"{api}/sessions/{session_id}/materials",
+            json={"title": "Slides", "url": "https://example.org/slides.pdf"},
+            headers=service.auth(Role.coordinator),
+        )
+        assert added.status_code == 201, added.text
+        return str(added.json()["id"])
+
     world = World(
         service=service,
         organisation=mine.org_a,
@@ -266,14 +276,28 @@ async def sessions_world(service: RunningService) -> World:
             "session_id": learning_set,
             "team_id": str(mine.a1),
             "token_id": spare_token["id"],
+            "organisation_id": str(mine.org_a),
+            "material_id": await material(learning_set),
         },
         other={
             "cohort_id": str(theirs.id),
             "session_id": other_set,
             "team_id": str(theirs.a1),
             "token_id": other_token["id"],
+            "organisation_id": str(theirs.org_a),
+            "material_id": await material(other_set),
         },
-        missing={k: _missing() for k in ("cohort_id", "session_id", "team_id", "token_id")},
+        missing={
+            k: _missing()
+            for k in (
+                "cohort_id",
+                "session_id",
+                "team_id",
+                "token_id",
+                "organisation_id",
+                "material_id",
+            )
+        },
         feed_tokens={"cohort": own_token["token"], "team": team_token.json()["token"]},
     )
     teams = {"own": str(mine.a1), "other": str(theirs.a1), "missing": _missing()}
@@ -296,6 +320,17 @@ async def sessions_world(service: RunningService) -> World:
             "attended": False,
         },
         ("POST", f"{api}/feed-tokens"): lambda side: {"cohort_id": cohorts[side]},
+        ("PATCH", f"{api}/cohorts/{{cohort_id}}"): lambda side: {
+            "default_join_url": "https://meet.example.org/cohort"
+        },
+        ("POST", f"{api}/sessions/{{session_id}}/register"): lambda side: {
+            "marks": [{"team_id": teams[side], "attended": False}]
+        },
+        ("POST", f"{api}/sessions/{{session_id}}/materials"): lambda side: {
+            "kind": "slides",
+            "title": "Slides",
+            "url": "https://example.org/slides.pdf",
+        },
     }
     return world
 

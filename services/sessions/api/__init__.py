@@ -6,10 +6,21 @@ writes are rate limited per caller (429 with Retry-After; see shared/ratelimit.p
 
 from __future__ import annotations
 
-from services.sessions.api import attendance, calendar, engagement, places, programme, rosters
+from services.sessions.api import (
+    attendance,
+    calendar,
+    cohorts,
+    engagement,
+    materials,
+    places,
+    programme,
+    registers,
+    reports,
+    rosters,
+)
 from shared.ratelimit import WRITES, limit_writes
 
-# In this order, so that the OpenAPI document lists the paths as it always has.
+# In this order, so that the OpenAPI document lists the paths as it always has (new ones last).
 routers = [
     limit_writes(router, WRITES)
     for router in (
@@ -20,5 +31,9 @@ routers = [
         engagement.router,
         calendar.tokens,
         calendar.feeds,
+        cohorts.router,
+        registers.router,
+        materials.router,
+        reports.router,
     )
 ]

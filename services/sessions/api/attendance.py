@@ -29,14 +29,7 @@ async def record_attendance(
     clock: Clock,
 ) -> schemas.AttendanceOut:
     recorded = await attendance.record_attendance(
-        session,
-        session_id=session_id,
-        team_id=data.team_id,
-        attended=data.attended,
-        attendees=data.attendees,
-        roles=data.roles,
-        user=user,
-        now=clock.now(),
+        session, session_id=session_id, mark=data, user=user, now=clock.now()
     )
     if not recorded.created:
         response.status_code = status.HTTP_200_OK

@@ -47,6 +47,15 @@ async def create_session(
     return schemas.SessionOut.build(view)
 
 
+@router.post("/cohorts/{cohort_id}/draft", status_code=201, responses=problem_responses(409))
+async def draft_missing(
+    cohort_id: uuid.UUID, session: Session, _user: Coordinator, clock: Clock
+) -> list[schemas.SessionOut]:
+    """Draft the default sessions the cohort lacks, from now on (cancelled ones stay so)."""
+    found = await programme.draft_missing(session, cohort_id=cohort_id, now=clock.now())
+    return [schemas.SessionOut.build(v) for v in found]
+
+
 @router.get("/sessions/{session_id}")
 async def get_session(session_id: uuid.UUID, session: Session, user: Reader) -> schemas.SessionOut:
     view = await programme.get_session(session, session_id=session_id, user=user)

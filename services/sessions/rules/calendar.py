@@ -9,18 +9,23 @@ Pure: takes plain descriptions of sessions and returns the feed's bytes.
   remove or strike it); a scheduled one is STATUS:CONFIRMED.
 * DTSTART/DTEND carry TZID=Europe/London and the feed has the matching VTIMEZONE, so sessions keep
   their UK wall-clock time across the clocks change.
-* LOCATION is the venue (in person, hybrid) or else the join link; URL is the join link.
+* LOCATION is the venue (in person, hybrid) or else the join link; URL is the join link; the
+  DESCRIPTION names both. Each is what the session shows: its own, else its cohort's default.
+* A team's own feed (:func:`for_team`) raises every SEQUENCE by the team's feed revision, which
+  rises when the team withdraws and when it returns; after a withdrawal the sessions after the
+  withdrawal day stay in the feed as STATUS:CANCELLED, so subscribed calendars remove them.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from icalendar import Calendar, Event
 
+from services.sessions.rules.schedule import after_withdrawal
 from shared.clock import LONDON
 
 PRODID = "-//Enjoying Work collaborative//Sessions//EN"
@@ -56,6 +61,33 @@ class FeedSession:
 
 def session_uid(session_id: uuid.UUID) -> str:
     return f"{session_id}@{UID_DOMAIN}"
+
+
+def uk_day(day: date) -> str:
+    """A date as people in the UK write it: 1 April 2021."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def for_team(
+    session: FeedSession,
+    *,
+    revision: int,
+    changed_at: datetime | None,
+    withdrawn_on: date | None,
+) -> FeedSession:
+    """A session as the team's own feed shows it.
+
+    SEQUENCE is the session's plus the team's feed revision, so it rises whenever the session
+    changes or the team withdraws or returns (both only ever go up). A session after the day the
+    team withdrew is cancelled for the team, and stays in the feed so calendars remove it.
+    """
+    updated = session.updated_at if changed_at is None else max(session.updated_at, changed_at)
+    copy = replace(session, sequence=session.sequence + revision, updated_at=updated)
+    if not after_withdrawal(session.starts_at, withdrawn_on):
+        return copy
+    assert withdrawn_on is not None
+    note = f"Cancelled for your team: it withdrew from the programme on {uk_day(withdrawn_on)}."
+    return replace(copy, status="cancelled", notes="\n".join(n for n in (note, copy.notes) if n))
 
 
 def _description(session: FeedSession) -> str:

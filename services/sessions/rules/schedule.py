@@ -1,4 +1,4 @@
-"""Drafting a cohort's default programme of learning sessions and learning sets.
+"""Drafting a cohort's default programme of learning sessions, learning sets and clinics.
 
 Pure rules, no I/O. A coordinator changes any drafted session afterwards; these are defaults.
 
@@ -12,6 +12,9 @@ The defaults (decided here because the issue leaves them open):
   between them: with 2 + 10 months that is months 1, 3, 5, 7, 9 and 11.
 * One **learning set** (virtual, 14:00-15:30 UK time) on the **third Tuesday** of each coaching
   month, i.e. the same weekday every month, in a different week from a learning session.
+* One **clinic** (virtual, 12:30-13:30 UK time), a drop-in for project leads with a coach, on
+  the **first Tuesday** of each coaching month: a fortnight before that month's learning set, so
+  teams meet the programme every other week (clinic, set, clinic, set...).
 * A date that would fall before the cohort's start date moves to the first such weekday on or
   after it (only possible when the first learning session falls in month 0).
 
@@ -32,14 +35,25 @@ SessionMode = Literal["virtual", "in_person", "hybrid"]
 SessionStatus = Literal["scheduled", "cancelled"]
 
 LEARNING_SESSIONS = 6
-LEARNING_SESSION_WEEKDAY = 3  # Thursday (Monday is 0)
-LEARNING_SESSION_WEEK = 2  # second Thursday of the month
-LEARNING_SESSION_START = time(10, 0)
-LEARNING_SESSION_END = time(16, 0)
-LEARNING_SET_WEEKDAY = 1  # Tuesday
-LEARNING_SET_WEEK = 3  # third Tuesday of the month
-LEARNING_SET_START = time(14, 0)
-LEARNING_SET_END = time(15, 30)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """When a kind of session falls: the ``week``-th ``weekday`` (Monday 0) of a month, from
+    ``start`` to ``end`` UK time."""
+
+    weekday: int
+    week: int
+    start: time
+    end: time
+
+
+LEARNING_SESSION = Slot(weekday=3, week=2, start=time(10, 0), end=time(16, 0))  # 2nd Thursday
+# One of each per coaching month, in the order they are drafted.
+MONTHLY: dict[SessionKind, Slot] = {
+    "learning_set": Slot(weekday=1, week=3, start=time(14, 0), end=time(15, 30)),  # 3rd Tuesday
+    "clinic": Slot(weekday=1, week=1, start=time(12, 30), end=time(13, 30)),  # 1st Tuesday
+}
 
 
 @dataclass(frozen=True)
@@ -93,25 +107,17 @@ def learning_session_months(lead_in_months: int, coaching_months: int) -> list[i
 
 
 def _drafted(
-    kind: SessionKind,
-    ordinal: int,
-    start_date: date,
-    offset: int,
-    *,
-    weekday: int,
-    week: int,
-    start: time,
-    end: time,
+    kind: SessionKind, ordinal: int, start_date: date, offset: int, slot: Slot
 ) -> DraftSession:
-    """The ``ordinal``-th session of a kind, on the ``week``-th ``weekday`` of month ``offset``."""
+    """The ``ordinal``-th session of a kind, in its slot of month ``offset``."""
     year, month = add_months(start_date.year, start_date.month, offset)
-    day = _on_or_after(nth_weekday(year, month, weekday, week), start_date, weekday)
+    day = _on_or_after(nth_weekday(year, month, slot.weekday, slot.week), start_date, slot.weekday)
     return DraftSession(
         kind=kind,
         ordinal=ordinal,
         title=f"{kind.replace('_', ' ').capitalize()} {ordinal}",
-        starts_at=london_to_utc(day, start),
-        ends_at=london_to_utc(day, end),
+        starts_at=london_to_utc(day, slot.start),
+        ends_at=london_to_utc(day, slot.end),
     )
 
 
@@ -119,32 +125,14 @@ def draft_programme(
     *, start_date: date, lead_in_months: int, coaching_months: int
 ) -> list[DraftSession]:
     """The default sessions of a cohort, in time order."""
+    months = learning_session_months(lead_in_months, coaching_months)
     drafts = [
-        _drafted(
-            "learning_session",
-            ordinal,
-            start_date,
-            offset,
-            weekday=LEARNING_SESSION_WEEKDAY,
-            week=LEARNING_SESSION_WEEK,
-            start=LEARNING_SESSION_START,
-            end=LEARNING_SESSION_END,
-        )
-        for ordinal, offset in enumerate(
-            learning_session_months(lead_in_months, coaching_months), 1
-        )
+        _drafted("learning_session", ordinal, start_date, offset, LEARNING_SESSION)
+        for ordinal, offset in enumerate(months, 1)
     ]
     drafts += [
-        _drafted(
-            "learning_set",
-            ordinal,
-            start_date,
-            lead_in_months + ordinal - 1,
-            weekday=LEARNING_SET_WEEKDAY,
-            week=LEARNING_SET_WEEK,
-            start=LEARNING_SET_START,
-            end=LEARNING_SET_END,
-        )
+        _drafted(kind, ordinal, start_date, lead_in_months + ordinal - 1, slot)
+        for kind, slot in MONTHLY.items()
         for ordinal in range(1, coaching_months + 1)
     ]
     drafts.sort(key=lambda d: d.starts_at)

@@ -226,7 +226,7 @@ async def make_cohort(service: RunningService, start: date = START_2021) -> Coho
 
     async def settled() -> bool:
         return (
-            len(await session_rows(service, cohort.id)) == 16
+            len(await session_rows(service, cohort.id)) == 26
             and await coach_of(service, cohort.b1) == cohort.other_coach
             and await coach_of(service, cohort.a1) == cohort.coach
         )

@@ -57,15 +57,21 @@ async def test_two_consecutive_missed_learning_sets_record_one_disengagement(
 
 
 async def test_engagement_is_attended_over_held_so_far(cohort: Cohort) -> None:
-    sessions = cohort.sessions  # all of 2021: held by now
-    await cohort.attendance(sessions[0]["id"], cohort.b1, True, attendees=4)
-    await cohort.attendance(sessions[1]["id"], cohort.b1, True, attendees=2)
-    await cohort.attendance(sessions[2]["id"], cohort.b1, False)
-    cancelled = sessions[3]["id"]
+    # All of 2021: held by now.
+    launch = cohort.of_kind("learning_session")[0]["id"]
+    sets = [s["id"] for s in cohort.of_kind("learning_set")]
+    first_clinic = cohort.of_kind("clinic")[0]["id"]
+    await cohort.attendance(launch, cohort.b1, True, attendees=4)
+    await cohort.attendance(sets[0], cohort.b1, True, attendees=2)
+    await cohort.attendance(sets[1], cohort.b1, False)
+    await cohort.attendance(first_clinic, cohort.b1, True, attendees=1)
+    cancelled = sets[2]
     await cohort.post(f"sessions/{cancelled}/cancel", {"reason": "snow"})
     engagement = (await cohort.get(f"teams/{cohort.b1}/engagement")).json()
+    # Held: 6 learning sessions and 9 learning sets (one cancelled); clinics are drop-ins.
     assert (engagement["sessions_held"], engagement["sessions_attended"]) == (15, 2)
     assert engagement["attendance_rate"] == round(2 / 15, 3)
+    assert (engagement["clinics_held"], engagement["clinics_attended"]) == (10, 1)
     # Cancelled and future sessions take no attendance.
     assert (await cohort.attendance(cancelled, cohort.b1, True)).status_code == 409
     future = await cohort.post(
@@ -85,12 +91,12 @@ async def test_engagement_is_attended_over_held_so_far(cohort: Cohort) -> None:
         await cohort.get(f"cohorts/{cohort.id}/engagement", cohort.coach_auth(cohort.coach))
     ).json()
     assert [e["team_id"] for e in coach_view] == [str(cohort.a1)]
-    record = (await cohort.get(f"sessions/{sessions[0]['id']}/attendance")).json()
+    record = (await cohort.get(f"sessions/{launch}/attendance")).json()
     assert [(r["team_id"], r["attendees"], r["roles"]) for r in record] == [
         (str(cohort.b1), 4, ["clinical_staff", "project_lead"])
     ]
     inconsistent = await cohort.post(
-        f"sessions/{sessions[0]['id']}/attendance",
+        f"sessions/{launch}/attendance",
         {"team_id": str(cohort.b1), "attended": False, "attendees": 3},
     )
     assert inconsistent.status_code == 422

@@ -1,14 +1,23 @@
-"""Acceptance 2 and 6 (first part): subscribable calendar feeds with secret, revocable tokens."""
+"""Acceptance 2 and 6 (first part): subscribable calendar feeds with secret, revocable tokens;
+issue 17.9: a withdrawn team's own feed cancels its later sessions instead of dropping them."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from icalendar import Calendar
 
-from tests.integration.sessions.sessions_world import Cohort, recorded
+from shared.events.enrolment import TeamWithdrawn
+from tests.integration.sessions.sessions_world import (
+    Cohort,
+    publish,
+    recorded,
+    roster_row,
+    team_confirmed,
+)
+from tests.support import eventually
 
 
 def _events(body: bytes) -> dict[str, Any]:
@@ -31,7 +40,7 @@ async def test_cohort_feed_moves_and_cancellations(cohort: Cohort) -> None:
     calendar = Calendar.from_ical(first.content)
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
     before = _events(first.content)
-    assert len(before) == 16
+    assert len(before) == 26
     april_set = cohort.of_kind("learning_set")[1]
     uid = f"{april_set['id']}@sessions.enjoying-work"
     event = before[uid]
@@ -66,7 +75,7 @@ async def test_cohort_feed_moves_and_cancellations(cohort: Cohort) -> None:
     assert again.json()["sequence"] == 1  # cancelling twice changes nothing
 
     after = _events((await cohort.service.client.get(token["url"])).content)
-    assert len(after) == 16
+    assert len(after) == 26
     moved_event = after[uid]
     assert int(moved_event["SEQUENCE"]) > int(event["SEQUENCE"])
     assert moved_event.decoded("DTSTART") == datetime(2021, 4, 27, 13, tzinfo=UTC)
@@ -119,7 +128,7 @@ async def test_team_feed_for_a_team_lead_of_that_team_only(cohort: Cohort) -> No
     token = await _token(cohort, lead_a, team_id=str(cohort.a1))
     feed = await cohort.service.client.get(token["url"])
     assert feed.status_code == 200
-    assert len(_events(feed.content)) == 16
+    assert len(_events(feed.content)) == 26
     # Another organisation's team: not found, for feeds as for everything else.
     foreign = await cohort.post("feed-tokens", {"team_id": str(cohort.b1)}, lead_a)
     assert foreign.status_code == 404
@@ -137,3 +146,66 @@ async def test_team_feed_for_a_team_lead_of_that_team_only(cohort: Cohort) -> No
         "feed-tokens", {"cohort_id": str(cohort.id), "team_id": str(cohort.a1)}, lead_a
     )
     assert both.status_code == 422
+
+
+async def test_a_withdrawn_teams_feed_cancels_its_later_sessions_instead_of_dropping_them(
+    cohort: Cohort,
+) -> None:
+    lead_b = cohort.lead(cohort.org_b)
+    token = await _token(cohort, lead_b, team_id=str(cohort.b1))
+    before = _events((await cohort.service.client.get(token["url"])).content)
+    assert {str(e["STATUS"]) for e in before.values()} == {"CONFIRMED"}
+
+    await publish(
+        cohort.service,
+        TeamWithdrawn(
+            cohort_id=cohort.id,
+            team_id=cohort.b1,
+            organisation_id=cohort.org_b,
+            reason="service redesign",
+            withdrawn_on=date(2021, 6, 30),
+        ),
+    )
+
+    async def withdrawn() -> bool:
+        row = await roster_row(cohort.service, cohort.b1)
+        return row is not None and row.status == "withdrawn"
+
+    await eventually(withdrawn)
+    response = await cohort.service.client.get(token["url"])
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.content)
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
+    after = _events(response.content)
+    assert after.keys() == before.keys()  # every UID still there: nothing dropped
+    for uid, event in after.items():
+        starts = event.decoded("DTSTART").date()
+        assert int(event["SEQUENCE"]) > int(before[uid]["SEQUENCE"])
+        if starts > date(2021, 6, 30):
+            assert str(event["STATUS"]) == "CANCELLED", uid
+            assert "withdrew from the programme on 30 June 2021" in str(event["DESCRIPTION"])
+        else:
+            assert str(event["STATUS"]) == "CONFIRMED", uid
+    # July to December: 3 learning sessions, 6 learning sets, 6 clinics.
+    assert sum(str(e["STATUS"]) == "CANCELLED" for e in after.values()) == 15
+    # The cohort's own feed is unchanged: the sessions still run for the other teams.
+    cohort_token = await _token(cohort, cohort_id=str(cohort.id))
+    cohort_feed = _events((await cohort.service.client.get(cohort_token["url"])).content)
+    assert {str(e["STATUS"]) for e in cohort_feed.values()} == {"CONFIRMED"}
+
+    # Confirmed again later: the sessions come back, with a higher SEQUENCE again.
+    back = team_confirmed(
+        cohort_id=cohort.id, organisation_id=cohort.org_b, team_id=cohort.b1, name="Crisis team"
+    )
+    await publish(
+        cohort.service, back.model_copy(update={"confirmed_at": datetime(2021, 7, 5, tzinfo=UTC)})
+    )
+
+    async def returned() -> bool:
+        row = await roster_row(cohort.service, cohort.b1)
+        return row is not None and row.status == "active"
+
+    await eventually(returned)
+    again = _events((await cohort.service.client.get(token["url"])).content)
+    assert {str(e["STATUS"]) for e in again.values()} == {"CONFIRMED"}
+    assert all(int(again[uid]["SEQUENCE"]) > int(after[uid]["SEQUENCE"]) for uid in again)

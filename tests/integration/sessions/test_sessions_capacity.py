@@ -8,7 +8,7 @@ from datetime import date
 from icalendar import Calendar
 
 from shared.events.enrolment import TeamWithdrawn
-from tests.integration.sessions.sessions_world import Cohort, publish, roster_row
+from tests.integration.sessions.sessions_world import Cohort, publish, recorded, roster_row
 from tests.support import eventually
 
 
@@ -153,3 +153,36 @@ async def test_a_withdrawn_teams_future_places_are_released_and_the_waiting_list
     listed = (await cohort.get(path)).json()
     assert [p["team_id"] for p in listed["confirmed"]] == [str(cohort.a1)]
     assert listed["waiting_list"] == []
+
+
+async def test_teams_are_told_when_a_place_is_confirmed_or_waits(cohort: Cohort) -> None:
+    """What the notifications service needs: a place confirmed (from the waiting list or not),
+    a registration waiting (new, or a place lost to a smaller room), with the venue to go to."""
+    session_id = await _in_person_session(cohort, capacity=4)
+    path = f"sessions/{session_id}/places"
+    await cohort.post(path, {"team_id": str(cohort.a1), "places": 3})
+    await cohort.post(path, {"team_id": str(cohort.b1), "places": 2})
+
+    confirmed = await recorded(cohort.service, "sessions.place.confirmed", session_id=session_id)
+    assert [(e["team_id"], e["places"], e["from_waiting_list"]) for e in confirmed] == [
+        (str(cohort.a1), 3, False)
+    ]
+    assert confirmed[0]["venue"].startswith("Royal College")
+    assert confirmed[0]["organisation_id"] == str(cohort.org_a)
+    waiting = await recorded(cohort.service, "sessions.place.waitlisted", session_id=session_id)
+    assert [(e["team_id"], e["position"], e["was_confirmed"]) for e in waiting] == [
+        (str(cohort.b1), 1, False)
+    ]
+
+    await cohort.delete(f"{path}/{cohort.a1}")
+    promoted = await recorded(
+        cohort.service, "sessions.place.confirmed", session_id=session_id, team_id=str(cohort.b1)
+    )
+    assert [(e["places"], e["from_waiting_list"]) for e in promoted] == [(2, True)]
+
+    # A smaller room: the confirmed registration that no longer fits waits, and is told so.
+    await cohort.patch(f"sessions/{session_id}", {"capacity": 1})
+    bumped = await recorded(
+        cohort.service, "sessions.place.waitlisted", session_id=session_id, team_id=str(cohort.b1)
+    )
+    assert [(e["position"], e["was_confirmed"]) for e in bumped[1:]] == [(1, True)]

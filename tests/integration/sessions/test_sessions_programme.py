@@ -25,14 +25,16 @@ from tests.integration.sessions.sessions_world import (
 from tests.support import RunningService, eventually
 
 
-async def test_cohort_starting_4_january_2021_gets_6_learning_sessions_and_10_learning_sets(
+async def test_cohort_starting_4_january_2021_gets_6_learning_sessions_10_sets_and_10_clinics(
     cohort: Cohort,
 ) -> None:
     learning_sessions = cohort.of_kind("learning_session")
     learning_sets = cohort.of_kind("learning_set")
-    assert len(cohort.sessions) == 16
+    clinics = cohort.of_kind("clinic")
+    assert len(cohort.sessions) == 26
     assert len(learning_sessions) == 6
     assert len(learning_sets) == 10
+    assert len(clinics) == 10
     # Shown in UK time: 10:00-16:00, second Thursday of Feb, Apr, Jun, Aug, Oct, Dec 2021.
     assert [(s["starts_at"], s["ends_at"]) for s in learning_sessions] == [
         ("2021-02-11T10:00:00+00:00", "2021-02-11T16:00:00+00:00"),
@@ -56,6 +58,12 @@ async def test_cohort_starting_4_january_2021_gets_6_learning_sessions_and_10_le
         "2021-12-21T14:00:00+00:00",
     ]
     assert {s["ends_at"][11:] for s in learning_sets} == {"15:30:00+00:00", "15:30:00+01:00"}
+    # Clinics: a drop-in, 12:30-13:30 on the first Tuesday of each coaching month.
+    assert [(s["title"], s["starts_at"], s["ends_at"]) for s in clinics[:2]] == [
+        ("Clinic 1", "2021-03-02T12:30:00+00:00", "2021-03-02T13:30:00+00:00"),
+        ("Clinic 2", "2021-04-06T12:30:00+01:00", "2021-04-06T13:30:00+01:00"),
+    ]
+    assert clinics[-1]["starts_at"] == "2021-12-07T12:30:00+00:00"
     assert all(
         s["mode"] == "virtual" and s["status"] == "scheduled" and s["sequence"] == 0
         for s in cohort.sessions
@@ -97,7 +105,7 @@ async def test_scheduled_events_reach_nats(cohort: Cohort) -> None:
                 data = json.loads(msg.data)["data"]
                 if data["cohort_id"] == str(cohort.id):
                     ours.add(data["session_id"])
-            return len(ours) == 16
+            return len(ours) == 26
 
         await eventually(all_arrived)
     finally:
@@ -110,7 +118,7 @@ async def test_redelivered_and_repeated_cohort_confirmation_creates_nothing_new(
     cohort_id = uuid.uuid4()
     event = cohort_confirmed(cohort_id, date(2022, 1, 3))
     first = await publish(sessions, event, msg_id="first-copy")
-    await eventually(lambda: _count(sessions, cohort_id, 16))
+    await eventually(lambda: _count(sessions, cohort_id, 26))
     # The same event again (same id, so the inbox knows it) under another message id so that
     # JetStream's own de-duplication does not hide it, and the same fact recorded again as a new
     # event (new id: only the business key, one draft per cohort, stops it).
@@ -124,9 +132,9 @@ async def test_redelivered_and_repeated_cohort_confirmation_creates_nothing_new(
         CoachAllocated(cohort_id=cohort_id, team_id=sentinel_team, coach_id=coach, coach_name="C"),
     )
     await eventually(lambda: _is_coach(sessions, sentinel_team, coach))
-    assert len(await session_rows(sessions, cohort_id)) == 16
+    assert len(await session_rows(sessions, cohort_id)) == 26
     assert (
-        len(await recorded(sessions, "sessions.session.scheduled", cohort_id=str(cohort_id))) == 16
+        len(await recorded(sessions, "sessions.session.scheduled", cohort_id=str(cohort_id))) == 26
     )
 
 
@@ -147,12 +155,17 @@ async def test_list_filters_and_get(cohort: Cohort) -> None:
         starts_before="2021-09-01T00:00:00",
     )
     assert [s["title"] for s in summer.json()] == [
+        "Clinic 4",
         "Learning session 3",
         "Learning set 4",
+        "Clinic 5",
         "Learning set 5",
+        "Clinic 6",
         "Learning session 4",
         "Learning set 6",
     ]
+    clinics = await cohort.get(f"cohorts/{cohort.id}/sessions", kind="clinic")
+    assert [s["title"] for s in clinics.json()][:2] == ["Clinic 1", "Clinic 2"]
     one = cohort.sessions[0]
     got = await cohort.get(f"sessions/{one['id']}")
     assert got.status_code == 200
@@ -217,7 +230,7 @@ async def test_coordinator_creates_a_clinic_in_uk_time(cohort: Cohort) -> None:
 
 async def test_second_cohort_is_separate(sessions: RunningService) -> None:
     later = await make_cohort(sessions, date(2022, 1, 3))
-    assert len(later.sessions) == 16
+    assert len(later.sessions) == 26
     assert later.of_kind("learning_set")[0]["starts_at"] == "2022-03-15T14:00:00+00:00"
 
 
@@ -236,7 +249,7 @@ async def test_events_in_any_order_and_a_cancelled_cohort(sessions: RunningServi
     await eventually(lambda: roster_row(sessions, team))
     assert await session_rows(sessions, cohort_id) == []  # not confirmed yet: nothing drafted
     await publish(sessions, cohort_confirmed(cohort_id, date(2023, 1, 2)))
-    await eventually(lambda: _count(sessions, cohort_id, 16))
+    await eventually(lambda: _count(sessions, cohort_id, 26))
     assert await coach_of(sessions, team) == coach
     # A no-go after all: every session is cancelled (and stays visible), every team released.
     await publish(sessions, CohortCancelled(cohort_id=cohort_id, reason="too few", team_ids=[team]))
@@ -249,4 +262,4 @@ async def test_events_in_any_order_and_a_cancelled_cohort(sessions: RunningServi
     row = await roster_row(sessions, team)
     assert row is not None and row.status == "withdrawn"
     cancelled = await recorded(sessions, "sessions.session.cancelled", cohort_id=str(cohort_id))
-    assert len(cancelled) == 16
+    assert len(cancelled) == 26

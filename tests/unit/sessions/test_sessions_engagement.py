@@ -59,8 +59,20 @@ def test_unrecorded_and_cancelled_sets_and_learning_sessions_do_not_break_a_run(
     assert len(miss_runs(outcomes, NOW)) == 1
 
 
-def test_clinics_count_as_monthly_sets() -> None:
-    assert len(miss_runs(sets(False, False, kind="clinic"), NOW)) == 1
+def test_clinics_are_drop_ins_counted_apart_and_never_a_miss() -> None:
+    clinics = sets(False, False, True, kind="clinic")
+    assert miss_runs(clinics, NOW) == []
+    result = engagement(clinics, NOW)
+    assert (result.held, result.attended, result.missed_learning_sets_in_a_row) == (0, 0, 0)
+    assert (result.clinics_held, result.clinics_attended) == (3, 1)
+    assert not result.disengaged
+    # A clinic between two missed learning sets neither breaks the run nor adds to it.
+    mixed = sets(False, None, False)
+    mixed[1] = Outcome(uuid.uuid4(), "clinic", mixed[1].starts_at, False, True)
+    assert len(miss_runs(mixed, NOW)) == 1
+    so_far = engagement(mixed, NOW)
+    assert (so_far.held, so_far.attended, so_far.clinics_attended) == (2, 0, 1)
+    assert so_far.rate == 0.0
 
 
 def test_future_sessions_are_not_held_yet() -> None:

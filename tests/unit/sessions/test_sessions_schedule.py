@@ -27,7 +27,8 @@ def test_cohort_starting_4_january_2021_gets_the_default_programme() -> None:
 
     sessions = [d for d in drafts if d.kind == "learning_session"]
     sets = [d for d in drafts if d.kind == "learning_set"]
-    assert len(drafts) == 16
+    clinics = [d for d in drafts if d.kind == "clinic"]
+    assert len(drafts) == 26
     # Second Thursday of Feb, Apr, Jun, Aug, Oct, Dec 2021, 10:00-16:00 UK time.
     assert [(s.starts_at, s.ends_at) for s in sessions] == [
         (utc(2021, 2, 11, 10), utc(2021, 2, 11, 16)),  # GMT
@@ -59,6 +60,17 @@ def test_cohort_starting_4_january_2021_gets_the_default_programme() -> None:
     assert drafts == sorted(drafts, key=lambda d: d.starts_at)
     # The first learning session is in the lead-in, before any learning set.
     assert sessions[0].starts_at < sets[0].starts_at
+    # A clinic on the first Tuesday of each coaching month, 12:30-13:30 UK time: a fortnight
+    # before that month's learning set.
+    assert [(c.starts_at, c.ends_at) for c in clinics[:3]] == [
+        (utc(2021, 3, 2, 12, 30), utc(2021, 3, 2, 13, 30)),  # GMT
+        (utc(2021, 4, 6, 11, 30), utc(2021, 4, 6, 12, 30)),  # BST
+        (utc(2021, 5, 4, 11, 30), utc(2021, 5, 4, 12, 30)),
+    ]
+    assert len(clinics) == 10
+    assert [c.title for c in clinics][::9] == ["Clinic 1", "Clinic 10"]
+    assert {c.starts_at.astimezone(LONDON).time() for c in clinics} == {time(12, 30)}
+    assert all((s.starts_at - c.starts_at).days == 14 for c, s in zip(clinics, sets, strict=True))
 
 
 def test_learning_session_months_spread_from_the_lead_in_to_the_end() -> None:
@@ -94,6 +106,8 @@ def test_every_draft_is_on_or_after_the_start_and_within_the_programme(
     drafts = draft_programme(start_date=start, lead_in_months=lead_in, coaching_months=coaching)
     assert sum(d.kind == "learning_session" for d in drafts) == 6
     assert sum(d.kind == "learning_set" for d in drafts) == coaching
+    assert sum(d.kind == "clinic" for d in drafts) == coaching
+    assert len({(d.kind, d.ordinal) for d in drafts}) == len(drafts)  # the drafts' keys
     end_year, end_month = add_months(start.year, start.month, lead_in + coaching)
     for d in drafts:
         local = d.starts_at.astimezone(LONDON)

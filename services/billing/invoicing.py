@@ -12,28 +12,30 @@ import calendar
 import uuid
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.billing.balances import (
+    InvoiceStatus,
+    ProformaStatus,
+    invoice_status,
+    owed,
+    unused,
+)
 from services.billing.models import (
     BillingCohort,
     BillingOrganisation,
     BillingTeam,
+    CreditAllocation,
     CreditNote,
     Invoice,
     Payment,
     Proforma,
+    Refund,
 )
-from services.billing.pricing import (
-    ZERO,
-    Amounts,
-    InvoiceStatus,
-    ProformaStatus,
-    document_number,
-    due_date,
-    invoice_status,
-)
+from services.billing.pricing import ZERO, Amounts, MembershipPrice, document_number, due_date
 from services.billing.settings import BillingSettings
 from services.billing.store import prepared
 from shared.clock import uk_date
@@ -47,7 +49,7 @@ def effective_status(invoice: Invoice, *, today: date) -> str:
     (before the periodic check has run), and once recorded overdue it stays so until settled."""
     computed = invoice_status(
         gross=invoice.gross,
-        credited=invoice.credited,
+        credit_applied=invoice.credit_applied,
         paid=invoice.paid,
         due_on=invoice.due_on,
         today=today,
@@ -68,29 +70,78 @@ def amounts_of(row: Invoice | Proforma | CreditNote) -> Amounts:
     return Amounts(net=row.net, vat_rate=row.vat_rate, vat=row.vat, gross=row.gross)
 
 
+def outstanding_of(invoice: Invoice) -> Decimal:
+    """What is still owed on the invoice, net of every credit applied and payment."""
+    return owed(gross=invoice.gross, credit_applied=invoice.credit_applied, paid=invoice.paid)
+
+
+def unused_of(note: CreditNote) -> Decimal:
+    """What is left of a credit note for finance to allocate or refund."""
+    return unused(
+        gross=note.gross, applied=note.applied, allocated=note.allocated, refunded=note.refunded
+    )
+
+
+def price_of(row: Invoice | Proforma) -> MembershipPrice:
+    """A document's list price, discount and amounts as it states them (one line, no discount,
+    for a document issued before list prices were kept)."""
+    amounts = amounts_of(row)
+    if row.list_price is None:
+        return MembershipPrice(amounts.net, None, ZERO, amounts)
+    return MembershipPrice(row.list_price, row.discount_rate, row.discount or ZERO, amounts)
+
+
+def _tuple(lines: list[str] | None) -> tuple[str, ...] | None:
+    return None if lines is None else tuple(lines)
+
+
 @dataclass(frozen=True)
 class Customer:
-    """The customer as a document states it (copied onto each document at issue)."""
+    """The customer as a document states it (copied onto each document at issue), with the
+    accounts-payable contact its documents are sent to."""
 
     name: str
     address: tuple[str, ...]
     postcode: str | None
     ods_code: str | None
     payables_code: str | None
+    ap_email: str | None = None
+    ap_name: str | None = None
+    ap_address: tuple[str, ...] | None = None  # None: the address above
+    ap_postcode: str | None = None
 
     @classmethod
     def of_organisation(cls, o: BillingOrganisation) -> Customer:
-        return cls(o.name, tuple(o.address_lines), o.postcode, o.ods_code, o.payables_code)
+        return cls(
+            o.name,
+            tuple(o.address_lines),
+            o.postcode,
+            o.ods_code,
+            o.payables_code,
+            o.accounts_payable_email,
+            o.accounts_payable_name,
+            _tuple(o.accounts_payable_address),
+            o.accounts_payable_postcode,
+        )
 
     @classmethod
     def of_document(cls, document: Invoice | Proforma | CreditNote) -> Customer:
         stated = {f.name: getattr(document, f"customer_{f.name}") for f in fields(cls)}
-        return cls(**stated | {"address": tuple(document.customer_address)})
+        return cls(
+            **stated
+            | {
+                "address": tuple(document.customer_address),
+                "ap_address": _tuple(document.customer_ap_address),
+            }
+        )
 
     def columns(self) -> dict[str, Any]:
         """A document's customer columns (``customer_<field>``)."""
         stated = {f"customer_{f.name}": getattr(self, f.name) for f in fields(self)}
-        return stated | {"customer_address": list(self.address)}
+        return stated | {
+            "customer_address": list(self.address),
+            "customer_ap_address": None if self.ap_address is None else list(self.ap_address),
+        }
 
 
 def _add_months(day: date, months: int) -> date:
@@ -135,18 +186,35 @@ async def take_number(
 
 @dataclass(frozen=True)
 class Billed:
-    """What a document bills: whose it is (a team's, or an invoice's team's), the customer, its
-    one line and the amounts."""
+    """What a document bills: whose it is (a team's, or its invoice's or pro-forma's team's),
+    the customer, what for and the amounts; a membership's list price and discount (invoices
+    and pro-formas)."""
 
-    owner: BillingTeam | Invoice
+    owner: BillingTeam | Invoice | Proforma
     customer: Customer
     description: str
     amounts: Amounts
+    price: MembershipPrice | None = None
+
+    @classmethod
+    def membership(
+        cls, owner: BillingTeam, customer: Customer, description: str, price: MembershipPrice
+    ) -> Billed:
+        return cls(owner, customer, description, price.amounts, price)
 
     def columns(self, now: datetime) -> dict[str, Any]:
         """The columns every document has: these, and when it was issued (dated in UK time)."""
-        owner, amounts = self.owner, self.amounts
-        return {
+        owner, amounts, price = self.owner, self.amounts, self.price
+        listed = (
+            {}
+            if price is None
+            else {
+                "list_price": price.list_price,
+                "discount": price.discount,
+                "discount_rate": price.discount_rate,
+            }
+        )
+        return listed | {
             "team_id": owner.id if isinstance(owner, BillingTeam) else owner.team_id,
             "cohort_id": owner.cohort_id,
             "organisation_id": owner.organisation_id,
@@ -167,7 +235,7 @@ E = TypeVar("E", bound=DomainEvent)
 async def record_from(
     session: AsyncSession,
     event_type: type[E],
-    row: Invoice | Proforma | CreditNote | Payment,
+    row: Invoice | Proforma | CreditNote | Payment | CreditAllocation | Refund,
     *,
     subject: uuid.UUID | None = None,
     **values: Any,
@@ -176,7 +244,9 @@ async def record_from(
 
     The event's fields are ``values``, the row's id as ``<table>_id`` (``invoice_id``,
     ``credit_note_id``, ...), and each other field from the row's attribute of the same name."""
-    values.setdefault(f"{row.__tablename__}_id", row.id)
+    id_field = f"{row.__tablename__}_id"
+    if id_field in event_type.model_fields:
+        values.setdefault(id_field, row.id)
     from_row = {
         name: getattr(row, name)
         for name in event_type.model_fields
@@ -195,12 +265,53 @@ async def issue_proforma(
     proforma = Proforma(
         id=uuid.uuid4(),
         reference=reference,
+        revision=1,
         status=ProformaStatus.AWAITING_PO.value,
         **billed.columns(now),
     )
     await prepared.insert_document(session, proforma)
     await record_from(session, ProformaIssued, proforma)
     return proforma
+
+
+def revision_reference(reference: str, revision: int, new_revision: int) -> str:
+    """``EWC-PF-2021-00001`` → ``EWC-PF-2021-00001-R2`` (→ ``-R3``...): the reference says which
+    revision of the pro-forma it is (the first has no suffix)."""
+    base = reference[: -len(f"-R{revision}")] if revision > 1 else reference
+    return base if new_revision == 1 else f"{base}-R{new_revision}"
+
+
+def previous_reference(reference: str, revision: int) -> str:
+    """The reference of the revision a pro-forma replaced."""
+    return revision_reference(reference, revision, revision - 1)
+
+
+async def revise_proforma(
+    session: AsyncSession, *, proforma: Proforma, price: MembershipPrice, now: datetime
+) -> Proforma:
+    """A repriced pro-forma: a new revision with its own reference; the earlier one is kept,
+    superseded (a purchase order may have been raised against it)."""
+    revision = proforma.revision + 1
+    billed = Billed(
+        proforma,
+        Customer.of_document(proforma),
+        proforma.description,
+        price.amounts,
+        price,
+    )
+    revised = Proforma(
+        id=uuid.uuid4(),
+        reference=revision_reference(proforma.reference, proforma.revision, revision),
+        revision=revision,
+        status=ProformaStatus.AWAITING_PO.value,
+        **billed.columns(now),
+    )
+    proforma.status = ProformaStatus.SUPERSEDED.value
+    proforma.superseded_by = revised.id
+    session.add(revised)
+    await session.flush()
+    await record_from(session, ProformaIssued, revised, supersedes=proforma.id)
+    return revised
 
 
 async def issue_invoice(
@@ -227,6 +338,7 @@ async def issue_invoice(
         time_of_supply=issued_on,
         due_on=due_date(issued_on),
         credited=ZERO,
+        credit_applied=ZERO,
         paid=ZERO,
         status=InvoiceStatus.ISSUED.value,
     )

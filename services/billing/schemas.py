@@ -7,31 +7,41 @@ forbid extra fields: status, organisation and prices are never client-settable.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, Self, TypeVar
+from typing import Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from services.billing.invoicing import Customer, effective_status
-from services.billing.models import CreditNote, Invoice, Proforma
-from services.billing.payments import RecordedPayment
-from services.billing.pricing import (
-    PAYMENT_TERMS_DAYS,
+from services.billing.allocations import Allocated, Refunded
+from services.billing.balances import (
+    MAX_AMOUNT,
     InvoiceStatusName,
+    PaymentMethod,
     ProformaStatusName,
-    outstanding,
 )
+from services.billing.documents import document_lines, warnings
+from services.billing.invoicing import Customer, effective_status, outstanding_of, unused_of
+from services.billing.models import CreditNote, Invoice, Proforma
+from services.billing.overdue import OverdueItem
+from services.billing.payments import RecordedPayment
+from services.billing.pricing import PAYMENT_TERMS_DAYS, money
+from services.billing.replays import Answer
 from services.billing.settings import BillingSettings
-from services.billing.statements import CohortTotals, OverdueItem, Statement
-from shared.fields import IsoDate, Text100
+from services.billing.statements import CohortTotals, Statement
+from shared.fields import IsoDate, Text100, UtcDateTime
 
-PaymentMethod = Literal["bacs", "chaps", "card", "cheque", "direct_debit", "other"]
+# Every amount a client gives: pounds and pence, with a documented bound (``MAX_AMOUNT``).
+Money = Annotated[
+    Decimal,
+    Field(
+        ge=Decimal("0.01"),
+        le=MAX_AMOUNT,
+        decimal_places=2,
+        description=f'GBP, 0.01 to {MAX_AMOUNT:,}, at most 2 decimal places, e.g. "2580.00".',
+    ),
+    AfterValidator(money),
+]
 
 
 class _Read(BaseModel):
@@ -63,6 +73,16 @@ class SupplierOut(BaseModel):
         )
 
 
+class AccountsPayableOut(BaseModel):
+    """Where the customer's documents go: its accounts-payable mailbox, and its postal address
+    when it differs from the invoicing address."""
+
+    email: str
+    name: str | None
+    address: list[str] | None
+    postcode: str | None
+
+
 class CustomerOut(BaseModel):
     organisation_id: uuid.UUID
     name: str
@@ -70,11 +90,41 @@ class CustomerOut(BaseModel):
     postcode: str | None
     ods_code: str | None
     payables_code: str | None
+    accounts_payable: AccountsPayableOut | None
 
     @classmethod
     def build(cls, row: Invoice | CreditNote | Proforma) -> Self:
         """The customer as the document states it."""
-        return cls(organisation_id=row.organisation_id, **asdict(Customer.of_document(row)))
+        stated = Customer.of_document(row)
+        payable = (
+            None
+            if stated.ap_email is None
+            else AccountsPayableOut(
+                email=stated.ap_email,
+                name=stated.ap_name,
+                address=None if stated.ap_address is None else list(stated.ap_address),
+                postcode=stated.ap_postcode,
+            )
+        )
+        return cls(
+            organisation_id=row.organisation_id,
+            name=stated.name,
+            address=list(stated.address),
+            postcode=stated.postcode,
+            ods_code=stated.ods_code,
+            payables_code=stated.payables_code,
+            accounts_payable=payable,
+        )
+
+
+class LineOut(_Read):
+    """One line of a document (a membership's list price and its discount are two)."""
+
+    description: str
+    net: Decimal
+    vat_rate: Decimal
+    vat: Decimal
+    gross: Decimal
 
 
 def _document(
@@ -84,7 +134,8 @@ def _document(
     **computed: Any,
 ) -> Document:
     """A document's response: each field the row has under the same name, the supplier, the
-    customer as the row states it, and the ``computed`` fields."""
+    customer as the row states it, its lines, what makes it no real document (development),
+    and the ``computed`` fields."""
     stored = {
         name: getattr(row, name)
         for name in model.model_fields
@@ -94,11 +145,30 @@ def _document(
         **stored,
         supplier=SupplierOut.build(settings),
         customer=CustomerOut.build(row),
+        lines=[LineOut.build(line) for line in document_lines(row)],
+        warnings=list(warnings(settings)),
         **computed,
     )
 
 
-class InvoiceOut(BaseModel):
+class _DocumentOut(BaseModel):
+    supplier: SupplierOut
+    customer: CustomerOut
+    description: str
+    lines: list[LineOut]
+    issued_at: UtcDateTime
+    issued_on: date
+    net: Decimal
+    vat_rate: Decimal
+    vat: Decimal
+    gross: Decimal
+    warnings: list[str] = Field(
+        description="What makes the document no real one (development only: a placeholder VAT "
+        "number, no bank details); empty in production."
+    )
+
+
+class InvoiceOut(_DocumentOut):
     """A UK VAT invoice (the JSON download)."""
 
     id: uuid.UUID
@@ -108,22 +178,17 @@ class InvoiceOut(BaseModel):
     cohort_id: uuid.UUID
     organisation_id: uuid.UUID
     proforma_id: uuid.UUID | None
-    supplier: SupplierOut
-    customer: CustomerOut
     purchase_order: str
-    description: str
-    issued_at: datetime
-    issued_on: date
     time_of_supply: date
     due_on: date
     payment_terms_days: int = 30
-    net: Decimal
-    vat_rate: Decimal
-    vat: Decimal
-    gross: Decimal
-    credited: Decimal
+    credited: Decimal = Field(description="The gross of its credit notes.")
+    credit_applied: Decimal = Field(
+        description="Credit applied to it: its own credit notes as far as it still owed "
+        "anything when each was issued, and other credit notes' amounts allocated to it."
+    )
     paid: Decimal
-    outstanding: Decimal
+    outstanding: Decimal = Field(description="gross - credit_applied - paid; never negative.")
     paid_on: date | None
 
     @classmethod
@@ -134,13 +199,33 @@ class InvoiceOut(BaseModel):
             invoice,
             status=effective_status(invoice, today=today),
             payment_terms_days=PAYMENT_TERMS_DAYS,
-            outstanding=outstanding(
-                gross=invoice.gross, credited=invoice.credited, paid=invoice.paid
-            ),
+            outstanding=outstanding_of(invoice),
         )
 
 
-class CreditNoteOut(BaseModel):
+class WithdrawalOut(BaseModel):
+    """The withdrawal a credit note credits: the date given, the date it was judged on (never
+    before the team's confirmation), who recorded it and the coordinator who chose the date
+    (None: the day it was recorded)."""
+
+    withdrawn_on: date
+    credited_as_of: date
+    recorded_by: str | None
+    date_chosen_by: str | None
+
+    @classmethod
+    def build(cls, note: CreditNote) -> Self | None:
+        if note.withdrawn_on is None:
+            return None
+        return cls(
+            withdrawn_on=note.withdrawn_on,
+            credited_as_of=note.credited_as_of or note.withdrawn_on,
+            recorded_by=note.withdrawn_by,
+            date_chosen_by=note.withdrawal_date_chosen_by,
+        )
+
+
+class CreditNoteOut(_DocumentOut):
     id: uuid.UUID
     number: str
     invoice_id: uuid.UUID
@@ -148,43 +233,40 @@ class CreditNoteOut(BaseModel):
     team_id: uuid.UUID
     cohort_id: uuid.UUID
     organisation_id: uuid.UUID
-    supplier: SupplierOut
-    customer: CustomerOut
     reason: str
     reason_text: str
-    description: str
-    issued_at: datetime
-    issued_on: date
-    net: Decimal
-    vat_rate: Decimal
-    vat: Decimal
-    gross: Decimal
+    withdrawal: WithdrawalOut | None
+    applied: Decimal = Field(description="What its own invoice took (what that invoice owed).")
+    allocated: Decimal = Field(description="Allocated by finance to other invoices.")
+    refunded: Decimal
+    unused: Decimal = Field(description="Left to allocate or refund.")
 
     @classmethod
     def build(cls, settings: BillingSettings, note: CreditNote, invoice_number: str) -> Self:
-        return _document(cls, settings, note, invoice_number=invoice_number)
+        return _document(
+            cls,
+            settings,
+            note,
+            invoice_number=invoice_number,
+            withdrawal=WithdrawalOut.build(note),
+            unused=unused_of(note),
+        )
 
 
-class ProformaOut(BaseModel):
-    """A pro-forma: not a VAT invoice; it waits for the customer's purchase order."""
+class ProformaOut(_DocumentOut):
+    """A pro-forma: not a VAT invoice; it waits for the customer's purchase order. A repriced
+    pro-forma is a new revision (its reference ends -R2, -R3...); earlier ones stay, superseded."""
 
     id: uuid.UUID
     reference: str
+    revision: int
+    superseded_by: uuid.UUID | None
     status: ProformaStatusName
     not_a_vat_invoice: bool = True
     team_id: uuid.UUID
     cohort_id: uuid.UUID
     organisation_id: uuid.UUID
     invoice_id: uuid.UUID | None
-    supplier: SupplierOut
-    customer: CustomerOut
-    description: str
-    issued_at: datetime
-    issued_on: date
-    net: Decimal
-    vat_rate: Decimal
-    vat: Decimal
-    gross: Decimal
 
     @classmethod
     def build(cls, settings: BillingSettings, proforma: Proforma) -> Self:
@@ -201,7 +283,7 @@ class PaymentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     received_on: IsoDate
-    amount: Decimal = Field(description='GBP, e.g. "2580.00"; partial payments allowed.')
+    amount: Money = Field(description="Partial payments allowed.")
     reference: Text100
     method: PaymentMethod
 
@@ -213,7 +295,7 @@ class PaymentOut(_Read):
     amount: Decimal
     reference: str
     method: str
-    recorded_at: datetime
+    recorded_at: UtcDateTime
     recorded_by: str
 
 
@@ -222,16 +304,82 @@ class PaymentRecordedOut(BaseModel):
     invoice: InvoiceOut
 
     @classmethod
-    def build(cls, settings: BillingSettings, recorded: RecordedPayment, *, today: date) -> Self:
-        return cls(
+    def answer(cls, settings: BillingSettings, *, today: date) -> Answer[RecordedPayment]:
+        """The answer to a recorded payment, as JSON text (kept for a replay)."""
+        return lambda recorded: cls(
             payment=PaymentOut.build(recorded.payment),
             invoice=InvoiceOut.build(settings, recorded.invoice, today=today),
-        )
+        ).model_dump_json()
+
+
+class AllocationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    invoice_id: uuid.UUID = Field(
+        description="An open invoice of the same organisation in the same cohort."
+    )
+    amount: Money
+
+
+class AllocationOut(_Read):
+    id: uuid.UUID
+    credit_note_id: uuid.UUID
+    invoice_id: uuid.UUID
+    amount: Decimal
+    allocated_on: date
+    recorded_at: UtcDateTime
+    recorded_by: str
+
+
+class AllocationRecordedOut(BaseModel):
+    allocation: AllocationOut
+    credit_note: CreditNoteOut
+    invoice: InvoiceOut
+
+    @classmethod
+    def answer(cls, settings: BillingSettings, *, today: date) -> Answer[Allocated]:
+        return lambda done: cls(
+            allocation=AllocationOut.build(done.allocation),
+            credit_note=CreditNoteOut.build(settings, done.credit_note, done.corrects),
+            invoice=InvoiceOut.build(settings, done.invoice, today=today),
+        ).model_dump_json()
+
+
+class RefundIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Money
+    paid_on: IsoDate
+    reference: Text100 = Field(description="The reference the money went out with.")
+    method: PaymentMethod
+
+
+class RefundOut(_Read):
+    id: uuid.UUID
+    credit_note_id: uuid.UUID
+    amount: Decimal
+    paid_on: date
+    reference: str
+    method: str
+    recorded_at: UtcDateTime
+    recorded_by: str
+
+
+class RefundRecordedOut(BaseModel):
+    refund: RefundOut
+    credit_note: CreditNoteOut
+
+    @classmethod
+    def answer(cls, settings: BillingSettings) -> Answer[Refunded]:
+        return lambda done: cls(
+            refund=RefundOut.build(done.refund),
+            credit_note=CreditNoteOut.build(settings, done.credit_note, done.corrects),
+        ).model_dump_json()
 
 
 class StatementEntryOut(_Read):
     on: date
-    kind: Literal["invoice", "credit_note", "payment"]
+    kind: Literal["invoice", "credit_note", "payment", "allocation", "refund"]
     id: uuid.UUID
     reference: str
     description: str
@@ -240,17 +388,33 @@ class StatementEntryOut(_Read):
     balance: Decimal
 
 
+class OpenItemOut(_Read):
+    kind: Literal["invoice", "credit_note"]
+    id: uuid.UUID
+    reference: str
+    on: date
+    due_on: date | None
+    amount: Decimal = Field(description="An invoice's outstanding, a credit note's unused.")
+
+
 class StatementOut(BaseModel):
     organisation_id: uuid.UUID
     organisation_name: str
     cohort_id: uuid.UUID | None
+    as_of: date
     entries: list[StatementEntryOut]
     invoiced: Decimal
     credited: Decimal
     paid: Decimal
+    refunded: Decimal
     balance: Decimal = Field(
-        description="Invoiced minus credited minus paid; negative means in credit."
+        description="invoiced - credited - paid + refunded = outstanding - unallocated_credit; "
+        "negative means in credit."
     )
+    outstanding: Decimal = Field(description="What its invoices still owe.")
+    unallocated_credit: Decimal = Field(description="What its credit notes have unused.")
+    open_invoices: list[OpenItemOut]
+    unused_credit_notes: list[OpenItemOut]
     awaiting_po: list[ProformaOut]
 
     @classmethod
@@ -259,11 +423,17 @@ class StatementOut(BaseModel):
             organisation_id=statement.organisation_id,
             organisation_name=statement.organisation_name,
             cohort_id=statement.cohort_id,
+            as_of=statement.as_of,
             entries=[StatementEntryOut.build(e) for e in statement.entries],
             invoiced=statement.invoiced,
             credited=statement.credited,
             paid=statement.paid,
+            refunded=statement.refunded,
             balance=statement.balance,
+            outstanding=statement.outstanding,
+            unallocated_credit=statement.unallocated_credit,
+            open_invoices=[OpenItemOut.build(i) for i in statement.open_invoices],
+            unused_credit_notes=[OpenItemOut.build(n) for n in statement.unused_credit_notes],
             awaiting_po=[ProformaOut.build(settings, p) for p in statement.awaiting_po],
         )
 
@@ -279,6 +449,13 @@ class OverdueOut(BaseModel):
     due_on: date
     days_overdue: int
     outstanding: Decimal
+    organisation_credit: Decimal = Field(
+        description="Credit the organisation holds unallocated in the cohort."
+    )
+    to_chase: Decimal = Field(
+        description="The outstanding less that credit (taken from the oldest overdue invoice "
+        "first): what the organisation's statement says it owes on this invoice."
+    )
     project_lead_name: str | None
     project_lead_email: str | None
 
@@ -296,6 +473,8 @@ class OverdueOut(BaseModel):
             due_on=invoice.due_on,
             days_overdue=item.days_overdue,
             outstanding=item.outstanding,
+            organisation_credit=item.organisation_credit,
+            to_chase=item.to_chase,
             project_lead_name=item.project_lead_name,
             project_lead_email=item.project_lead_email,
         )

@@ -13,7 +13,7 @@ from typing import Any
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from services.billing import payments
+from services.billing import overdue
 from services.billing.models import CreditNote, Invoice, Payment, Proforma
 from shared.auth import Role
 from shared.clock import LONDON
@@ -281,7 +281,7 @@ async def test_overdue_after_the_due_date_is_listed_and_recorded_once(
         async with database.transaction() as session:
             session.info["service"] = "billing"
             noon = datetime.combine(after_due, time(12), tzinfo=LONDON)
-            await payments.record_overdue(session, now=noon)
+            await overdue.record_overdue(session, now=noon)
     async with database.transaction() as session:
         stored = await session.get(Invoice, uuid.UUID(invoice["id"]))
         assert stored is not None and stored.status == "overdue"

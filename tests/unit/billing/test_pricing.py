@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from hypothesis import given
@@ -12,16 +11,13 @@ from hypothesis import strategies as st
 
 from services.billing.pricing import (
     Amounts,
-    InvoiceStatus,
     discount_correction,
     document_number,
     due_date,
     format_gbp,
     format_rate,
     full_credit,
-    invoice_status,
     money,
-    payment_problem,
     team_price,
     withdrawal_is_credited,
 )
@@ -171,42 +167,6 @@ def test_invoice_and_its_credits_always_net_to_zero(fee: Decimal, rate: Decimal)
 
 def test_payment_terms_are_thirty_days() -> None:
     assert due_date(date(2021, 3, 1)) == date(2021, 3, 31)
-
-
-def test_invoice_status_moves_issued_part_paid_paid_or_overdue() -> None:
-    gross = Decimal("5160.00")
-    due = date(2021, 3, 31)
-    kw: dict[str, Any] = {"gross": gross, "credited": Decimal(0), "due_on": due}
-    assert invoice_status(paid=Decimal(0), today=date(2021, 3, 1), **kw) is InvoiceStatus.ISSUED
-    assert invoice_status(paid=Decimal("100"), today=due, **kw) is InvoiceStatus.PART_PAID
-    assert invoice_status(paid=gross, today=date(2021, 5, 1), **kw) is InvoiceStatus.PAID
-    assert (
-        invoice_status(paid=Decimal("100"), today=date(2021, 4, 1), **kw) is InvoiceStatus.OVERDUE
-    )
-    assert (
-        invoice_status(
-            gross=gross, credited=gross, paid=Decimal(0), due_on=due, today=date(2021, 5, 1)
-        )
-        is InvoiceStatus.CREDITED
-    )
-    # A discount credit lowers what must be paid for "paid".
-    assert (
-        invoice_status(
-            gross=gross, credited=Decimal("516.00"), paid=Decimal("4644.00"), due_on=due, today=due
-        )
-        is InvoiceStatus.PAID
-    )
-
-
-def test_payment_problems() -> None:
-    kw: dict[str, Any] = {"gross": Decimal("5160.00"), "credited": Decimal(0)}
-    assert payment_problem(amount=Decimal("-1.00"), paid=Decimal(0), **kw)
-    assert payment_problem(amount=Decimal("0.00"), paid=Decimal(0), **kw)
-    assert payment_problem(amount=Decimal("1.001"), paid=Decimal(0), **kw)
-    assert payment_problem(amount=Decimal("5160.01"), paid=Decimal(0), **kw)
-    assert payment_problem(amount=Decimal("0.01"), paid=Decimal("5160.00"), **kw)
-    assert payment_problem(amount=Decimal("5160.00"), paid=Decimal(0), **kw) is None
-    assert payment_problem(amount=Decimal("60.00"), paid=Decimal("5100.00"), **kw) is None
 
 
 def test_formats() -> None:

@@ -27,6 +27,7 @@ from tests.integration.billing.helpers import (
     get,
     invoices_of,
     organisation,
+    post,
     uk_today,
     withdrawn,
 )
@@ -38,14 +39,6 @@ PROBLEM = "application/problem+json"
 def pdf_text(content: bytes) -> str:
     assert content.startswith(b"%PDF-")
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-
-
-async def post(
-    service: RunningService, path: str, body: Any, role: Role = Role.finance, **claims: Any
-) -> Any:
-    return await service.client.post(
-        f"/api/billing{path}", json=body, headers=service.auth(role, **claims)
-    )
 
 
 async def snapshot(billing: RunningService) -> dict[str, int]:

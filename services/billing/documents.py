@@ -164,7 +164,7 @@ def _day(value: date) -> str:
     return value.strftime("%d %B %Y")
 
 
-def withdrawal_facts(note: CreditNote) -> tuple[tuple[str, str], ...]:
+def withdrawal_lines(note: CreditNote) -> tuple[str, ...]:
     """A withdrawal's date, who chose it and who recorded it (nothing for other credits)."""
     if note.withdrawn_on is None:
         return ()
@@ -173,12 +173,14 @@ def withdrawal_facts(note: CreditNote) -> tuple[tuple[str, str], ...]:
         if note.withdrawal_date_chosen_by
         else "the day the withdrawal was recorded"
     )
-    facts = [("Withdrawal date", f"{_day(note.withdrawn_on)} ({chosen})")]
+    lines = [f"Withdrawal date: {_day(note.withdrawn_on)} ({chosen})"]
     if note.credited_as_of is not None and note.credited_as_of != note.withdrawn_on:
-        facts.append(("Credited as of", f"{_day(note.credited_as_of)} (the team's confirmation)"))
+        lines.append(
+            f"Credited as of: {_day(note.credited_as_of)} (the day the team was confirmed)"
+        )
     if note.withdrawn_by:
-        facts.append(("Withdrawal recorded by", note.withdrawn_by))
-    return tuple(facts)
+        lines.append(f"Withdrawal recorded by: {note.withdrawn_by}")
+    return tuple(lines)
 
 
 def credit_note_view(
@@ -190,7 +192,7 @@ def credit_note_view(
         purchase_order=purchase_order,
         references_invoice=invoice_number,
         reason=note.reason_text,
-        facts=withdrawal_facts(note),
+        sections=(("Withdrawal", lines),) if (lines := withdrawal_lines(note)) else (),
     )
 
 

@@ -74,6 +74,7 @@ class DocumentView:
     references_invoice: str | None = None  # credit notes: the invoice they correct
     reason: str | None = None  # credit notes: why
     facts: tuple[tuple[str, str], ...] = ()  # more facts beside the number and dates
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (heading, lines) under the customer
     send_to: tuple[str, ...] = ()  # the customer's accounts-payable contact
     payment_details: tuple[str, ...] = field(default_factory=tuple)  # how to pay, and to whom
     warnings: tuple[str, ...] = ()  # what makes it no real document (development)
@@ -179,7 +180,7 @@ class _Pdf(FPDF):
         for warning in warnings:
             self.set_font(self.body_family, "B", 10)
             self.multi_cell(
-                self.width, 5, self.text_of(warning), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+                self.width, 5, self.text_of(warning), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
             )
         self.ln(2)
 
@@ -191,7 +192,9 @@ class _Pdf(FPDF):
         self.cell(self.width, 6, self.text_of(heading), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(self.body_family, "", 9)
         for line in lines:
-            self.multi_cell(self.width, 5, self.text_of(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.multi_cell(
+                self.width, 5, self.text_of(line), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
         self.ln(2)
 
     def party(self, heading: str, party: Party, *, x: float, y: float, width: float) -> float:
@@ -199,7 +202,9 @@ class _Pdf(FPDF):
         self.set_font(self.body_family, "B", 9)
         self.cell(width, 5, self.text_of(heading), new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.set_font(self.body_family, "B", 10)
-        self.multi_cell(width, 5, self.text_of(party.name), new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.multi_cell(
+            width, 5, self.text_of(party.name), align="L", new_x=XPos.LEFT, new_y=YPos.NEXT
+        )
         self.set_font(self.body_family, "", 10)
         lines = [*party.address_lines]
         if party.postcode:
@@ -208,7 +213,9 @@ class _Pdf(FPDF):
             lines.append(f"VAT registration number: {party.vat_registration_number}")
         lines.extend(party.extra)
         for line in lines:
-            self.multi_cell(width, 5, self.text_of(line), new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self.multi_cell(
+                width, 5, self.text_of(line), align="L", new_x=XPos.LEFT, new_y=YPos.NEXT
+            )
         return float(self.get_y())
 
     def facts(self, facts: Sequence[tuple[str, str]], *, x: float, y: float, width: float) -> float:
@@ -218,7 +225,9 @@ class _Pdf(FPDF):
             self.set_font(self.body_family, "B", 9)
             self.cell(40, 5, self.text_of(name + ":"))
             self.set_font(self.body_family, "", 9)
-            self.multi_cell(width - 40, 5, self.text_of(value), new_x=XPos.LEFT, new_y=YPos.NEXT)
+            self.multi_cell(
+                width - 40, 5, self.text_of(value), align="L", new_x=XPos.LEFT, new_y=YPos.NEXT
+            )
         return float(self.get_y())
 
     def table_of(
@@ -291,6 +300,8 @@ def render_pdf(view: DocumentView) -> bytes:
     pdf.section("Send to (accounts payable)", view.send_to)
     if view.reason:
         pdf.section("Reason for credit", [view.reason])
+    for heading, lines in view.sections:
+        pdf.section(heading, lines)
 
     # Lines: net, VAT rate, VAT and gross per line, each in sterling.
     pdf.table_of(

@@ -92,7 +92,12 @@ def confirmed(
 
 
 def withdrawn(
-    event: TeamConfirmed, *, on: date, reason: str = "Staffing pressures"
+    event: TeamConfirmed,
+    *,
+    on: date,
+    reason: str = "Staffing pressures",
+    withdrawn_by: str | None = None,
+    date_chosen_by: str | None = None,
 ) -> TeamWithdrawn:
     return TeamWithdrawn(
         cohort_id=event.cohort_id,
@@ -100,6 +105,8 @@ def withdrawn(
         organisation_id=event.organisation.id,
         reason=reason,
         withdrawn_on=on,
+        withdrawn_by=withdrawn_by,
+        date_chosen_by=date_chosen_by,
     )
 
 

@@ -200,7 +200,7 @@ def proforma_view(settings: BillingSettings, proforma: Proforma) -> DocumentView
     facts: tuple[tuple[str, str], ...] = ()
     if proforma.revision > 1:
         earlier = previous_reference(proforma.reference, proforma.revision)
-        facts = (("Revision", f"{proforma.revision}, replacing {earlier}"),)
+        facts = (("Revision", str(proforma.revision)), ("Replaces", earlier))
     return replace(
         _view(settings, proforma, DocumentKind.PROFORMA, proforma.reference), facts=facts
     )

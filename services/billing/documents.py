@@ -210,7 +210,7 @@ ENTRY_WORDS = {
     "invoice": "Invoice",
     "credit_note": "Credit note",
     "payment": "Payment",
-    "allocation": "Credit applied",
+    "allocation": "Allocation",
     "refund": "Refund",
 }
 

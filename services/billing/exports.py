@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.billing.balances import METHOD_WORDS
 from services.billing.documents import document_lines
 from services.billing.models import CreditNote, Invoice
+from services.billing.statements import ENTRY_ORDER
 from services.billing.store import queries
 from shared.errors import Unprocessable
 
@@ -45,8 +46,6 @@ COLUMNS = (
     "organisation_id",
     "cohort_id",
 )
-# The order of a day's entries: documents before the money that moves against them.
-_ENTRY_ORDER = {"invoice": 0, "credit_note": 1, "payment": 2, "allocation": 3, "refund": 4}
 
 
 @dataclass(frozen=True)
@@ -134,7 +133,7 @@ async def ledger_csv(session: AsyncSession, *, start: date, end: date) -> tuple[
         )
     ledger = await queries.ledger(session, start=start, end=end)
     rows = sorted(
-        _rows(ledger), key=lambda r: (r.on, _ENTRY_ORDER[r.entry], r.number, r.against, r.line)
+        _rows(ledger), key=lambda r: (r.on, ENTRY_ORDER[r.entry], r.number, r.against, r.line)
     )
     out = io.StringIO()
     writer = csv.writer(out)

@@ -231,10 +231,15 @@ class _Pdf(FPDF):
         return float(self.get_y())
 
     def table_of(
-        self, widths: tuple[int, ...], header: Sequence[str], rows: Sequence[Sequence[str]]
+        self,
+        widths: tuple[int, ...],
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        size: int = 8,
     ) -> None:
         self.set_x(self.l_margin)
-        self.set_font(self.body_family, "", 8)
+        self.set_font(self.body_family, "", size)
         with self.table(
             col_widths=widths,
             text_align=("LEFT", *(["RIGHT"] * (len(widths) - 1))),
@@ -366,7 +371,7 @@ def render_statement(view: StatementView) -> bytes:
     pdf.ln(3)
     pdf.section("Send to (accounts payable)", view.send_to)
     pdf.table_of(
-        (20, 20, 30, 56, 22, 22, 24),
+        (17, 17, 27, 53, 20, 20, 20),
         ("Date", "Entry", "Reference", "Description", "Debit", "Credit", "Balance"),
         [
             (
@@ -380,6 +385,7 @@ def render_statement(view: StatementView) -> bytes:
             )
             for row in view.rows
         ],
+        size=7,
     )
     pdf.totals([(name, format_gbp(amount)) for name, amount in view.totals])
     pdf.section(

@@ -157,6 +157,10 @@ def _total(values: Iterable[Decimal]) -> Decimal:
     return sum(values, ZERO)
 
 
+# The order of entries made at the same moment: documents before the money moved against them.
+ENTRY_ORDER = {"invoice": 0, "credit_note": 1, "payment": 2, "allocation": 3, "refund": 4}
+
+
 def _entries(documents: queries.Documents) -> list[StatementEntry]:
     """Every movement on the account, oldest first, with the running balance. An allocation
     moves credit from one document to another: it is listed, but changes no balance."""
@@ -226,7 +230,7 @@ def _entries(documents: queries.Documents) -> list[StatementEntry]:
             for r in documents.refunds
         ),
     ]
-    raw.sort(key=lambda e: (e.on, e.at, e.reference))
+    raw.sort(key=lambda e: (e.on, e.at, ENTRY_ORDER[e.kind], e.reference))
     running = ZERO
     entries: list[StatementEntry] = []
     for entry in raw:

@@ -43,6 +43,10 @@ ALLOWED_SENSITIVE = {
     ("CohortCreate", "vat_rate"),
     # Finance records the amount actually received; it never changes what is owed.
     ("PaymentIn", "amount"),
+    # Finance moves part of a credit note's unused amount (bounded by it and by what the
+    # invoice owes), or pays it back: neither changes what was invoiced or credited.
+    ("AllocationIn", "amount"),
+    ("RefundIn", "amount"),
 }
 SENSITIVE = {
     "id",

@@ -21,7 +21,7 @@ from services.billing.invoicing import outstanding_of, record_from, refresh_stat
 from services.billing.models import CreditAllocation, CreditNote, Invoice, Refund
 from services.billing.payments import newly_paid
 from services.billing.pricing import money
-from services.billing.replays import Answer, Answered, answered, replay
+from services.billing.replays import Answer, Answered, date_problem, kept, movement, replayed
 from services.billing.store import prepared, queries
 from shared.clock import uk_date
 from shared.errors import NotFound, Unprocessable
@@ -73,17 +73,19 @@ async def allocate_credit(
     organisation in the same cohort."""
     note, corrects = await _locked_note(session, credit_note_id)
     received = {"invoice_id": invoice_id, "amount": amount}
-    if idempotency_key is not None:
-        earlier = await queries.allocation_by_key(session, credit_note_id, idempotency_key)
-        if earlier is not None:
-            target = await session.get(Invoice, earlier.invoice_id)
-            assert target is not None
-            return replay(
-                earlier, received, lambda: answer(Allocated(earlier, note, target, corrects))
-            )
     invoice = await prepared.lock_invoice(session, invoice_id)
     if invoice is None:
         raise NotFound("no such invoice")
+    earlier = await replayed(
+        session,
+        CreditAllocation,
+        scope=credit_note_id,
+        idempotency_key=idempotency_key,
+        received=received,
+        rebuild=lambda row: answer(Allocated(row, note, invoice, corrects)),
+    )
+    if earlier is not None:
+        return earlier
     if (invoice.organisation_id, invoice.cohort_id) != (note.organisation_id, note.cohort_id):
         raise Unprocessable(
             f"invoice {invoice.number} is not one of the same organisation in the same cohort "
@@ -101,22 +103,15 @@ async def allocate_credit(
     allocation = CreditAllocation(
         id=uuid.uuid4(),
         credit_note_id=note.id,
-        invoice_id=invoice.id,
-        organisation_id=note.organisation_id,
-        cohort_id=note.cohort_id,
-        amount=money(amount),
+        **received | {"amount": money(amount)},
         allocated_on=today,
-        recorded_at=now,
-        recorded_by=recorded_by,
-        idempotency_key=idempotency_key,
+        **movement(note, by=recorded_by, now=now, idempotency_key=idempotency_key),
     )
     note.allocated = note.allocated + allocation.amount
     invoice.credit_applied = invoice.credit_applied + allocation.amount
     refresh_status(invoice, today=today)
     paid = newly_paid(invoice, on=today)
-    result = answered(allocation, Allocated(allocation, note, invoice, corrects), answer)
-    session.add(allocation)
-    await session.flush()
+    result = await kept(session, allocation, Allocated(allocation, note, invoice, corrects), answer)
     await record_from(
         session,
         CreditAllocated,
@@ -156,32 +151,28 @@ async def record_refund(
     """Record money paid back to the organisation out of the credit note's unused amount."""
     note, corrects = await _locked_note(session, credit_note_id)
     received = {"amount": amount, "paid_on": paid_on, "reference": reference, "method": method}
-    if idempotency_key is not None:
-        earlier = await queries.refund_by_key(session, credit_note_id, idempotency_key)
-        if earlier is not None:
-            return replay(earlier, received, lambda: answer(Refunded(earlier, note, corrects)))
-    if paid_on > uk_date(now):
-        raise Unprocessable("a refund cannot be paid in the future", title="Invalid refund")
-    if paid_on < note.issued_on:
-        raise Unprocessable(
-            f"the refund date is before the credit note's issue date ({note.issued_on})",
-            title="Invalid refund",
-        )
+    earlier = await replayed(
+        session,
+        Refund,
+        scope=credit_note_id,
+        idempotency_key=idempotency_key,
+        received=received,
+        rebuild=lambda row: answer(Refunded(row, note, corrects)),
+    )
+    if earlier is not None:
+        return earlier
+    date_problem(
+        paid_on, today=uk_date(now), earliest=note.issued_on, what="refund", since="the credit note"
+    )
     _refused(note, refund_problem(amount=amount, unused_credit=unused_of(note)))
     refund = Refund(
         id=uuid.uuid4(),
         credit_note_id=note.id,
-        organisation_id=note.organisation_id,
-        cohort_id=note.cohort_id,
         **received | {"amount": money(amount)},
-        recorded_at=now,
-        recorded_by=recorded_by,
-        idempotency_key=idempotency_key,
+        **movement(note, by=recorded_by, now=now, idempotency_key=idempotency_key),
     )
     note.refunded = note.refunded + refund.amount
-    result = answered(refund, Refunded(refund, note, corrects), answer)
-    session.add(refund)
-    await session.flush()
+    result = await kept(session, refund, Refunded(refund, note, corrects), answer)
     await record_from(
         session,
         RefundRecorded,

@@ -10,6 +10,8 @@ only. Only finance records POs, payments, allocations and refunds, and exports t
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
@@ -25,6 +27,7 @@ from services.billing import (
 from services.billing import (
     overdue as chasing,
 )
+from services.billing.rendering import DocumentKind
 from services.billing.replays import Answered
 from services.billing.settings import BillingSettings
 from shared.app import app_settings
@@ -53,6 +56,34 @@ IdempotencyKey = Annotated[
     ),
 ]
 
+
+@dataclass(frozen=True)
+class Recording:
+    """What a write of money takes from its request: who records it (finance), when, the
+    Idempotency-Key a retry carries, and how its answer reads."""
+
+    by: str
+    now: datetime
+    idempotency_key: str | None
+    settings: BillingSettings
+
+    def of(self, answer: type[schemas.RecordedOut[Any]]) -> dict[str, Any]:
+        """The use case's arguments for it (``answer``: the response model)."""
+        return {
+            "recorded_by": self.by,
+            "now": self.now,
+            "idempotency_key": self.idempotency_key,
+            "answer": answer.answer(self.settings, today=uk_date(self.now)),
+        }
+
+
+async def _recording(
+    user: Finance, settings: Settings, clock: Clock, idempotency_key: IdempotencyKey = None
+) -> Recording:
+    return Recording(user.subject, clock.now(), idempotency_key, settings)
+
+
+FinanceRecording = Annotated[Recording, Depends(_recording)]
 NOT_FOUND = problem_responses(404)
 PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "The document as PDF"},
@@ -115,7 +146,9 @@ async def invoice_pdf(
     invoice_id: uuid.UUID, session: Session, user: DocumentReader, settings: Settings
 ) -> Response:
     return pdf(
-        await documents.invoice_pdf(session, settings=settings, invoice_id=invoice_id, user=user)
+        await documents.document_pdf(
+            session, settings=settings, kind=DocumentKind.INVOICE, document_id=invoice_id, user=user
+        )
     )
 
 
@@ -156,27 +189,14 @@ async def list_payments(
     responses=problem_responses(404, 409, 422),
 )
 async def record_payment(
-    invoice_id: uuid.UUID,
-    body: schemas.PaymentIn,
-    session: Session,
-    user: Finance,
-    settings: Settings,
-    clock: Clock,
-    idempotency_key: IdempotencyKey = None,
+    invoice_id: uuid.UUID, body: schemas.PaymentIn, session: Session, recording: FinanceRecording
 ) -> Response:
-    now = clock.now()
     return recorded(
         await payments.record_payment(
             session,
             invoice_id=invoice_id,
-            received_on=body.received_on,
-            amount=body.amount,
-            reference=body.reference,
-            method=body.method,
-            recorded_by=user.subject,
-            now=now,
-            answer=schemas.PaymentRecordedOut.answer(settings, today=uk_date(now)),
-            idempotency_key=idempotency_key,
+            **body.model_dump(),
+            **recording.of(schemas.PaymentRecordedOut),
         )
     )
 
@@ -212,8 +232,12 @@ async def credit_note_pdf(
     credit_note_id: uuid.UUID, session: Session, user: DocumentReader, settings: Settings
 ) -> Response:
     return pdf(
-        await documents.credit_note_pdf(
-            session, settings=settings, credit_note_id=credit_note_id, user=user
+        await documents.document_pdf(
+            session,
+            settings=settings,
+            kind=DocumentKind.CREDIT_NOTE,
+            document_id=credit_note_id,
+            user=user,
         )
     )
 
@@ -229,22 +253,14 @@ async def allocate_credit(
     credit_note_id: uuid.UUID,
     body: schemas.AllocationIn,
     session: Session,
-    user: Finance,
-    settings: Settings,
-    clock: Clock,
-    idempotency_key: IdempotencyKey = None,
+    recording: FinanceRecording,
 ) -> Response:
-    now = clock.now()
     return recorded(
         await allocations.allocate_credit(
             session,
             credit_note_id=credit_note_id,
-            invoice_id=body.invoice_id,
-            amount=body.amount,
-            recorded_by=user.subject,
-            now=now,
-            answer=schemas.AllocationRecordedOut.answer(settings, today=uk_date(now)),
-            idempotency_key=idempotency_key,
+            **body.model_dump(),
+            **recording.of(schemas.AllocationRecordedOut),
         )
     )
 
@@ -260,23 +276,14 @@ async def record_refund(
     credit_note_id: uuid.UUID,
     body: schemas.RefundIn,
     session: Session,
-    user: Finance,
-    settings: Settings,
-    clock: Clock,
-    idempotency_key: IdempotencyKey = None,
+    recording: FinanceRecording,
 ) -> Response:
     return recorded(
         await allocations.record_refund(
             session,
             credit_note_id=credit_note_id,
-            amount=body.amount,
-            paid_on=body.paid_on,
-            reference=body.reference,
-            method=body.method,
-            recorded_by=user.subject,
-            now=clock.now(),
-            answer=schemas.RefundRecordedOut.answer(settings),
-            idempotency_key=idempotency_key,
+            **body.model_dump(),
+            **recording.of(schemas.RefundRecordedOut),
         )
     )
 
@@ -323,7 +330,13 @@ async def proforma_pdf(
     proforma_id: uuid.UUID, session: Session, user: DocumentReader, settings: Settings
 ) -> Response:
     return pdf(
-        await documents.proforma_pdf(session, settings=settings, proforma_id=proforma_id, user=user)
+        await documents.document_pdf(
+            session,
+            settings=settings,
+            kind=DocumentKind.PROFORMA,
+            document_id=proforma_id,
+            user=user,
+        )
     )
 
 

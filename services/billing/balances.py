@@ -101,53 +101,48 @@ def amount_problem(amount: Decimal, what: str) -> str | None:
     return None
 
 
-def payment_problem(*, amount: Decimal, still_owed: Decimal) -> str | None:
-    """Why a payment of ``amount`` cannot be recorded against an invoice, or None if it can."""
-    problem = amount_problem(amount, "a payment")
+# What an amount may not exceed: (the limit, what it is, with {} for the sum, and what to say
+# when there is nothing left at all).
+Limit = tuple[Decimal, str, str]
+
+
+def _beyond(amount: Decimal, what: str, *limits: Limit) -> str | None:
+    """Why ``amount`` cannot move: it is no amount of money, or more than one of ``limits``."""
+    problem = amount_problem(amount, what)
     if problem is not None:
         return problem
-    if still_owed <= 0:
-        return "the invoice has nothing outstanding"
-    if amount > still_owed:
-        return (
-            f"the payment of {format_gbp(amount)} exceeds the {format_gbp(still_owed)} outstanding"
-        )
+    for limit, text, nothing_left in limits:
+        if limit <= 0:
+            return nothing_left
+        if amount > limit:
+            return f"{what} of {format_gbp(amount)} exceeds {text.format(format_gbp(limit))}"
     return None
+
+
+_OWED = "the {} outstanding", "the invoice has nothing outstanding"
+_UNUSED = "the credit note's {} unused", "the credit note has nothing unused"
+
+
+def payment_problem(*, amount: Decimal, still_owed: Decimal) -> str | None:
+    """Why a payment of ``amount`` cannot be recorded against an invoice, or None if it can."""
+    return _beyond(amount, "the payment", (still_owed, *_OWED))
 
 
 def allocation_problem(
     *, amount: Decimal, unused_credit: Decimal, still_owed: Decimal
 ) -> str | None:
     """Why ``amount`` of a credit note cannot be allocated to an invoice, or None if it can."""
-    problem = amount_problem(amount, "an allocation")
-    if problem is not None:
-        return problem
-    if amount > unused_credit:
-        return (
-            f"the allocation of {format_gbp(amount)} exceeds the credit note's "
-            f"{format_gbp(unused_credit)} unused"
-        )
-    if still_owed <= 0:
-        return "the invoice has nothing outstanding"
-    if amount > still_owed:
-        return (
-            f"the allocation of {format_gbp(amount)} exceeds the invoice's "
-            f"{format_gbp(still_owed)} outstanding"
-        )
-    return None
+    return _beyond(
+        amount,
+        "the allocation",
+        (unused_credit, *_UNUSED),
+        (still_owed, "the invoice's {} outstanding", _OWED[1]),
+    )
 
 
 def refund_problem(*, amount: Decimal, unused_credit: Decimal) -> str | None:
     """Why ``amount`` of a credit note cannot be refunded, or None if it can."""
-    problem = amount_problem(amount, "a refund")
-    if problem is not None:
-        return problem
-    if amount > unused_credit:
-        return (
-            f"the refund of {format_gbp(amount)} exceeds the credit note's "
-            f"{format_gbp(unused_credit)} unused"
-        )
-    return None
+    return _beyond(amount, "the refund", (unused_credit, *_UNUSED))
 
 
 def balance(*, invoiced: Decimal, credited: Decimal, paid: Decimal, refunded: Decimal) -> Decimal:

@@ -18,9 +18,9 @@ from services.billing.balances import ProformaStatus, credit_to_apply
 from services.billing.invoicing import (
     Billed,
     Customer,
+    add_and_record,
     amounts_of,
     outstanding_of,
-    record_from,
     refresh_status,
     revise_proforma,
     take_number,
@@ -105,12 +105,10 @@ async def _issue_credit_note(
             replace(amounts, vat_rate=invoice.vat_rate),  # always the invoice's own rate
         ).columns(now),
     )
-    session.add(note)
     invoice.credited = invoice.credited + amounts.gross
     invoice.credit_applied = invoice.credit_applied + applied
     refresh_status(invoice, today=note.issued_on)
-    await session.flush()
-    await record_from(session, CreditNoteIssued, note, invoice_number=invoice.number)
+    await add_and_record(session, note, CreditNoteIssued, invoice_number=invoice.number)
     return note
 
 

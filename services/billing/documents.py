@@ -262,33 +262,28 @@ def statement_view(settings: BillingSettings, found: Statement) -> StatementView
 # --- the downloads -----------------------------------------------------------------------------
 
 
-async def _rendered(filename: str, view: DocumentView) -> tuple[str, bytes]:
-    """(file name, PDF): rendering takes a while, so it runs off the event loop."""
-    return f"{filename}.pdf", await asyncio.to_thread(render_pdf, view)
-
-
-async def invoice_pdf(
-    session: AsyncSession, *, settings: BillingSettings, invoice_id: uuid.UUID, user: Principal
+async def document_pdf(
+    session: AsyncSession,
+    *,
+    settings: BillingSettings,
+    kind: DocumentKind,
+    document_id: uuid.UUID,
+    user: Principal,
 ) -> tuple[str, bytes]:
-    invoice = await get_invoice(session, invoice_id=invoice_id, user=user)
-    return await _rendered(invoice.number, invoice_view(settings, invoice))
-
-
-async def credit_note_pdf(
-    session: AsyncSession, *, settings: BillingSettings, credit_note_id: uuid.UUID, user: Principal
-) -> tuple[str, bytes]:
-    note, invoice_number = await get_credit_note(session, credit_note_id=credit_note_id, user=user)
-    purchase_order = await queries.purchase_order_of(session, note.invoice_id)
-    return await _rendered(
-        note.number, credit_note_view(settings, note, invoice_number, purchase_order)
-    )
-
-
-async def proforma_pdf(
-    session: AsyncSession, *, settings: BillingSettings, proforma_id: uuid.UUID, user: Principal
-) -> tuple[str, bytes]:
-    proforma = await get_proforma(session, proforma_id=proforma_id, user=user)
-    return await _rendered(proforma.reference, proforma_view(settings, proforma))
+    """(file name, PDF) of an invoice, credit note or pro-forma the principal may read."""
+    view: DocumentView
+    if kind is DocumentKind.INVOICE:
+        invoice = await get_invoice(session, invoice_id=document_id, user=user)
+        view = invoice_view(settings, invoice)
+    elif kind is DocumentKind.CREDIT_NOTE:
+        note, number = await get_credit_note(session, credit_note_id=document_id, user=user)
+        purchase_order = await queries.purchase_order_of(session, note.invoice_id)
+        view = credit_note_view(settings, note, number, purchase_order)
+    else:
+        proforma = await get_proforma(session, proforma_id=document_id, user=user)
+        view = proforma_view(settings, proforma)
+    # Rendering takes a while, so it runs off the event loop.
+    return f"{view.number}.pdf", await asyncio.to_thread(render_pdf, view)
 
 
 async def statement_pdf(

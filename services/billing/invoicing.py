@@ -28,12 +28,11 @@ from services.billing.models import (
     BillingCohort,
     BillingOrganisation,
     BillingTeam,
-    CreditAllocation,
     CreditNote,
+    Document,
     Invoice,
-    Payment,
+    Movement,
     Proforma,
-    Refund,
 )
 from services.billing.pricing import ZERO, Amounts, MembershipPrice, document_number, due_date
 from services.billing.settings import BillingSettings
@@ -66,7 +65,7 @@ def refresh_status(invoice: Invoice, *, today: date) -> None:
     invoice.status = effective_status(invoice, today=today)
 
 
-def amounts_of(row: Invoice | Proforma | CreditNote) -> Amounts:
+def amounts_of(row: Document) -> Amounts:
     return Amounts(net=row.net, vat_rate=row.vat_rate, vat=row.vat, gross=row.gross)
 
 
@@ -125,7 +124,7 @@ class Customer:
         )
 
     @classmethod
-    def of_document(cls, document: Invoice | Proforma | CreditNote) -> Customer:
+    def of_document(cls, document: Document) -> Customer:
         stated = {f.name: getattr(document, f"customer_{f.name}") for f in fields(cls)}
         return cls(
             **stated
@@ -235,7 +234,7 @@ E = TypeVar("E", bound=DomainEvent)
 async def record_from(
     session: AsyncSession,
     event_type: type[E],
-    row: Invoice | Proforma | CreditNote | Payment | CreditAllocation | Refund,
+    row: Document | Movement,
     *,
     subject: uuid.UUID | None = None,
     **values: Any,
@@ -254,6 +253,15 @@ async def record_from(
     }
     event = event_type(**from_row, **values)
     await record_event(session, event, subject=str(row.id if subject is None else subject))
+
+
+async def add_and_record(
+    session: AsyncSession, row: Document, event_type: type[E], **values: Any
+) -> None:
+    """Write a new document and record the event that says so, in the same transaction."""
+    session.add(row)
+    await session.flush()
+    await record_from(session, event_type, row, **values)
 
 
 async def issue_proforma(
@@ -308,9 +316,7 @@ async def revise_proforma(
     )
     proforma.status = ProformaStatus.SUPERSEDED.value
     proforma.superseded_by = revised.id
-    session.add(revised)
-    await session.flush()
-    await record_from(session, ProformaIssued, revised, supersedes=proforma.id)
+    await add_and_record(session, revised, ProformaIssued, supersedes=proforma.id)
     return revised
 
 

@@ -274,64 +274,58 @@ class CreditNote(_Numbered, _Priced, _Customer, Base):
     )
 
 
-class _Replayable:
-    """A client's Idempotency-Key and the answer first given to it: a retried request is
-    answered with exactly these bytes instead of recording a second time."""
+class _Movement:
+    """Money moved against a document (a payment, an allocation, a refund): whose, how much, who
+    recorded it and when; and a client's Idempotency-Key with the answer first given to it, so
+    that a retried request is answered with exactly these bytes instead of recording twice."""
 
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    cohort_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    amount: Mapped[Decimal] = mapped_column(Pence)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(200))
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
     answer: Mapped[str | None] = mapped_column(Text)
 
 
-class Payment(_Replayable, Base):
+class Payment(_Movement, Base):
     __tablename__ = "payment"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoice.id"), index=True)
-    organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
-    cohort_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     received_on: Mapped[date] = mapped_column(Date)
-    amount: Mapped[Decimal] = mapped_column(Pence)
     reference: Mapped[str] = mapped_column(String(100))
     method: Mapped[str] = mapped_column(String(20))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    recorded_by: Mapped[str] = mapped_column(String(200))
 
     __table_args__ = (UniqueConstraint("invoice_id", "idempotency_key"),)
 
 
-class CreditAllocation(_Replayable, Base):
+class CreditAllocation(_Movement, Base):
     """Finance applied part of a credit note's unused amount to another open invoice of the
     same organisation in the same cohort."""
 
     __tablename__ = "credit_allocation"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     credit_note_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("credit_note.id"), index=True)
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoice.id"), index=True)
-    organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
-    cohort_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
-    amount: Mapped[Decimal] = mapped_column(Pence)
     allocated_on: Mapped[date] = mapped_column(Date)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    recorded_by: Mapped[str] = mapped_column(String(200))
 
     __table_args__ = (UniqueConstraint("credit_note_id", "idempotency_key"),)
 
 
-class Refund(_Replayable, Base):
+class Refund(_Movement, Base):
     """Money paid back to the organisation out of a credit note's unused amount."""
 
     __tablename__ = "refund"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     credit_note_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("credit_note.id"), index=True)
-    organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
-    cohort_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
-    amount: Mapped[Decimal] = mapped_column(Pence)
     paid_on: Mapped[date] = mapped_column(Date)
     reference: Mapped[str] = mapped_column(String(100))
     method: Mapped[str] = mapped_column(String(20))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    recorded_by: Mapped[str] = mapped_column(String(200))
 
     __table_args__ = (UniqueConstraint("credit_note_id", "idempotency_key"),)
+
+
+# What the use cases pass around: the documents, and the money moved against them.
+Document = Invoice | Proforma | CreditNote
+Movement = Payment | CreditAllocation | Refund

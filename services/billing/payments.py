@@ -27,7 +27,7 @@ from services.billing.invoicing import (
 )
 from services.billing.models import BillingTeam, Invoice, Payment
 from services.billing.pricing import money
-from services.billing.replays import Answer, Answered, answered, replay
+from services.billing.replays import Answer, Answered, date_problem, kept, movement, replayed
 from services.billing.settings import BillingSettings
 from services.billing.store import prepared, queries
 from shared.clock import uk_date
@@ -137,18 +137,20 @@ async def record_payment(
         "reference": reference,
         "method": method,
     }
-    if idempotency_key is not None:
-        earlier = await queries.payment_by_key(session, invoice_id, idempotency_key)
-        if earlier is not None:  # a retried request: recorded once, answered as the first time
-            return replay(earlier, received, lambda: answer(RecordedPayment(earlier, invoice)))
+    earlier = await replayed(
+        session,
+        Payment,
+        scope=invoice_id,
+        idempotency_key=idempotency_key,
+        received=received,
+        rebuild=lambda row: answer(RecordedPayment(row, invoice)),
+    )
+    if earlier is not None:  # a retried request: recorded once, answered as the first time
+        return earlier
     today = uk_date(now)
-    if received_on > today:
-        raise Unprocessable("a payment cannot be received in the future", title="Invalid payment")
-    if received_on < invoice.issued_on:
-        raise Unprocessable(
-            f"the payment date is before the invoice's issue date ({invoice.issued_on})",
-            title="Invalid payment",
-        )
+    date_problem(
+        received_on, today=today, earliest=invoice.issued_on, what="payment", since="the invoice"
+    )
     problem = payment_problem(amount=amount, still_owed=outstanding_of(invoice))
     if problem is not None:
         raise Unprocessable(
@@ -159,20 +161,13 @@ async def record_payment(
     payment = Payment(
         id=uuid.uuid4(),
         invoice_id=invoice.id,
-        organisation_id=invoice.organisation_id,
-        cohort_id=invoice.cohort_id,
         **received | {"amount": money(amount)},
-        recorded_at=now,
-        recorded_by=recorded_by,
-        idempotency_key=idempotency_key,
+        **movement(invoice, by=recorded_by, now=now, idempotency_key=idempotency_key),
     )
     invoice.paid = invoice.paid + payment.amount
     refresh_status(invoice, today=today)
     paid = newly_paid(invoice, on=received_on)
-    # The answer is built before the row is written, so it is kept in the same insert.
-    result = answered(payment, RecordedPayment(payment, invoice), answer)
-    session.add(payment)
-    await session.flush()
+    result = await kept(session, payment, RecordedPayment(payment, invoice), answer)
     await record_from(
         session,
         PaymentRecorded,

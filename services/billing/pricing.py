@@ -51,18 +51,6 @@ class Amounts:
         )
 
 
-def team_net_fee(
-    *, fee_per_team: Decimal, multi_team_discount: Decimal, organisation_team_count: int
-) -> Decimal:
-    """A team's fee excluding VAT: the full fee, less the discount if its organisation has 2+."""
-    return membership_price(
-        fee_per_team=fee_per_team,
-        multi_team_discount=multi_team_discount,
-        vat_rate=ZERO,
-        organisation_team_count=organisation_team_count,
-    ).amounts.net
-
-
 @dataclass(frozen=True, slots=True)
 class MembershipPrice:
     """A team's membership as the invoice shows it: the list price, the multi-team discount
@@ -103,21 +91,6 @@ def membership_price(
     return MembershipPrice(list_price, None, ZERO, Amounts.of_net(list_price, vat_rate))
 
 
-def team_price(
-    *,
-    fee_per_team: Decimal,
-    multi_team_discount: Decimal,
-    vat_rate: Decimal,
-    organisation_team_count: int,
-) -> Amounts:
-    return membership_price(
-        fee_per_team=fee_per_team,
-        multi_team_discount=multi_team_discount,
-        vat_rate=vat_rate,
-        organisation_team_count=organisation_team_count,
-    ).amounts
-
-
 def discount_correction(
     *,
     invoiced: Amounts,
@@ -131,14 +104,12 @@ def discount_correction(
     fee. The credit uses the invoice's own VAT rate. Nothing is credited when the invoice was
     already discounted, or when earlier credits leave less than the difference (fully credited).
     """
-    discounted = Amounts.of_net(
-        team_net_fee(
-            fee_per_team=fee_per_team,
-            multi_team_discount=multi_team_discount,
-            organisation_team_count=2,
-        ),
-        invoiced.vat_rate,
-    )
+    discounted = membership_price(
+        fee_per_team=fee_per_team,
+        multi_team_discount=multi_team_discount,
+        vat_rate=invoiced.vat_rate,
+        organisation_team_count=2,
+    ).amounts
     if invoiced.net <= discounted.net:
         return None
     difference = invoiced - discounted

@@ -8,15 +8,20 @@ the request writes to (an invoice's payments, a credit note's allocations or ref
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from services.billing.models import CreditAllocation, Payment, Refund
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.billing.models import CreditAllocation, CreditNote, Invoice, Movement, Payment, Refund
+from services.billing.store import queries
 from shared.errors import Unprocessable
 
 T = TypeVar("T")
-Row = Payment | CreditAllocation | Refund
+R = TypeVar("R", Payment, CreditAllocation, Refund)
 
 # Builds the answer (JSON text) to a recorded write, as the route gives it.
 Answer = Callable[[T], str]
@@ -34,20 +39,60 @@ class Answered(Generic[T]):
         return self.recorded is None
 
 
-def replay(earlier: Row, received: dict[str, Any], rebuild: Callable[[], str]) -> Answered[Any]:
-    """The answer given to the request that first used the key (``rebuild``: for a row kept
-    before answers were); 422 when the key was used for a write with other values."""
+async def replayed(
+    session: AsyncSession,
+    model: type[R],
+    *,
+    scope: uuid.UUID,
+    idempotency_key: str | None,
+    received: dict[str, Any],
+    rebuild: Callable[[R], str],
+) -> Answered[Any] | None:
+    """The answer given to the request that first used the key, if there was one (``rebuild``:
+    for a row kept before answers were); 422 when the key was used with other values."""
+    if idempotency_key is None:
+        return None
+    earlier = await queries.by_key(session, model, scope, idempotency_key)
+    if earlier is None:
+        return None
     if {key: getattr(earlier, key) for key in received} != received:
         raise Unprocessable(
             "this Idempotency-Key was used for a different request",
             title="Idempotency-Key reused",
         )
-    return Answered(None, earlier.answer if earlier.answer is not None else rebuild())
+    return Answered(None, earlier.answer if earlier.answer is not None else rebuild(earlier))
 
 
-def answered(row: Row, recorded: T, answer: Answer[T]) -> Answered[T]:
-    """Build the answer to a new write and keep it on its row when the client gave a key."""
+def movement(
+    against: Invoice | CreditNote, *, by: str, now: datetime, idempotency_key: str | None
+) -> dict[str, Any]:
+    """The columns every payment, allocation and refund has: whose, who recorded it and when,
+    and the key a retry carries."""
+    return {
+        "organisation_id": against.organisation_id,
+        "cohort_id": against.cohort_id,
+        "recorded_at": now,
+        "recorded_by": by,
+        "idempotency_key": idempotency_key,
+    }
+
+
+def date_problem(on: date, *, today: date, earliest: date, what: str, since: str) -> None:
+    """Money moves on a real day: not in the future, not before the document it moves against."""
+    if on > today:
+        raise Unprocessable(f"{what} cannot be dated in the future", title=f"Invalid {what}")
+    if on < earliest:
+        raise Unprocessable(
+            f"the {what} date is before {since} ({earliest})", title=f"Invalid {what}"
+        )
+
+
+async def kept(session: AsyncSession, row: Movement, recorded: T, answer: Answer[T]) -> Answered[T]:
+    """Write a new row with the answer to its request (kept on the row when the client gave a
+    key, in the same insert)."""
     text = answer(recorded)
     if row.idempotency_key is not None:
         row.answer = text
+    session.add(row)
+    await session.flush()
     return Answered(recorded, text)

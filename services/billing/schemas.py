@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Self, TypeVar
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -299,17 +299,32 @@ class PaymentOut(_Read):
     recorded_by: str
 
 
-class PaymentRecordedOut(BaseModel):
+Done = TypeVar("Done")
+
+
+class RecordedOut(BaseModel, Generic[Done]):
+    """The answer to a write of money, built from what the use case recorded."""
+
+    @classmethod
+    def of(cls, settings: BillingSettings, done: Done, *, today: date) -> Self:
+        raise NotImplementedError
+
+    @classmethod
+    def answer(cls, settings: BillingSettings, *, today: date) -> Answer[Done]:
+        """The answer as JSON text: what the use case keeps to replay a retried request."""
+        return lambda done: cls.of(settings, done, today=today).model_dump_json()
+
+
+class PaymentRecordedOut(RecordedOut[RecordedPayment]):
     payment: PaymentOut
     invoice: InvoiceOut
 
     @classmethod
-    def answer(cls, settings: BillingSettings, *, today: date) -> Answer[RecordedPayment]:
-        """The answer to a recorded payment, as JSON text (kept for a replay)."""
-        return lambda recorded: cls(
-            payment=PaymentOut.build(recorded.payment),
-            invoice=InvoiceOut.build(settings, recorded.invoice, today=today),
-        ).model_dump_json()
+    def of(cls, settings: BillingSettings, done: RecordedPayment, *, today: date) -> Self:
+        return cls(
+            payment=PaymentOut.build(done.payment),
+            invoice=InvoiceOut.build(settings, done.invoice, today=today),
+        )
 
 
 class AllocationIn(BaseModel):
@@ -331,18 +346,18 @@ class AllocationOut(_Read):
     recorded_by: str
 
 
-class AllocationRecordedOut(BaseModel):
+class AllocationRecordedOut(RecordedOut[Allocated]):
     allocation: AllocationOut
     credit_note: CreditNoteOut
     invoice: InvoiceOut
 
     @classmethod
-    def answer(cls, settings: BillingSettings, *, today: date) -> Answer[Allocated]:
-        return lambda done: cls(
+    def of(cls, settings: BillingSettings, done: Allocated, *, today: date) -> Self:
+        return cls(
             allocation=AllocationOut.build(done.allocation),
             credit_note=CreditNoteOut.build(settings, done.credit_note, done.corrects),
             invoice=InvoiceOut.build(settings, done.invoice, today=today),
-        ).model_dump_json()
+        )
 
 
 class RefundIn(BaseModel):
@@ -365,16 +380,16 @@ class RefundOut(_Read):
     recorded_by: str
 
 
-class RefundRecordedOut(BaseModel):
+class RefundRecordedOut(RecordedOut[Refunded]):
     refund: RefundOut
     credit_note: CreditNoteOut
 
     @classmethod
-    def answer(cls, settings: BillingSettings) -> Answer[Refunded]:
-        return lambda done: cls(
+    def of(cls, settings: BillingSettings, done: Refunded, *, today: date) -> Self:
+        return cls(
             refund=RefundOut.build(done.refund),
             credit_note=CreditNoteOut.build(settings, done.credit_note, done.corrects),
-        ).model_dump_json()
+        )
 
 
 class StatementEntryOut(_Read):

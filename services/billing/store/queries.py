@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -158,12 +158,22 @@ async def invoices_of_cohort(session: AsyncSession, cohort_id: uuid.UUID) -> Seq
     return (await session.scalars(query)).all()
 
 
-async def payment_by_key(
-    session: AsyncSession, invoice_id: uuid.UUID, idempotency_key: str
-) -> Payment | None:
-    found: Payment | None = await session.scalar(
-        select(Payment).where(
-            Payment.invoice_id == invoice_id, Payment.idempotency_key == idempotency_key
+Keyed = TypeVar("Keyed", Payment, CreditAllocation, Refund)
+
+
+def _scope_of_keys(model: type[Any]) -> Any:
+    """The document an Idempotency-Key is scoped to: a payment's invoice, an allocation's or a
+    refund's credit note."""
+    return model.invoice_id if model is Payment else model.credit_note_id
+
+
+async def by_key(
+    session: AsyncSession, model: type[Keyed], scope: uuid.UUID, idempotency_key: str
+) -> Keyed | None:
+    """The row a request with this Idempotency-Key recorded against the document, if any."""
+    found: Keyed | None = await session.scalar(
+        select(model).where(
+            _scope_of_keys(model) == scope, model.idempotency_key == idempotency_key
         )
     )
     return found
@@ -171,29 +181,6 @@ async def payment_by_key(
 
 async def credit_note_by_id(session: AsyncSession, credit_note_id: uuid.UUID) -> CreditNote | None:
     found: CreditNote | None = await session.get(CreditNote, credit_note_id)
-    return found
-
-
-async def allocation_by_key(
-    session: AsyncSession, credit_note_id: uuid.UUID, idempotency_key: str
-) -> CreditAllocation | None:
-    found: CreditAllocation | None = await session.scalar(
-        select(CreditAllocation).where(
-            CreditAllocation.credit_note_id == credit_note_id,
-            CreditAllocation.idempotency_key == idempotency_key,
-        )
-    )
-    return found
-
-
-async def refund_by_key(
-    session: AsyncSession, credit_note_id: uuid.UUID, idempotency_key: str
-) -> Refund | None:
-    found: Refund | None = await session.scalar(
-        select(Refund).where(
-            Refund.credit_note_id == credit_note_id, Refund.idempotency_key == idempotency_key
-        )
-    )
     return found
 
 

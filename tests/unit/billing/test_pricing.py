@@ -17,8 +17,8 @@ from services.billing.pricing import (
     format_gbp,
     format_rate,
     full_credit,
+    membership_price,
     money,
-    team_price,
     withdrawal_is_credited,
 )
 
@@ -28,9 +28,9 @@ VAT = Decimal("0.20")
 
 
 def price(count: int) -> Amounts:
-    return team_price(
+    return membership_price(
         fee_per_team=FEE, multi_team_discount=DISCOUNT, vat_rate=VAT, organisation_team_count=count
-    )
+    ).amounts
 
 
 def test_one_team_pays_the_full_fee() -> None:
@@ -137,13 +137,19 @@ def test_rounding_is_half_up_per_line() -> None:
     assert line.net == Decimal("1234.57")
     assert line.vat == Decimal("246.91")  # 246.914 → 246.91
     assert line.gross == Decimal("1481.48")
-    odd = team_price(
+    odd = membership_price(
         fee_per_team=Decimal("4299.95"),
         multi_team_discount=Decimal("0.10"),
         vat_rate=VAT,
         organisation_team_count=2,
     )
-    assert odd.net == Decimal("3869.96")  # 3869.955 rounds half up
+    assert odd.amounts.net == Decimal("3869.96")  # 3869.955 rounds half up
+    # The list price and discount lines add up to the total exactly, VAT included.
+    listed, discount = odd.lines()
+    assert discount is not None
+    assert (listed.net, discount.net) == (Decimal("4299.95"), Decimal("-429.99"))
+    assert listed.vat + discount.vat == odd.amounts.vat
+    assert listed.gross + discount.gross == odd.amounts.gross
 
 
 @given(
@@ -151,9 +157,9 @@ def test_rounding_is_half_up_per_line() -> None:
     rate=st.sampled_from([Decimal("0.20"), Decimal("0.175"), Decimal("0.05"), Decimal("0")]),
 )
 def test_invoice_and_its_credits_always_net_to_zero(fee: Decimal, rate: Decimal) -> None:
-    invoiced = team_price(
+    invoiced = membership_price(
         fee_per_team=fee, multi_team_discount=DISCOUNT, vat_rate=rate, organisation_team_count=1
-    )
+    ).amounts
     credited = Amounts.of_net(Decimal(0), rate)
     discount = discount_correction(
         invoiced=invoiced, already_credited=credited, fee_per_team=fee, multi_team_discount=DISCOUNT

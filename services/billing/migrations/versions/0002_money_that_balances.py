@@ -130,26 +130,11 @@ def _backfill_applied_credit() -> None:
     """Each credit note applied to its own invoice in issue order, as far as the invoice still
     owed anything after its payments (what the old figures assumed)."""
     bind = op.get_bind()
-    invoice = sa.table(
-        "invoice",
-        sa.column("id", sa.Uuid()),
-        sa.column("gross", sa.BigInteger()),
-        sa.column("paid", sa.BigInteger()),
-        sa.column("credit_applied", sa.BigInteger()),
-    )
-    note = sa.table(
-        "credit_note",
-        sa.column("id", sa.Uuid()),
-        sa.column("invoice_id", sa.Uuid()),
-        sa.column("gross", sa.BigInteger()),
-        sa.column("sequence", sa.Integer()),
-        sa.column("series", sa.String()),
-        sa.column("applied", sa.BigInteger()),
-    )
     rows = bind.execute(
-        sa.select(note.c.id, note.c.invoice_id, note.c.gross, invoice.c.gross, invoice.c.paid)
-        .join(invoice, invoice.c.id == note.c.invoice_id)
-        .order_by(note.c.invoice_id, note.c.series, note.c.sequence)
+        sa.text(
+            "SELECT n.id, n.invoice_id, n.gross, i.gross, i.paid FROM credit_note n "
+            "JOIN invoice i ON i.id = n.invoice_id ORDER BY n.invoice_id, n.series, n.sequence"
+        )
     ).all()
     left: dict[object, int] = {}
     applied_to: dict[object, int] = {}
@@ -158,10 +143,14 @@ def _backfill_applied_credit() -> None:
         applied = max(min(int(note_gross), remaining), 0)
         left[invoice_id] = remaining - applied
         applied_to[invoice_id] = applied_to.get(invoice_id, 0) + applied
-        bind.execute(sa.update(note).where(note.c.id == note_id).values(applied=applied))
+        bind.execute(
+            sa.text("UPDATE credit_note SET applied = :applied WHERE id = :id"),
+            {"applied": applied, "id": note_id},
+        )
     for invoice_id, applied in applied_to.items():
         bind.execute(
-            sa.update(invoice).where(invoice.c.id == invoice_id).values(credit_applied=applied)
+            sa.text("UPDATE invoice SET credit_applied = :applied WHERE id = :id"),
+            {"applied": applied, "id": invoice_id},
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -90,14 +90,14 @@ def price_of(row: Invoice | Proforma) -> MembershipPrice:
     return MembershipPrice(row.list_price, row.discount_rate, row.discount or ZERO, amounts)
 
 
-def _tuple(lines: list[str] | None) -> tuple[str, ...] | None:
-    return None if lines is None else tuple(lines)
+# What a document states of its customer, each in a column ``customer_<name>``.
+_STATED = ("name", "postcode", "ods_code", "payables_code")
 
 
 @dataclass(frozen=True)
 class Customer:
     """The customer as a document states it (copied onto each document at issue), with the
-    accounts-payable contact its documents are sent to."""
+    accounts-payable contact its documents are sent to (as it stood then)."""
 
     name: str
     address: tuple[str, ...]
@@ -109,6 +109,17 @@ class Customer:
     ap_address: tuple[str, ...] | None = None  # None: the address above
     ap_postcode: str | None = None
 
+    @staticmethod
+    def _payable(row: BillingOrganisation | Document) -> dict[str, Any]:
+        """The accounts-payable contact of an organisation or a document (the same columns)."""
+        address = row.accounts_payable_address
+        return {
+            "ap_email": row.accounts_payable_email,
+            "ap_name": row.accounts_payable_name,
+            "ap_address": None if address is None else tuple(address),
+            "ap_postcode": row.accounts_payable_postcode,
+        }
+
     @classmethod
     def of_organisation(cls, o: BillingOrganisation) -> Customer:
         return cls(
@@ -117,29 +128,26 @@ class Customer:
             o.postcode,
             o.ods_code,
             o.payables_code,
-            o.accounts_payable_email,
-            o.accounts_payable_name,
-            _tuple(o.accounts_payable_address),
-            o.accounts_payable_postcode,
+            **cls._payable(o),
         )
 
     @classmethod
     def of_document(cls, document: Document) -> Customer:
-        stated = {f.name: getattr(document, f"customer_{f.name}") for f in fields(cls)}
-        return cls(
-            **stated
-            | {
-                "address": tuple(document.customer_address),
-                "ap_address": _tuple(document.customer_ap_address),
-            }
-        )
+        stated = {name: getattr(document, f"customer_{name}") for name in _STATED}
+        return cls(address=tuple(document.customer_address), **stated, **cls._payable(document))
 
     def columns(self) -> dict[str, Any]:
-        """A document's customer columns (``customer_<field>``)."""
-        stated = {f"customer_{f.name}": getattr(self, f.name) for f in fields(self)}
-        return stated | {
+        """A document's customer columns."""
+        return {
+            "customer_name": self.name,
             "customer_address": list(self.address),
-            "customer_ap_address": None if self.ap_address is None else list(self.ap_address),
+            "customer_postcode": self.postcode,
+            "customer_ods_code": self.ods_code,
+            "customer_payables_code": self.payables_code,
+            "accounts_payable_email": self.ap_email,
+            "accounts_payable_name": self.ap_name,
+            "accounts_payable_address": None if self.ap_address is None else list(self.ap_address),
+            "accounts_payable_postcode": self.ap_postcode,
         }
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from shared.db import ServiceBase, UTCDateTime, new_metadata
 
@@ -87,7 +87,18 @@ class BillingCohort(Base):
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
 
 
-class BillingOrganisation(Base):
+class _AccountsPayable:
+    """Where an organisation's documents go: its accounts-payable mailbox (an organisation's
+    address, not a person's), and its postal address when it differs from the invoicing one.
+    Documents keep the contact as it stood when they were issued."""
+
+    accounts_payable_email: Mapped[str | None] = mapped_column(String(320))
+    accounts_payable_name: Mapped[str | None] = mapped_column(String(200))
+    accounts_payable_address: Mapped[list[str] | None] = mapped_column(JSON)
+    accounts_payable_postcode: Mapped[str | None] = mapped_column(String(12))
+
+
+class BillingOrganisation(_AccountsPayable, Base):
     __tablename__ = "billing_organisation"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -97,12 +108,6 @@ class BillingOrganisation(Base):
     address_lines: Mapped[list[str]] = mapped_column(JSON)
     postcode: Mapped[str | None] = mapped_column(String(12))
     payables_code: Mapped[str | None] = mapped_column(String(10))
-    # Where its invoices go: the organisation's accounts-payable mailbox (an organisation's
-    # address, not a person's), and its postal address when it differs from the one above.
-    accounts_payable_email: Mapped[str | None] = mapped_column(String(320))
-    accounts_payable_name: Mapped[str | None] = mapped_column(String(200))
-    accounts_payable_address: Mapped[list[str] | None] = mapped_column(JSON)
-    accounts_payable_postcode: Mapped[str | None] = mapped_column(String(12))
 
 
 class BillingAccount(Base):
@@ -155,18 +160,13 @@ class _Priced:
     gross: Mapped[Decimal] = mapped_column(Pence)
 
 
-class _Customer:
+class _Customer(_AccountsPayable):
     customer_name: Mapped[str] = mapped_column(String(300))
     customer_address: Mapped[list[str]] = mapped_column(JSON)
     customer_postcode: Mapped[str | None] = mapped_column(String(12))
     # NHS trusts on Shared Business Services are invoiced by ODS code and payables code.
     customer_ods_code: Mapped[str | None] = mapped_column(String(10))
     customer_payables_code: Mapped[str | None] = mapped_column(String(10))
-    # The organisation's accounts-payable contact as it stood when the document was issued.
-    customer_ap_email: Mapped[str | None] = mapped_column(String(320))
-    customer_ap_name: Mapped[str | None] = mapped_column(String(200))
-    customer_ap_address: Mapped[list[str] | None] = mapped_column(JSON)
-    customer_ap_postcode: Mapped[str | None] = mapped_column(String(12))
 
 
 class _Listed:
@@ -300,30 +300,34 @@ class Payment(_Movement, Base):
     __table_args__ = (UniqueConstraint("invoice_id", "idempotency_key"),)
 
 
-class CreditAllocation(_Movement, Base):
+class _FromCreditNote(_Movement):
+    """Money moved out of a credit note's unused amount; a retry's key is scoped to the note."""
+
+    credit_note_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("credit_note.id"), index=True)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
+        return (UniqueConstraint("credit_note_id", "idempotency_key"),)
+
+
+class CreditAllocation(_FromCreditNote, Base):
     """Finance applied part of a credit note's unused amount to another open invoice of the
     same organisation in the same cohort."""
 
     __tablename__ = "credit_allocation"
 
-    credit_note_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("credit_note.id"), index=True)
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoice.id"), index=True)
     allocated_on: Mapped[date] = mapped_column(Date)
 
-    __table_args__ = (UniqueConstraint("credit_note_id", "idempotency_key"),)
 
-
-class Refund(_Movement, Base):
+class Refund(_FromCreditNote, Base):
     """Money paid back to the organisation out of a credit note's unused amount."""
 
     __tablename__ = "refund"
 
-    credit_note_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("credit_note.id"), index=True)
     paid_on: Mapped[date] = mapped_column(Date)
     reference: Mapped[str] = mapped_column(String(100))
     method: Mapped[str] = mapped_column(String(20))
-
-    __table_args__ = (UniqueConstraint("credit_note_id", "idempotency_key"),)
 
 
 # What the use cases pass around: the documents, and the money moved against them.

@@ -38,9 +38,9 @@ Column = InstrumentedAttribute[Any]
 CONTACTS: tuple[tuple[Column, Column], ...] = (
     (BillingTeam.project_lead_email, BillingTeam.project_lead_name),
     (BillingOrganisation.accounts_payable_email, BillingOrganisation.accounts_payable_name),
-    (Invoice.customer_ap_email, Invoice.customer_ap_name),
-    (Proforma.customer_ap_email, Proforma.customer_ap_name),
-    (CreditNote.customer_ap_email, CreditNote.customer_ap_name),
+    (Invoice.accounts_payable_email, Invoice.accounts_payable_name),
+    (Proforma.accounts_payable_email, Proforma.accounts_payable_name),
+    (CreditNote.accounts_payable_email, CreditNote.accounts_payable_name),
 )
 # Principals' subjects (the identity provider's; an e-mail address for some).
 SUBJECTS: tuple[Column, ...] = (

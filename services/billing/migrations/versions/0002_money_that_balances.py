@@ -13,10 +13,10 @@ revision = "0002"
 down_revision = "0001"
 
 _AP_COLUMNS = (
-    ("ap_email", sa.String(length=320)),
-    ("ap_name", sa.String(length=200)),
-    ("ap_address", sa.JSON()),
-    ("ap_postcode", sa.String(length=12)),
+    ("accounts_payable_email", sa.String(length=320)),
+    ("accounts_payable_name", sa.String(length=200)),
+    ("accounts_payable_address", sa.JSON()),
+    ("accounts_payable_postcode", sa.String(length=12)),
 )
 _DOCUMENTS = ("invoice", "proforma", "credit_note")
 _LISTED = ("invoice", "proforma")
@@ -27,19 +27,17 @@ def _money(name: str) -> sa.Column:  # type: ignore[type-arg]
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("billing_organisation") as batch:
-        for name, type_ in _AP_COLUMNS:
-            column = name.replace("ap_", "accounts_payable_")
-            batch.add_column(sa.Column(column, type_, nullable=True))
+    for table in ("billing_organisation", *_DOCUMENTS):
+        with op.batch_alter_table(table) as batch:
+            for name, type_ in _AP_COLUMNS:
+                batch.add_column(sa.Column(name, type_, nullable=True))
     with op.batch_alter_table("billing_team") as batch:
         batch.add_column(sa.Column("withdrawn_by", sa.String(length=200), nullable=True))
         batch.add_column(
             sa.Column("withdrawal_date_chosen_by", sa.String(length=200), nullable=True)
         )
-    for table in _DOCUMENTS:
+    for table in _LISTED:
         with op.batch_alter_table(table) as batch:
-            for name, type_ in _AP_COLUMNS:
-                batch.add_column(sa.Column(f"customer_{name}", type_, nullable=True))
             if table in _LISTED:
                 batch.add_column(sa.Column("list_price", sa.BigInteger(), nullable=True))
                 batch.add_column(sa.Column("discount", sa.BigInteger(), nullable=True))
@@ -185,16 +183,14 @@ def downgrade() -> None:
         batch.drop_column("revision")
     with op.batch_alter_table("invoice") as batch:
         batch.drop_column("credit_applied")
-    for table in _DOCUMENTS:
+    for table in _LISTED:
         with op.batch_alter_table(table) as batch:
-            if table in _LISTED:
-                for name in ("discount_rate", "discount", "list_price"):
-                    batch.drop_column(name)
-            for name, _type in reversed(_AP_COLUMNS):
-                batch.drop_column(f"customer_{name}")
+            for name in ("discount_rate", "discount", "list_price"):
+                batch.drop_column(name)
     with op.batch_alter_table("billing_team") as batch:
         batch.drop_column("withdrawal_date_chosen_by")
         batch.drop_column("withdrawn_by")
-    with op.batch_alter_table("billing_organisation") as batch:
-        for name, _type in reversed(_AP_COLUMNS):
-            batch.drop_column(name.replace("ap_", "accounts_payable_"))
+    for table in ("billing_organisation", *_DOCUMENTS):
+        with op.batch_alter_table(table) as batch:
+            for name, _type in reversed(_AP_COLUMNS):
+                batch.drop_column(name)

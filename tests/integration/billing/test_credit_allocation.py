@@ -6,12 +6,14 @@ finance allocating that credit to the organisation's open invoice, or refunding 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
+from services.billing import overdue
+from shared.clock import LONDON
 from shared.inbox import parse_event
 from shared.outbox import outbox
 from tests.integration.billing.helpers import (
@@ -249,3 +251,44 @@ async def test_a_retried_allocation_or_refund_is_recorded_once(billing: RunningS
     assert first.json()["refund"]["amount"] == "500.00"
     [used] = await credit_notes_of(billing, cohort)
     assert (used["allocated"], used["refunded"], used["unused"]) == ("16.00", "500.00", "0.00")
+
+
+async def test_the_overdue_check_chases_only_what_the_credit_does_not_cover(
+    billing: RunningService,
+) -> None:
+    """``billing.invoice.overdue`` (what reminders are sent from) carries what to chase; an
+    invoice the organisation's unallocated credit covers in full is not chased until that credit
+    is refunded instead of allocated."""
+    cohort, org = uuid.uuid4(), organisation()
+    first = confirmed(cohort, org, count=1)
+    await deliver(billing, first)
+    [paid] = await invoices_of(billing, cohort)
+    await pay(billing, paid["id"], "5160.00")
+    await deliver(billing, confirmed(cohort, org, count=2))
+    second = next(i for i in await invoices_of(billing, cohort) if i["id"] != paid["id"])
+    await pay(billing, second["id"], "4200.00")  # 444.00 left, the 516.00 credit covers it
+    [note] = await credit_notes_of(billing, cohort)
+
+    async def check(days: int) -> list[str]:
+        noon = datetime.combine(uk_today() + timedelta(days=days), time(12), tzinfo=LONDON)
+        async with billing.app.state.database.transaction() as session:
+            session.info["service"] = "billing"
+            return [i.number for i in await overdue.record_overdue(session, now=noon)]
+
+    assert second["number"] not in await check(31)
+    assert (await get(billing, f"/invoices/{second['id']}"))["status"] == "overdue"
+    body = {
+        "amount": "516.00",
+        "paid_on": uk_today().isoformat(),
+        "reference": "R",
+        "method": "bacs",
+    }
+    assert (await post(billing, f"/credit-notes/{note['id']}/refunds", body)).status_code == 201
+    assert second["number"] in await check(32)
+    assert second["number"] not in await check(33)  # once
+    [event] = [
+        e
+        for e in await _events(billing, "billing.invoice.overdue")
+        if str(e.invoice_id) == second["id"]
+    ]
+    assert (event.outstanding, event.to_chase) == (Decimal("444.00"), Decimal("444.00"))

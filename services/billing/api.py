@@ -2,31 +2,88 @@
 each route thin (parse, call one use case, answer through a schemas builder).
 
 Finance and coordinators see all billing; a project lead sees only their own organisation's
-documents (anything else is 404, as if it did not exist). Only finance records POs and payments.
+documents (anything else is 404, as if it did not exist); another service of the platform (role
+``service``, e.g. notifications e-mailing documents to accounts payable) fetches documents' PDFs
+only. Only finance records POs, payments, allocations and refunds, and exports the ledger.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from services.billing import documents, payments, schemas, statements
+from services.billing import (
+    allocations,
+    documents,
+    exports,
+    payments,
+    schemas,
+    statements,
+)
+from services.billing import (
+    overdue as chasing,
+)
+from services.billing.rendering import DocumentKind
+from services.billing.replays import Answered
 from services.billing.settings import BillingSettings
 from shared.app import app_settings
 from shared.auth import Principal, Role, require_roles
 from shared.clock import Clock, uk_date
 from shared.db import Session
 from shared.errors import problem_responses
-from shared.fields import IsoDate
+from shared.fields import IsoDate, ProgrammeDate
 from shared.ratelimit import WRITES, limit_writes
 
 BillingReader = Annotated[Principal, require_roles(Role.finance, Role.coordinator, Role.team_lead)]
+DocumentReader = Annotated[
+    Principal, require_roles(Role.finance, Role.coordinator, Role.team_lead, Role.service)
+]
 BillingStaff = Annotated[Principal, require_roles(Role.finance, Role.coordinator)]
 Finance = Annotated[Principal, require_roles(Role.finance)]
 Settings = Annotated[BillingSettings, Depends(app_settings)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=100,
+        description="A retry with the same key and values is answered exactly as the first "
+        "request was (and records nothing); with other values it is 422.",
+    ),
+]
 
+
+@dataclass(frozen=True)
+class Recording:
+    """What a write of money takes from its request: who records it (finance), when, the
+    Idempotency-Key a retry carries, and how its answer reads."""
+
+    by: str
+    now: datetime
+    idempotency_key: str | None
+    settings: BillingSettings
+
+    def of(self, answer: type[schemas.RecordedOut[Any]]) -> dict[str, Any]:
+        """The use case's arguments for it (``answer``: the response model)."""
+        return {
+            "recorded_by": self.by,
+            "now": self.now,
+            "idempotency_key": self.idempotency_key,
+            "answer": answer.answer(self.settings, today=uk_date(self.now)),
+        }
+
+
+async def _recording(
+    user: Finance, settings: Settings, clock: Clock, idempotency_key: IdempotencyKey = None
+) -> Recording:
+    return Recording(user.subject, clock.now(), idempotency_key, settings)
+
+
+FinanceRecording = Annotated[Recording, Depends(_recording)]
 NOT_FOUND = problem_responses(404)
 PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "The document as PDF"},
@@ -34,13 +91,27 @@ PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def pdf(download: tuple[str, bytes]) -> Response:
-    """A document download: (file name, PDF)."""
-    filename, content = download
+def download(found: tuple[str, bytes | str], media_type: str = "application/pdf") -> Response:
+    """A file to save: (file name, content)."""
+    filename, content = found
     return Response(
         content,
-        media_type="application/pdf",
+        media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def pdf(found: tuple[str, bytes]) -> Response:
+    return download(found)
+
+
+def recorded(answered: Answered[Any]) -> Response:
+    """A write's answer as first given (a replay says so in ``Idempotent-Replayed``)."""
+    return Response(
+        answered.answer,
+        status_code=status.HTTP_201_CREATED,
+        media_type="application/json",
+        headers={"Idempotent-Replayed": "true"} if answered.replayed else None,
     )
 
 
@@ -72,10 +143,12 @@ async def get_invoice(
 
 @invoices.get("/{invoice_id}/pdf", response_class=Response, responses=PDF_RESPONSES)
 async def invoice_pdf(
-    invoice_id: uuid.UUID, session: Session, user: BillingReader, settings: Settings
+    invoice_id: uuid.UUID, session: Session, user: DocumentReader, settings: Settings
 ) -> Response:
     return pdf(
-        await documents.invoice_pdf(session, settings=settings, invoice_id=invoice_id, user=user)
+        await documents.document_pdf(
+            session, settings=settings, kind=DocumentKind.INVOICE, document_id=invoice_id, user=user
+        )
     )
 
 
@@ -116,30 +189,16 @@ async def list_payments(
     responses=problem_responses(404, 409, 422),
 )
 async def record_payment(
-    invoice_id: uuid.UUID,
-    body: schemas.PaymentIn,
-    session: Session,
-    user: Finance,
-    settings: Settings,
-    clock: Clock,
-    idempotency_key: Annotated[
-        str | None,
-        Header(alias="Idempotency-Key", min_length=1, max_length=100),
-    ] = None,
-) -> schemas.PaymentRecordedOut:
-    now = clock.now()
-    recorded = await payments.record_payment(
-        session,
-        invoice_id=invoice_id,
-        received_on=body.received_on,
-        amount=body.amount,
-        reference=body.reference,
-        method=body.method,
-        recorded_by=user.subject,
-        now=now,
-        idempotency_key=idempotency_key,
+    invoice_id: uuid.UUID, body: schemas.PaymentIn, session: Session, recording: FinanceRecording
+) -> Response:
+    return recorded(
+        await payments.record_payment(
+            session,
+            invoice_id=invoice_id,
+            **body.model_dump(),
+            **recording.of(schemas.PaymentRecordedOut),
+        )
     )
-    return schemas.PaymentRecordedOut.build(settings, recorded, today=uk_date(now))
 
 
 # --- credit notes --------------------------------------------------------------------------------
@@ -170,11 +229,61 @@ async def get_credit_note(
 
 @credit_notes.get("/{credit_note_id}/pdf", response_class=Response, responses=PDF_RESPONSES)
 async def credit_note_pdf(
-    credit_note_id: uuid.UUID, session: Session, user: BillingReader, settings: Settings
+    credit_note_id: uuid.UUID, session: Session, user: DocumentReader, settings: Settings
 ) -> Response:
     return pdf(
-        await documents.credit_note_pdf(
-            session, settings=settings, credit_note_id=credit_note_id, user=user
+        await documents.document_pdf(
+            session,
+            settings=settings,
+            kind=DocumentKind.CREDIT_NOTE,
+            document_id=credit_note_id,
+            user=user,
+        )
+    )
+
+
+@credit_notes.post(
+    "/{credit_note_id}/allocations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.AllocationRecordedOut,
+    responses=problem_responses(404, 409, 422),
+    summary="Apply part of the credit note's unused amount to another open invoice",
+)
+async def allocate_credit(
+    credit_note_id: uuid.UUID,
+    body: schemas.AllocationIn,
+    session: Session,
+    recording: FinanceRecording,
+) -> Response:
+    return recorded(
+        await allocations.allocate_credit(
+            session,
+            credit_note_id=credit_note_id,
+            **body.model_dump(),
+            **recording.of(schemas.AllocationRecordedOut),
+        )
+    )
+
+
+@credit_notes.post(
+    "/{credit_note_id}/refunds",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.RefundRecordedOut,
+    responses=problem_responses(404, 409, 422),
+    summary="Record money paid back out of the credit note's unused amount",
+)
+async def record_refund(
+    credit_note_id: uuid.UUID,
+    body: schemas.RefundIn,
+    session: Session,
+    recording: FinanceRecording,
+) -> Response:
+    return recorded(
+        await allocations.record_refund(
+            session,
+            credit_note_id=credit_note_id,
+            **body.model_dump(),
+            **recording.of(schemas.RefundRecordedOut),
         )
     )
 
@@ -203,12 +312,31 @@ async def get_proforma(
     return schemas.ProformaOut.build(settings, proforma)
 
 
+@proformas.get(
+    "/{proforma_id}/revisions",
+    response_model=list[schemas.ProformaOut],
+    responses=NOT_FOUND,
+    summary="Every revision of the pro-forma, the first first",
+)
+async def proforma_revisions(
+    proforma_id: uuid.UUID, session: Session, user: BillingReader, settings: Settings
+) -> list[schemas.ProformaOut]:
+    found = await statements.proforma_revisions(session, proforma_id=proforma_id, user=user)
+    return [schemas.ProformaOut.build(settings, p) for p in found]
+
+
 @proformas.get("/{proforma_id}/pdf", response_class=Response, responses=PDF_RESPONSES)
 async def proforma_pdf(
-    proforma_id: uuid.UUID, session: Session, user: BillingReader, settings: Settings
+    proforma_id: uuid.UUID, session: Session, user: DocumentReader, settings: Settings
 ) -> Response:
     return pdf(
-        await documents.proforma_pdf(session, settings=settings, proforma_id=proforma_id, user=user)
+        await documents.document_pdf(
+            session,
+            settings=settings,
+            kind=DocumentKind.PROFORMA,
+            document_id=proforma_id,
+            user=user,
+        )
     )
 
 
@@ -251,12 +379,36 @@ async def organisation_statement(
     session: Session,
     user: BillingReader,
     settings: Settings,
+    clock: Clock,
     cohort_id: uuid.UUID | None = None,
 ) -> schemas.StatementOut:
     statement = await statements.statement(
-        session, user=user, organisation_id=organisation_id, cohort_id=cohort_id
+        session, user=user, organisation_id=organisation_id, now=clock.now(), cohort_id=cohort_id
     )
     return schemas.StatementOut.build(settings, statement)
+
+
+@organisations.get(
+    "/{organisation_id}/statement/pdf", response_class=Response, responses=PDF_RESPONSES
+)
+async def organisation_statement_pdf(
+    organisation_id: uuid.UUID,
+    session: Session,
+    user: DocumentReader,
+    settings: Settings,
+    clock: Clock,
+    cohort_id: uuid.UUID | None = None,
+) -> Response:
+    return pdf(
+        await documents.statement_pdf(
+            session,
+            settings=settings,
+            organisation_id=organisation_id,
+            user=user,
+            now=clock.now(),
+            cohort_id=cohort_id,
+        )
+    )
 
 
 overdue = APIRouter(prefix="/overdue", tags=["statements"])
@@ -266,13 +418,13 @@ overdue = APIRouter(prefix="/overdue", tags=["statements"])
 async def overdue_invoices(
     session: Session, _user: BillingStaff, clock: Clock, as_of: IsoDate | None = None
 ) -> list[schemas.OverdueOut]:
-    items = await statements.overdue(session, as_of=as_of, now=clock.now())
+    items = await chasing.overdue(session, as_of=as_of, now=clock.now())
     return [schemas.OverdueOut.build(item) for item in items]
 
 
 @overdue.post("/check", response_model=schemas.OverdueCheckOut)
 async def check_overdue(session: Session, _user: Finance, clock: Clock) -> schemas.OverdueCheckOut:
-    marked = await payments.record_overdue(session, now=clock.now())
+    marked = await chasing.record_overdue(session, now=clock.now())
     return schemas.OverdueCheckOut.build(marked)
 
 
@@ -288,6 +440,27 @@ async def cohort_totals(
     )
 
 
+ledger = APIRouter(prefix="/exports", tags=["exports"])
+
+
+@ledger.get(
+    "/ledger.csv",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "The ledger as CSV"},
+        **problem_responses(422),
+    },
+    summary="The ledger of a date range (at most 366 days), one row per document line",
+)
+async def ledger_export(
+    session: Session, _user: Finance, from_date: ProgrammeDate, to_date: ProgrammeDate
+) -> Response:
+    return download(
+        await exports.ledger_csv(session, start=from_date, end=to_date),
+        media_type="text/csv; charset=utf-8",
+    )
+
+
 # People's writes are rate limited per caller (429 with Retry-After; see shared/ratelimit.py).
 ROUTERS = [
     limit_writes(router, WRITES)
@@ -300,5 +473,6 @@ ROUTERS = [
         organisations,
         overdue,
         cohorts,
+        ledger,
     )
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.billing import api, payments
+from services.billing import api, overdue
 from services.billing.handlers import HANDLERS
 from services.billing.settings import BillingSettings, get_settings
 from shared.app import PeriodicJob, create_service_app
@@ -17,7 +17,7 @@ async def record_overdue(
     session: AsyncSession, *, context: ServiceContext[BillingSettings]
 ) -> None:
     """Record ``billing.invoice.overdue`` once for each invoice that falls past its due date."""
-    await payments.record_overdue(session, now=context.clock.now())
+    await overdue.record_overdue(session, now=context.clock.now())
 
 
 def create_app(

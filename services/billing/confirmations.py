@@ -20,8 +20,9 @@ from services.billing.invoicing import (
     issue_invoice,
     issue_proforma,
 )
-from services.billing.models import BillingAccount, BillingOrganisation, BillingTeam
-from services.billing.pricing import team_price
+from services.billing.models import BillingAccount, BillingTeam
+from services.billing.organisations import organisation_row
+from services.billing.pricing import membership_price
 from services.billing.settings import BillingSettings
 from services.billing.store import prepared
 from shared.events.enrolment import TeamConfirmed
@@ -46,16 +47,7 @@ async def team_confirmed(
     cohort.withdrawal_credit_cutoff = terms.withdrawal_credit_cutoff
 
     org = event.organisation
-    # The customer as this event describes it: the row is upserted to exactly these values.
-    organisation = BillingOrganisation(
-        id=org.id,
-        name=org.name,
-        ods_code=org.ods_code,
-        nation=org.nation,
-        address_lines=list(org.invoicing_address.lines),
-        postcode=org.invoicing_address.postcode,
-        payables_code=org.payables_code,
-    )
+    organisation = organisation_row(org)
     await prepared.save_organisation(session, organisation)
     team = await prepared.save_confirmation(
         session,
@@ -85,14 +77,14 @@ async def team_confirmed(
         ),
     )
 
-    price = team_price(
+    price = membership_price(
         fee_per_team=terms.fee_per_team,
         multi_team_discount=terms.multi_team_discount,
         vat_rate=terms.vat_rate,
         organisation_team_count=event.organisation_team_count,
     )
     customer = Customer.of_organisation(organisation)
-    billed = Billed(team, customer, describe_membership(settings, team, cohort), price)
+    billed = Billed.membership(team, customer, describe_membership(settings, team, cohort), price)
     purchase_order = (event.purchase_order or "").strip()
     if purchase_order:
         await issue_invoice(

@@ -8,34 +8,60 @@ cohort) while its credits are decided.
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.billing.balances import ProformaStatus, credit_to_apply
 from services.billing.invoicing import (
     Billed,
     Customer,
+    add_and_record,
     amounts_of,
-    record_from,
+    outstanding_of,
     refresh_status,
+    revise_proforma,
     take_number,
 )
 from services.billing.models import BillingCohort, BillingTeam, CreditNote, Invoice
 from services.billing.pricing import (
+    ZERO,
     Amounts,
-    ProformaStatus,
     discount_correction,
     format_gbp,
     full_credit,
-    team_net_fee,
+    membership_price,
+    withdrawal_credit_date,
+    withdrawal_cutoff,
     withdrawal_is_credited,
 )
 from services.billing.settings import BillingSettings
 from services.billing.store import prepared, queries
+from shared.clock import uk_date
 from shared.events.billing import CreditNoteIssued, CreditReason
 from shared.events.enrolment import CohortCancelled, TeamWithdrawn
 from shared.handlers import HandlerContext
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """What a withdrawal's credit note states: the date given, the date it was judged on,
+    who recorded it and the coordinator who chose the date (None: the day it was recorded)."""
+
+    withdrawn_on: date
+    credited_as_of: date
+    withdrawn_by: str | None
+    withdrawal_date_chosen_by: str | None
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "withdrawn_on": self.withdrawn_on,
+            "credited_as_of": self.credited_as_of,
+            "withdrawn_by": self.withdrawn_by,
+            "withdrawal_date_chosen_by": self.withdrawal_date_chosen_by,
+        }
 
 
 async def _issue_credit_note(
@@ -48,15 +74,18 @@ async def _issue_credit_note(
     reason_text: str,
     now: datetime,
     existing_reasons: set[str],
+    withdrawal: Withdrawal | None = None,
 ) -> CreditNote | None:
     """One credit note per invoice and reason (the business key); None if it already exists.
     ``existing_reasons``: the reasons of the invoice's notes, read by the caller holding the
-    invoice's lock."""
+    invoice's lock. The note is applied to its invoice as far as the invoice still owes
+    anything; the rest is unused credit, for finance to allocate or refund."""
     if reason in existing_reasons:
         return None
     number, series, sequence = await take_number(
         session, settings=settings, kind="credit_note", now=now
     )
+    applied = credit_to_apply(credit=amounts.gross, still_owed=outstanding_of(invoice))
     note = CreditNote(
         id=uuid.uuid4(),
         number=number,
@@ -65,6 +94,10 @@ async def _issue_credit_note(
         invoice_id=invoice.id,
         reason=reason,
         reason_text=reason_text,
+        applied=applied,
+        allocated=ZERO,
+        refunded=ZERO,
+        **(withdrawal.columns() if withdrawal is not None else {}),
         **Billed(
             invoice,
             Customer.of_document(invoice),
@@ -72,11 +105,10 @@ async def _issue_credit_note(
             replace(amounts, vat_rate=invoice.vat_rate),  # always the invoice's own rate
         ).columns(now),
     )
-    session.add(note)
     invoice.credited = invoice.credited + amounts.gross
+    invoice.credit_applied = invoice.credit_applied + applied
     refresh_status(invoice, today=note.issued_on)
-    await session.flush()
-    await record_from(session, CreditNoteIssued, note, invoice_number=invoice.number)
+    await add_and_record(session, note, CreditNoteIssued, invoice_number=invoice.number)
     return note
 
 
@@ -88,6 +120,7 @@ async def credit_in_full(
     reason: CreditReason,
     reason_text: str,
     now: datetime,
+    withdrawal: Withdrawal | None = None,
 ) -> CreditNote | None:
     invoice = await prepared.lock_invoice(session, invoice_id)
     assert invoice is not None
@@ -104,6 +137,7 @@ async def credit_in_full(
         reason_text=reason_text,
         now=now,
         existing_reasons=reasons,
+        withdrawal=withdrawal,
     )
 
 
@@ -119,9 +153,13 @@ async def apply_discount(
     """Bring every full-fee document of an organisation with several teams down to the discount."""
     assert cohort.fee_per_team is not None and cohort.multi_team_discount is not None
     fee, discount = cohort.fee_per_team, cohort.multi_team_discount
-    discounted_net = team_net_fee(
-        fee_per_team=fee, multi_team_discount=discount, organisation_team_count=2
+    discounted = membership_price(
+        fee_per_team=fee,
+        multi_team_discount=discount,
+        vat_rate=cohort.vat_rate or ZERO,
+        organisation_team_count=2,
     )
+    discounted_net = discounted.amounts.net
     # Usually nothing is left to correct: one statement finds the documents that may still be
     # (full-fee invoices without their discount credit, full-fee pro-formas awaiting a PO).
     invoice_ids, proforma_ids = await queries.discount_candidates(
@@ -154,11 +192,31 @@ async def apply_discount(
             now=now,
             existing_reasons=reasons,
         )
-    # Pro-formas are not VAT invoices: one awaiting its PO is simply repriced before the invoice.
+    # Pro-formas are not VAT invoices: one awaiting its PO is repriced before the invoice, as
+    # a new revision (the earlier one stays, superseded), at the pro-forma's own VAT rate.
     if proforma_ids:
         for proforma in await queries.proformas_by_id(session, proforma_ids):
-            repriced = Amounts.of_net(discounted_net, proforma.vat_rate)
-            proforma.net, proforma.vat, proforma.gross = repriced.net, repriced.vat, repriced.gross
+            price = replace(discounted, amounts=Amounts.of_net(discounted_net, proforma.vat_rate))
+            await revise_proforma(session, proforma=proforma, price=price, now=now)
+
+
+def _withdrawal_text(team: BillingTeam, withdrawal: Withdrawal, cutoff: date) -> str:
+    """Why a withdrawal is credited, in words a customer reads (no internal names)."""
+    day = f"{withdrawal.credited_as_of:%d %B %Y}"
+    if withdrawal.credited_as_of == withdrawal.withdrawn_on:
+        text = f"The team {team.name} withdrew with effect from {day}"
+    else:
+        text = (
+            f"The withdrawal of the team {team.name} was dated "
+            f"{withdrawal.withdrawn_on:%d %B %Y}, before the team was confirmed on {day}, so "
+            f"it takes effect from {day}"
+        )
+    text += (
+        f", before the cohort's cutoff of {cutoff:%d %B %Y}: the membership is credited in full."
+    )
+    if team.withdrawal_reason:
+        text += f" Reason given: {team.withdrawal_reason}"
+    return text
 
 
 async def apply_withdrawal(
@@ -170,13 +228,26 @@ async def apply_withdrawal(
     now: datetime,
 ) -> None:
     assert team.withdrawn_on is not None and cohort.start_date is not None
-    if not withdrawal_is_credited(
+    confirmed_on = uk_date(team.confirmed_at) if team.confirmed_at is not None else None
+    withdrawal = Withdrawal(
         withdrawn_on=team.withdrawn_on,
+        # Never before the confirmation: a backdated withdrawal never earns a credit the team
+        # could not have had on the day it joined.
+        credited_as_of=withdrawal_credit_date(
+            withdrawn_on=team.withdrawn_on, confirmed_on=confirmed_on
+        ),
+        withdrawn_by=team.withdrawn_by,
+        withdrawal_date_chosen_by=team.withdrawal_date_chosen_by,
+    )
+    if not withdrawal_is_credited(
+        withdrawn_on=withdrawal.credited_as_of,
         start_date=cohort.start_date,
         withdrawal_credit_cutoff=cohort.withdrawal_credit_cutoff,
     ):
         return  # on or after the cutoff: the fee stands (a pro-forma still awaits its PO)
-    cutoff = cohort.withdrawal_credit_cutoff or cohort.start_date
+    cutoff = withdrawal_cutoff(
+        start_date=cohort.start_date, withdrawal_credit_cutoff=cohort.withdrawal_credit_cutoff
+    )
     proforma = await queries.proforma_of_team(session, team.id)
     if proforma is not None and proforma.status == ProformaStatus.AWAITING_PO.value:
         proforma.status = ProformaStatus.CANCELLED.value
@@ -187,12 +258,9 @@ async def apply_withdrawal(
             settings=settings,
             invoice_id=invoice_id,
             reason="withdrawal",
-            reason_text=(
-                f"BillingTeam {team.name} withdrew on {team.withdrawn_on:%d %B %Y}, before the "
-                f"cohort's cutoff of {cutoff:%d %B %Y}: the membership is credited in full."
-                + (f" Reason given: {team.withdrawal_reason}" if team.withdrawal_reason else "")
-            ),
+            reason_text=_withdrawal_text(team, withdrawal, cutoff),
             now=now,
+            withdrawal=withdrawal,
         )
 
 
@@ -216,6 +284,8 @@ async def team_withdrawn(
         return
     team.withdrawn_on = event.withdrawn_on
     team.withdrawal_reason = event.reason
+    team.withdrawn_by = event.withdrawn_by
+    team.withdrawal_date_chosen_by = event.date_chosen_by
     await session.flush()
     if team.confirmed_at is not None and cohort.cancelled_at is None:
         await apply_withdrawal(

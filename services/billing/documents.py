@@ -1,302 +1,43 @@
-"""The billing documents as PDF: UK VAT invoice, credit note and pro-forma (what a reader may
-download), their views built from the stored rows, and the rendering.
+"""What billing's documents say, built from the stored rows (one place, for the PDF and the
+JSON alike), and the downloads: UK VAT invoice, credit note, pro-forma and an organisation's
+statement of account.
 
-fpdf2 is pure Python (no system packages). The DejaVu Sans font shipped with matplotlib (a pinned
-dependency) is embedded so any name or address (Welsh circumflexes, dashes, quotes) prints as given;
-if it were missing, the PDF core font is used with the text folded to Latin-1.
+Customer documents speak the customer's language: no class or field name of the service ever
+reaches them (tests/integration/billing/test_document_wording.py reads every kind back).
 """
 
 from __future__ import annotations
 
 import asyncio
-import unicodedata
 import uuid
-from dataclasses import dataclass, field, replace
-from datetime import date
-from decimal import Decimal
-from enum import StrEnum
-from pathlib import Path
+from dataclasses import replace
+from datetime import date, datetime
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.billing.invoicing import Customer
+from services.billing.invoicing import Customer, previous_reference, price_of
 from services.billing.models import CreditNote, Invoice, Proforma
-from services.billing.pricing import PAYMENT_TERMS_DAYS, format_gbp, format_rate
+from services.billing.pricing import format_rate
+from services.billing.rendering import (
+    DocumentKind,
+    DocumentView,
+    Line,
+    Party,
+    StatementRow,
+    StatementView,
+    render_pdf,
+    render_statement,
+)
 from services.billing.settings import BillingSettings
-from services.billing.statements import get_credit_note, get_invoice, get_proforma
+from services.billing.statements import (
+    Statement,
+    get_credit_note,
+    get_invoice,
+    get_proforma,
+    statement,
+)
 from services.billing.store import queries
 from shared.auth import Principal
-
-
-class DocumentKind(StrEnum):
-    INVOICE = "invoice"
-    CREDIT_NOTE = "credit_note"
-    PROFORMA = "proforma"
-
-
-TITLES = {
-    DocumentKind.INVOICE: "VAT invoice",
-    DocumentKind.CREDIT_NOTE: "Credit note",
-    DocumentKind.PROFORMA: "Pro-forma invoice",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Party:
-    name: str
-    address_lines: tuple[str, ...]
-    postcode: str | None = None
-    vat_registration_number: str | None = None
-    extra: tuple[str, ...] = ()  # e.g. ODS code, payables address
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    description: str
-    net: Decimal
-    vat_rate: Decimal
-    vat: Decimal
-    gross: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentView:
-    """Everything printed on one document; built by the service from its stored rows."""
-
-    kind: DocumentKind
-    number: str
-    issued_on: date
-    supplier: Party
-    customer: Party
-    lines: tuple[Line, ...]
-    purchase_order: str | None = None
-    time_of_supply: date | None = None
-    due_on: date | None = None
-    references_invoice: str | None = None  # credit notes: the invoice they correct
-    reason: str | None = None  # credit notes: why
-    payment_details: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def net(self) -> Decimal:
-        return sum((line.net for line in self.lines), Decimal("0.00"))
-
-    @property
-    def vat(self) -> Decimal:
-        return sum((line.vat for line in self.lines), Decimal("0.00"))
-
-    @property
-    def gross(self) -> Decimal:
-        return self.net + self.vat
-
-
-def _dejavu() -> tuple[Path, Path] | None:
-    try:
-        import matplotlib
-    except ImportError:  # pragma: no cover - matplotlib is a pinned dependency
-        return None
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    regular, bold = fonts / "DejaVuSans.ttf", fonts / "DejaVuSans-Bold.ttf"
-    if regular.exists() and bold.exists():
-        return regular, bold
-    return None  # pragma: no cover
-
-
-_FONTS = _dejavu()
-
-_FOLD = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
-)
-
-
-def _latin1(text: str) -> str:
-    text = text.translate(_FOLD)
-    if all(ord(c) < 256 for c in text):
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if ord(c) < 256 and not unicodedata.combining(c))
-
-
-class _Pdf(FPDF):
-    def __init__(self, footer_text: str) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self._footer_text = footer_text
-        if _FONTS is not None:
-            self.add_font("Body", "", str(_FONTS[0]))
-            self.add_font("Body", "B", str(_FONTS[1]))
-            self.body_family = "Body"
-        else:  # pragma: no cover
-            self.body_family = "Helvetica"
-        self.set_auto_page_break(auto=True, margin=20)
-        self.set_margins(18, 18, 18)
-
-    def text_of(self, text: str) -> str:
-        return text if _FONTS is not None else _latin1(text)
-
-    def footer(self) -> None:
-        self.set_y(-15)
-        self.set_font(self.body_family, "", 8)
-        self.cell(0, 5, self.text_of(self._footer_text), align="C")
-
-
-def _party_block(
-    pdf: _Pdf, heading: str, party: Party, *, x: float, y: float, width: float
-) -> float:
-    pdf.set_xy(x, y)
-    pdf.set_font(pdf.body_family, "B", 9)
-    pdf.cell(width, 5, pdf.text_of(heading), new_x=XPos.LEFT, new_y=YPos.NEXT)
-    pdf.set_font(pdf.body_family, "B", 10)
-    pdf.multi_cell(width, 5, pdf.text_of(party.name), new_x=XPos.LEFT, new_y=YPos.NEXT)
-    pdf.set_font(pdf.body_family, "", 10)
-    lines = [*party.address_lines]
-    if party.postcode:
-        lines.append(party.postcode)
-    if party.vat_registration_number:
-        lines.append(f"VAT registration number: {party.vat_registration_number}")
-    lines.extend(party.extra)
-    for line in lines:
-        pdf.multi_cell(width, 5, pdf.text_of(line), new_x=XPos.LEFT, new_y=YPos.NEXT)
-    return pdf.get_y()
-
-
-def render_pdf(view: DocumentView) -> bytes:
-    """The document as a one-page (or more) A4 PDF."""
-    kind = view.kind
-    if kind is DocumentKind.PROFORMA:
-        footer = "Pro-forma: this is not a VAT invoice and creates no tax point."
-    elif kind is DocumentKind.CREDIT_NOTE:
-        footer = f"Credit note {view.number} against invoice {view.references_invoice}."
-    else:
-        footer = f"VAT invoice {view.number}."
-    pdf = _Pdf(footer)
-    pdf.set_title(f"{TITLES[kind]} {view.number}")
-    pdf.set_author(view.supplier.name)
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    # Heading: the document's nature comes first, so nobody mistakes a pro-forma for an invoice.
-    pdf.set_font(pdf.body_family, "B", 18)
-    pdf.cell(width, 10, TITLES[kind].upper(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    if kind is DocumentKind.PROFORMA:
-        pdf.set_font(pdf.body_family, "B", 12)
-        pdf.cell(width, 7, "NOT A VAT INVOICE", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(2)
-
-    top = pdf.get_y()
-    half = width / 2 - 4
-    bottom_supplier = _party_block(pdf, "From", view.supplier, x=pdf.l_margin, y=top, width=half)
-
-    # Document facts on the right.
-    facts: list[tuple[str, str]] = []
-    label = {
-        DocumentKind.INVOICE: "Invoice number",
-        DocumentKind.CREDIT_NOTE: "Credit note number",
-        DocumentKind.PROFORMA: "Pro-forma reference",
-    }[kind]
-    facts.append((label, view.number))
-    facts.append(("Date of issue", view.issued_on.strftime("%d %B %Y")))
-    if kind is not DocumentKind.PROFORMA:
-        supply = view.time_of_supply or view.issued_on
-        facts.append(("Time of supply", supply.strftime("%d %B %Y")))
-    if view.references_invoice:
-        facts.append(("Against invoice", view.references_invoice))
-    facts.append(("Purchase order", view.purchase_order or "awaiting purchase order"))
-    if view.due_on and kind is not DocumentKind.CREDIT_NOTE:
-        facts.append(("Payment due", view.due_on.strftime("%d %B %Y")))
-    right_x = pdf.l_margin + width / 2 + 4
-    pdf.set_xy(right_x, top)
-    for name, value in facts:
-        pdf.set_x(right_x)
-        pdf.set_font(pdf.body_family, "B", 9)
-        pdf.cell(40, 5, pdf.text_of(name + ":"))
-        pdf.set_font(pdf.body_family, "", 9)
-        pdf.multi_cell(half - 40, 5, pdf.text_of(value), new_x=XPos.LEFT, new_y=YPos.NEXT)
-    bottom_facts = pdf.get_y()
-
-    y = max(bottom_supplier, bottom_facts) + 6
-    _party_block(
-        pdf,
-        "Credit to" if kind is DocumentKind.CREDIT_NOTE else "Bill to",
-        view.customer,
-        x=pdf.l_margin,
-        y=y,
-        width=width,
-    )
-    pdf.ln(4)
-
-    if view.reason:
-        pdf.set_x(pdf.l_margin)
-        pdf.set_font(pdf.body_family, "B", 10)
-        pdf.cell(width, 6, "Reason for credit", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.set_font(pdf.body_family, "", 10)
-        pdf.multi_cell(width, 5, pdf.text_of(view.reason), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.ln(3)
-
-    # Lines: net, VAT rate, VAT and gross per line, each in sterling.
-    pdf.set_x(pdf.l_margin)
-    pdf.set_font(pdf.body_family, "", 9)
-    with pdf.table(
-        col_widths=(74, 26, 18, 26, 30),
-        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
-        first_row_as_headings=True,
-        line_height=6,
-    ) as table:
-        header = table.row()
-        for name in ("Description", "Net (GBP)", "VAT rate", "VAT (GBP)", "Gross (GBP)"):
-            header.cell(name)
-        for line in view.lines:
-            row = table.row()
-            row.cell(pdf.text_of(line.description))
-            row.cell(format_gbp(line.net))
-            row.cell(format_rate(line.vat_rate))
-            row.cell(format_gbp(line.vat))
-            row.cell(format_gbp(line.gross))
-    pdf.ln(4)
-
-    rates = sorted({line.vat_rate for line in view.lines})
-    rate_text = ", ".join(format_rate(rate) for rate in rates)
-    totals = [
-        ("Total net", format_gbp(view.net)),
-        (f"Total VAT at {rate_text}", format_gbp(view.vat)),
-        (
-            "Total credited" if kind is DocumentKind.CREDIT_NOTE else "Total due (GBP)",
-            format_gbp(view.gross),
-        ),
-    ]
-    for name, value in totals:
-        pdf.set_x(pdf.l_margin + width - 100)
-        pdf.set_font(pdf.body_family, "B", 10)
-        pdf.cell(64, 6, pdf.text_of(name), align="R")
-        pdf.set_font(pdf.body_family, "", 10)
-        pdf.cell(36, 6, value, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(4)
-
-    pdf.set_font(pdf.body_family, "", 9)
-    notes: list[str] = []
-    if kind is DocumentKind.INVOICE:
-        notes.append(
-            f"Payment terms: {PAYMENT_TERMS_DAYS} days from the date of issue. "
-            "Please quote the invoice number and purchase order with your payment."
-        )
-    elif kind is DocumentKind.PROFORMA:
-        notes.append(
-            "This pro-forma is not a VAT invoice. A VAT invoice with its own number will be issued "
-            "when your purchase order is received. Do not pay against this document."
-        )
-        notes.append(f"Payment terms of the VAT invoice: {PAYMENT_TERMS_DAYS} days.")
-    else:
-        notes.append(
-            "This credit note reduces the amount owed on the invoice above, at that invoice's "
-            "VAT rate."
-        )
-    notes.extend(view.payment_details)
-    for note in notes:
-        pdf.multi_cell(width, 5, pdf.text_of(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    return bytes(pdf.output())
-
-
-# --- views of the stored documents, and the downloads ------------------------------------------
 
 
 def supplier(settings: BillingSettings) -> Party:
@@ -309,29 +50,103 @@ def supplier(settings: BillingSettings) -> Party:
     )
 
 
+def warnings(settings: BillingSettings) -> tuple[str, ...]:
+    """What makes a document printed by this service no real document: only outside
+    production, which refuses to start without a real VAT number and remittance details."""
+    found: list[str] = []
+    if settings.placeholder_vat_number:
+        found.append(
+            "DEVELOPMENT COPY: the supplier's VAT registration number is a placeholder; "
+            "this is not a valid VAT document."
+        )
+    if settings.remittance_missing:
+        found.append("DEVELOPMENT COPY: no bank details are configured to pay into.")
+    return tuple(found)
+
+
+def how_to_pay(settings: BillingSettings, reference: str | None) -> tuple[str, ...]:
+    """The remittance details, and the payment reference to quote (an invoice's number)."""
+    lines = [
+        f"{label}: {value}"
+        for label, value in (
+            ("Bank", settings.remittance_bank),
+            ("Account name", settings.remittance_account_name),
+            ("Sort code", settings.remittance_sort_code),
+            ("Account number", settings.remittance_account_number),
+        )
+        if value
+    ]
+    if reference:
+        lines.append(f"Payment reference to quote: {reference}")
+    if settings.remittance_email:
+        lines.append(f"Remittance advice to: {settings.remittance_email}")
+    return (*lines, *settings.payment_details)
+
+
+def customer_party(customer: Customer) -> Party:
+    extra: list[str] = []
+    if customer.ods_code:
+        extra.append(f"ODS code: {customer.ods_code}")
+    if customer.payables_code:
+        extra.append(f"Payables code: {customer.payables_code}")
+    return Party(customer.name, customer.address, customer.postcode, extra=tuple(extra))
+
+
+def send_to(customer: Customer) -> tuple[str, ...]:
+    """The customer's accounts-payable contact: its mailbox, and its postal address when it
+    differs from the invoicing address."""
+    if customer.ap_email is None:
+        return ()
+    lines = [customer.ap_name or "Accounts payable", customer.ap_email]
+    if customer.ap_address:
+        lines.extend(customer.ap_address)
+        if customer.ap_postcode:
+            lines.append(customer.ap_postcode)
+    return tuple(lines)
+
+
+def document_lines(row: Invoice | Proforma | CreditNote) -> tuple[Line, ...]:
+    """The lines of a document: a membership's list price and multi-team discount on their own
+    lines (their net is the document's), a credit note's one line."""
+    if isinstance(row, CreditNote):
+        return (Line(row.description, row.net, row.vat_rate, row.vat, row.gross),)
+    price = price_of(row)
+    listed, discount = price.lines()
+    if discount is None:
+        return (Line(row.description, listed.net, listed.vat_rate, listed.vat, listed.gross),)
+    rate = format_rate(price.discount_rate) if price.discount_rate is not None else ""
+    return (
+        Line(
+            f"{row.description} (list price)", listed.net, listed.vat_rate, listed.vat, listed.gross
+        ),
+        Line(
+            f"Multi-team discount {rate}".strip(),
+            discount.net,
+            discount.vat_rate,
+            discount.vat,
+            discount.gross,
+        ),
+    )
+
+
 def _view(
     settings: BillingSettings,
     row: Invoice | Proforma | CreditNote,
     kind: DocumentKind,
     number: str,
 ) -> DocumentView:
-    """What every document shows: the supplier, the customer as the row states it, its one
-    line (each kind's own facts are added to it)."""
-    stated = Customer.of_document(row)
-    extra: list[str] = []
-    if stated.ods_code:
-        extra.append(f"ODS code: {stated.ods_code}")
-    if stated.payables_code:
-        extra.append(f"Payables code: {stated.payables_code}")
-    customer = Party(stated.name, stated.address, stated.postcode, extra=tuple(extra))
-    line = Line(row.description, row.net, row.vat_rate, row.vat, row.gross)
+    """What every document shows: the supplier, the customer as the row states it and where
+    its documents go, its lines (each kind's own facts are added to it)."""
+    customer = Customer.of_document(row)
     return DocumentView(
         kind=kind,
         number=number,
         issued_on=row.issued_on,
         supplier=supplier(settings),
-        customer=customer,
-        lines=(line,),
+        customer=customer_party(customer),
+        lines=document_lines(row),
+        send_to=send_to(customer),
+        warnings=warnings(settings),
     )
 
 
@@ -341,8 +156,31 @@ def invoice_view(settings: BillingSettings, invoice: Invoice) -> DocumentView:
         time_of_supply=invoice.time_of_supply,
         purchase_order=invoice.purchase_order,
         due_on=invoice.due_on,
-        payment_details=tuple(settings.payment_details),
+        payment_details=how_to_pay(settings, invoice.number),
     )
+
+
+def _day(value: date) -> str:
+    return value.strftime("%d %B %Y")
+
+
+def withdrawal_lines(note: CreditNote) -> tuple[str, ...]:
+    """A withdrawal's date, who chose it and who recorded it (nothing for other credits)."""
+    if note.withdrawn_on is None:
+        return ()
+    chosen = (
+        f"chosen by the programme coordinator {note.withdrawal_date_chosen_by}"
+        if note.withdrawal_date_chosen_by
+        else "the day the withdrawal was recorded"
+    )
+    lines = [f"Withdrawal date: {_day(note.withdrawn_on)} ({chosen})"]
+    if note.credited_as_of is not None and note.credited_as_of != note.withdrawn_on:
+        lines.append(
+            f"Credited as of: {_day(note.credited_as_of)} (the day the team was confirmed)"
+        )
+    if note.withdrawn_by:
+        lines.append(f"Withdrawal recorded by: {note.withdrawn_by}")
+    return tuple(lines)
 
 
 def credit_note_view(
@@ -354,37 +192,111 @@ def credit_note_view(
         purchase_order=purchase_order,
         references_invoice=invoice_number,
         reason=note.reason_text,
+        sections=(("Withdrawal", lines),) if (lines := withdrawal_lines(note)) else (),
     )
 
 
 def proforma_view(settings: BillingSettings, proforma: Proforma) -> DocumentView:
-    return _view(settings, proforma, DocumentKind.PROFORMA, proforma.reference)
-
-
-async def _rendered(filename: str, view: DocumentView) -> tuple[str, bytes]:
-    """(file name, PDF): rendering takes a while, so it runs off the event loop."""
-    return f"{filename}.pdf", await asyncio.to_thread(render_pdf, view)
-
-
-async def invoice_pdf(
-    session: AsyncSession, *, settings: BillingSettings, invoice_id: uuid.UUID, user: Principal
-) -> tuple[str, bytes]:
-    invoice = await get_invoice(session, invoice_id=invoice_id, user=user)
-    return await _rendered(invoice.number, invoice_view(settings, invoice))
-
-
-async def credit_note_pdf(
-    session: AsyncSession, *, settings: BillingSettings, credit_note_id: uuid.UUID, user: Principal
-) -> tuple[str, bytes]:
-    note, invoice_number = await get_credit_note(session, credit_note_id=credit_note_id, user=user)
-    purchase_order = await queries.purchase_order_of(session, note.invoice_id)
-    return await _rendered(
-        note.number, credit_note_view(settings, note, invoice_number, purchase_order)
+    facts: tuple[tuple[str, str], ...] = ()
+    if proforma.revision > 1:
+        earlier = previous_reference(proforma.reference, proforma.revision)
+        facts = (("Revision", str(proforma.revision)), ("Replaces", earlier))
+    return replace(
+        _view(settings, proforma, DocumentKind.PROFORMA, proforma.reference), facts=facts
     )
 
 
-async def proforma_pdf(
-    session: AsyncSession, *, settings: BillingSettings, proforma_id: uuid.UUID, user: Principal
+ENTRY_WORDS = {
+    "invoice": "Invoice",
+    "credit_note": "Credit note",
+    "payment": "Payment",
+    "allocation": "Allocation",
+    "refund": "Refund",
+}
+
+
+def statement_view(settings: BillingSettings, found: Statement) -> StatementView:
+    customer = found.customer
+    return StatementView(
+        supplier=supplier(settings),
+        customer=customer_party(customer),
+        as_of=found.as_of,
+        scope=f"Cohort {found.cohort_name or ''}".strip() if found.cohort_id else "All cohorts",
+        rows=tuple(
+            StatementRow(
+                e.on,
+                ENTRY_WORDS[e.kind],
+                e.reference,
+                e.description,
+                e.debit,
+                e.credit,
+                e.balance,
+            )
+            for e in found.entries
+        ),
+        totals=(
+            ("Invoiced", found.invoiced),
+            ("Credited", found.credited),
+            ("Paid", found.paid),
+            ("Refunded", found.refunded),
+            ("Balance owed" if found.balance >= 0 else "Balance in your favour", found.balance),
+        ),
+        open_items=(
+            *(
+                (
+                    f"Invoice (due {_day(i.due_on)})" if i.due_on else "Invoice",
+                    i.reference,
+                    i.amount,
+                )
+                for i in found.open_invoices
+            ),
+            *(("Credit note, unused", n.reference, n.amount) for n in found.unused_credit_notes),
+        ),
+        send_to=send_to(customer),
+        payment_details=how_to_pay(settings, None)
+        + (("Please quote the numbers of the invoices you pay.",) if found.balance > 0 else ()),
+        warnings=warnings(settings),
+    )
+
+
+# --- the downloads -----------------------------------------------------------------------------
+
+
+async def document_pdf(
+    session: AsyncSession,
+    *,
+    settings: BillingSettings,
+    kind: DocumentKind,
+    document_id: uuid.UUID,
+    user: Principal,
 ) -> tuple[str, bytes]:
-    proforma = await get_proforma(session, proforma_id=proforma_id, user=user)
-    return await _rendered(proforma.reference, proforma_view(settings, proforma))
+    """(file name, PDF) of an invoice, credit note or pro-forma the principal may read."""
+    view: DocumentView
+    if kind is DocumentKind.INVOICE:
+        invoice = await get_invoice(session, invoice_id=document_id, user=user)
+        view = invoice_view(settings, invoice)
+    elif kind is DocumentKind.CREDIT_NOTE:
+        note, number = await get_credit_note(session, credit_note_id=document_id, user=user)
+        purchase_order = await queries.purchase_order_of(session, note.invoice_id)
+        view = credit_note_view(settings, note, number, purchase_order)
+    else:
+        proforma = await get_proforma(session, proforma_id=document_id, user=user)
+        view = proforma_view(settings, proforma)
+    # Rendering takes a while, so it runs off the event loop.
+    return f"{view.number}.pdf", await asyncio.to_thread(render_pdf, view)
+
+
+async def statement_pdf(
+    session: AsyncSession,
+    *,
+    settings: BillingSettings,
+    organisation_id: uuid.UUID,
+    user: Principal,
+    now: datetime,
+    cohort_id: uuid.UUID | None = None,
+) -> tuple[str, bytes]:
+    found = await statement(
+        session, user=user, organisation_id=organisation_id, now=now, cohort_id=cohort_id
+    )
+    content = await asyncio.to_thread(render_statement, statement_view(settings, found))
+    return f"statement-{found.as_of.isoformat()}.pdf", content

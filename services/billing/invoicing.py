@@ -10,30 +10,31 @@ from __future__ import annotations
 
 import calendar
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.billing.balances import (
+    InvoiceStatus,
+    ProformaStatus,
+    invoice_status,
+    owed,
+    unused,
+)
 from services.billing.models import (
     BillingCohort,
     BillingOrganisation,
     BillingTeam,
     CreditNote,
+    Document,
     Invoice,
-    Payment,
+    Movement,
     Proforma,
 )
-from services.billing.pricing import (
-    ZERO,
-    Amounts,
-    InvoiceStatus,
-    ProformaStatus,
-    document_number,
-    due_date,
-    invoice_status,
-)
+from services.billing.pricing import ZERO, Amounts, MembershipPrice, document_number, due_date
 from services.billing.settings import BillingSettings
 from services.billing.store import prepared
 from shared.clock import uk_date
@@ -47,7 +48,7 @@ def effective_status(invoice: Invoice, *, today: date) -> str:
     (before the periodic check has run), and once recorded overdue it stays so until settled."""
     computed = invoice_status(
         gross=invoice.gross,
-        credited=invoice.credited,
+        credit_applied=invoice.credit_applied,
         paid=invoice.paid,
         due_on=invoice.due_on,
         today=today,
@@ -64,33 +65,90 @@ def refresh_status(invoice: Invoice, *, today: date) -> None:
     invoice.status = effective_status(invoice, today=today)
 
 
-def amounts_of(row: Invoice | Proforma | CreditNote) -> Amounts:
+def amounts_of(row: Document) -> Amounts:
     return Amounts(net=row.net, vat_rate=row.vat_rate, vat=row.vat, gross=row.gross)
+
+
+def outstanding_of(invoice: Invoice) -> Decimal:
+    """What is still owed on the invoice, net of every credit applied and payment."""
+    return owed(gross=invoice.gross, credit_applied=invoice.credit_applied, paid=invoice.paid)
+
+
+def unused_of(note: CreditNote) -> Decimal:
+    """What is left of a credit note for finance to allocate or refund."""
+    return unused(
+        gross=note.gross, applied=note.applied, allocated=note.allocated, refunded=note.refunded
+    )
+
+
+def price_of(row: Invoice | Proforma) -> MembershipPrice:
+    """A document's list price, discount and amounts as it states them (one line, no discount,
+    for a document issued before list prices were kept)."""
+    amounts = amounts_of(row)
+    if row.list_price is None:
+        return MembershipPrice(amounts.net, None, ZERO, amounts)
+    return MembershipPrice(row.list_price, row.discount_rate, row.discount or ZERO, amounts)
+
+
+# What a document states of its customer, each in a column ``customer_<name>``.
+_STATED = ("name", "postcode", "ods_code", "payables_code")
 
 
 @dataclass(frozen=True)
 class Customer:
-    """The customer as a document states it (copied onto each document at issue)."""
+    """The customer as a document states it (copied onto each document at issue), with the
+    accounts-payable contact its documents are sent to (as it stood then)."""
 
     name: str
     address: tuple[str, ...]
     postcode: str | None
     ods_code: str | None
     payables_code: str | None
+    ap_email: str | None = None
+    ap_name: str | None = None
+    ap_address: tuple[str, ...] | None = None  # None: the address above
+    ap_postcode: str | None = None
+
+    @staticmethod
+    def _payable(row: BillingOrganisation | Document) -> dict[str, Any]:
+        """The accounts-payable contact of an organisation or a document (the same columns)."""
+        address = row.accounts_payable_address
+        return {
+            "ap_email": row.accounts_payable_email,
+            "ap_name": row.accounts_payable_name,
+            "ap_address": None if address is None else tuple(address),
+            "ap_postcode": row.accounts_payable_postcode,
+        }
 
     @classmethod
     def of_organisation(cls, o: BillingOrganisation) -> Customer:
-        return cls(o.name, tuple(o.address_lines), o.postcode, o.ods_code, o.payables_code)
+        return cls(
+            o.name,
+            tuple(o.address_lines),
+            o.postcode,
+            o.ods_code,
+            o.payables_code,
+            **cls._payable(o),
+        )
 
     @classmethod
-    def of_document(cls, document: Invoice | Proforma | CreditNote) -> Customer:
-        stated = {f.name: getattr(document, f"customer_{f.name}") for f in fields(cls)}
-        return cls(**stated | {"address": tuple(document.customer_address)})
+    def of_document(cls, document: Document) -> Customer:
+        stated = {name: getattr(document, f"customer_{name}") for name in _STATED}
+        return cls(address=tuple(document.customer_address), **stated, **cls._payable(document))
 
     def columns(self) -> dict[str, Any]:
-        """A document's customer columns (``customer_<field>``)."""
-        stated = {f"customer_{f.name}": getattr(self, f.name) for f in fields(self)}
-        return stated | {"customer_address": list(self.address)}
+        """A document's customer columns."""
+        return {
+            "customer_name": self.name,
+            "customer_address": list(self.address),
+            "customer_postcode": self.postcode,
+            "customer_ods_code": self.ods_code,
+            "customer_payables_code": self.payables_code,
+            "accounts_payable_email": self.ap_email,
+            "accounts_payable_name": self.ap_name,
+            "accounts_payable_address": None if self.ap_address is None else list(self.ap_address),
+            "accounts_payable_postcode": self.ap_postcode,
+        }
 
 
 def _add_months(day: date, months: int) -> date:
@@ -135,18 +193,35 @@ async def take_number(
 
 @dataclass(frozen=True)
 class Billed:
-    """What a document bills: whose it is (a team's, or an invoice's team's), the customer, its
-    one line and the amounts."""
+    """What a document bills: whose it is (a team's, or its invoice's or pro-forma's team's),
+    the customer, what for and the amounts; a membership's list price and discount (invoices
+    and pro-formas)."""
 
-    owner: BillingTeam | Invoice
+    owner: BillingTeam | Invoice | Proforma
     customer: Customer
     description: str
     amounts: Amounts
+    price: MembershipPrice | None = None
+
+    @classmethod
+    def membership(
+        cls, owner: BillingTeam, customer: Customer, description: str, price: MembershipPrice
+    ) -> Billed:
+        return cls(owner, customer, description, price.amounts, price)
 
     def columns(self, now: datetime) -> dict[str, Any]:
         """The columns every document has: these, and when it was issued (dated in UK time)."""
-        owner, amounts = self.owner, self.amounts
-        return {
+        owner, amounts, price = self.owner, self.amounts, self.price
+        listed = (
+            {}
+            if price is None
+            else {
+                "list_price": price.list_price,
+                "discount": price.discount,
+                "discount_rate": price.discount_rate,
+            }
+        )
+        return listed | {
             "team_id": owner.id if isinstance(owner, BillingTeam) else owner.team_id,
             "cohort_id": owner.cohort_id,
             "organisation_id": owner.organisation_id,
@@ -167,7 +242,7 @@ E = TypeVar("E", bound=DomainEvent)
 async def record_from(
     session: AsyncSession,
     event_type: type[E],
-    row: Invoice | Proforma | CreditNote | Payment,
+    row: Document | Movement,
     *,
     subject: uuid.UUID | None = None,
     **values: Any,
@@ -176,7 +251,9 @@ async def record_from(
 
     The event's fields are ``values``, the row's id as ``<table>_id`` (``invoice_id``,
     ``credit_note_id``, ...), and each other field from the row's attribute of the same name."""
-    values.setdefault(f"{row.__tablename__}_id", row.id)
+    id_field = f"{row.__tablename__}_id"
+    if id_field in event_type.model_fields:
+        values.setdefault(id_field, row.id)
     from_row = {
         name: getattr(row, name)
         for name in event_type.model_fields
@@ -184,6 +261,15 @@ async def record_from(
     }
     event = event_type(**from_row, **values)
     await record_event(session, event, subject=str(row.id if subject is None else subject))
+
+
+async def add_and_record(
+    session: AsyncSession, row: Document, event_type: type[E], **values: Any
+) -> None:
+    """Write a new document and record the event that says so, in the same transaction."""
+    session.add(row)
+    await session.flush()
+    await record_from(session, event_type, row, **values)
 
 
 async def issue_proforma(
@@ -195,12 +281,51 @@ async def issue_proforma(
     proforma = Proforma(
         id=uuid.uuid4(),
         reference=reference,
+        revision=1,
         status=ProformaStatus.AWAITING_PO.value,
         **billed.columns(now),
     )
     await prepared.insert_document(session, proforma)
     await record_from(session, ProformaIssued, proforma)
     return proforma
+
+
+def revision_reference(reference: str, revision: int, new_revision: int) -> str:
+    """``EWC-PF-2021-00001`` → ``EWC-PF-2021-00001-R2`` (→ ``-R3``...): the reference says which
+    revision of the pro-forma it is (the first has no suffix)."""
+    base = reference[: -len(f"-R{revision}")] if revision > 1 else reference
+    return base if new_revision == 1 else f"{base}-R{new_revision}"
+
+
+def previous_reference(reference: str, revision: int) -> str:
+    """The reference of the revision a pro-forma replaced."""
+    return revision_reference(reference, revision, revision - 1)
+
+
+async def revise_proforma(
+    session: AsyncSession, *, proforma: Proforma, price: MembershipPrice, now: datetime
+) -> Proforma:
+    """A repriced pro-forma: a new revision with its own reference; the earlier one is kept,
+    superseded (a purchase order may have been raised against it)."""
+    revision = proforma.revision + 1
+    billed = Billed(
+        proforma,
+        Customer.of_document(proforma),
+        proforma.description,
+        price.amounts,
+        price,
+    )
+    revised = Proforma(
+        id=uuid.uuid4(),
+        reference=revision_reference(proforma.reference, proforma.revision, revision),
+        revision=revision,
+        status=ProformaStatus.AWAITING_PO.value,
+        **billed.columns(now),
+    )
+    proforma.status = ProformaStatus.SUPERSEDED.value
+    proforma.superseded_by = revised.id
+    await add_and_record(session, revised, ProformaIssued, supersedes=proforma.id)
+    return revised
 
 
 async def issue_invoice(
@@ -227,6 +352,7 @@ async def issue_invoice(
         time_of_supply=issued_on,
         due_on=due_date(issued_on),
         credited=ZERO,
+        credit_applied=ZERO,
         paid=ZERO,
         status=InvoiceStatus.ISSUED.value,
     )

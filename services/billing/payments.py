@@ -1,8 +1,8 @@
-"""Purchase orders, payments and overdue invoices: what finance records against documents.
+"""Purchase orders and payments: what finance records against documents.
 
-A PO recorded for a pro-forma issues the VAT invoice; an issued invoice is never edited, so a PO
-for it is refused. Payments lock their invoice; a retried payment (same Idempotency-Key) is
-recorded once. Invoices past their due date with money owed are recorded overdue once.
+A PO recorded for a pro-forma (any revision of it) issues the VAT invoice at the pro-forma's
+current price; an issued invoice is never edited, so a PO for it is refused. Payments lock their
+invoice; a retried payment (same Idempotency-Key) is recorded once and answered as the first time.
 """
 
 from __future__ import annotations
@@ -14,25 +14,25 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.billing.balances import InvoiceStatus, ProformaStatus, payment_problem
 from services.billing.invoicing import (
     Billed,
     Customer,
     amounts_of,
     issue_invoice,
+    outstanding_of,
+    price_of,
     record_from,
     refresh_status,
 )
-from services.billing.models import BillingTeam, Invoice, Payment, Proforma
-from services.billing.pricing import InvoiceStatus, ProformaStatus, outstanding, payment_problem
+from services.billing.models import BillingTeam, Invoice, Payment
+from services.billing.pricing import money
+from services.billing.replays import Answer, Answered, date_problem, kept, movement, replayed
 from services.billing.settings import BillingSettings
 from services.billing.store import prepared, queries
 from shared.clock import uk_date
 from shared.errors import Conflict, NotFound, Unprocessable
-from shared.events.billing import InvoiceOverdue, InvoicePaid, PaymentRecorded
-
-
-def _owed(invoice: Invoice) -> Decimal:
-    return outstanding(gross=invoice.gross, credited=invoice.credited, paid=invoice.paid)
+from shared.events.billing import InvoicePaid, PaymentRecorded
 
 
 async def record_purchase_order(
@@ -43,12 +43,15 @@ async def record_purchase_order(
     purchase_order: str,
     now: datetime,
 ) -> Invoice:
-    """Finance records the PO for a pro-forma: the VAT invoice is issued with its number."""
-    found = await session.get(Proforma, proforma_id)
+    """Finance records the PO for a pro-forma: the VAT invoice is issued with its number.
+
+    A PO raised against an earlier revision is recorded for the current one: a pro-forma is only
+    ever repriced downwards (the multi-team discount), so the PO covers it."""
+    found = await queries.proforma_by_id(session, proforma_id)
     if found is None:
         raise NotFound("no such pro-forma")
     cohort = await prepared.lock_cohort(session, found.cohort_id)
-    proforma = await queries.reload_proforma(session, proforma_id)
+    proforma = await queries.current_proforma(session, found.team_id)
     if proforma.status == ProformaStatus.INVOICED.value:
         number = await queries.invoice_number(session, proforma.invoice_id)
         raise Conflict(f"pro-forma {proforma.reference} is already invoiced as {number}")
@@ -61,7 +64,11 @@ async def record_purchase_order(
     team = await session.get(BillingTeam, proforma.team_id)
     assert team is not None
     billed = Billed(
-        team, Customer.of_document(proforma), proforma.description, amounts_of(proforma)
+        team,
+        Customer.of_document(proforma),
+        proforma.description,
+        amounts_of(proforma),
+        price_of(proforma),
     )
     invoice = await issue_invoice(
         session,
@@ -100,6 +107,14 @@ class RecordedPayment:
     invoice: Invoice  # as the payment left it
 
 
+def newly_paid(invoice: Invoice, *, on: date) -> bool:
+    """Whether a payment or an allocation just left nothing to pay (then ``paid_on`` is set)."""
+    if invoice.status == InvoiceStatus.PAID.value and invoice.paid_on is None:
+        invoice.paid_on = on
+        return True
+    return False
+
+
 async def record_payment(
     session: AsyncSession,
     *,
@@ -110,8 +125,9 @@ async def record_payment(
     method: str,
     recorded_by: str,
     now: datetime,
+    answer: Answer[RecordedPayment],
     idempotency_key: str | None = None,
-) -> RecordedPayment:
+) -> Answered[RecordedPayment]:
     invoice = await prepared.lock_invoice(session, invoice_id)
     if invoice is None:
         raise NotFound("no such invoice")
@@ -121,73 +137,45 @@ async def record_payment(
         "reference": reference,
         "method": method,
     }
-    if idempotency_key is not None:
-        earlier = await queries.payment_by_key(session, invoice_id, idempotency_key)
-        if earlier is not None:
-            if {key: getattr(earlier, key) for key in received} != received:
-                raise Unprocessable(
-                    "this Idempotency-Key was used for a different payment",
-                    title="Idempotency-Key reused",
-                )
-            return RecordedPayment(earlier, invoice)  # a retried request: recorded once
-    today = uk_date(now)
-    if received_on > today:
-        raise Unprocessable("a payment cannot be received in the future", title="Invalid payment")
-    if received_on < invoice.issued_on:
-        raise Unprocessable(
-            f"the payment date is before the invoice's issue date ({invoice.issued_on})",
-            title="Invalid payment",
-        )
-    problem = payment_problem(
-        amount=amount, gross=invoice.gross, credited=invoice.credited, paid=invoice.paid
+    earlier = await replayed(
+        session,
+        Payment,
+        scope=invoice_id,
+        idempotency_key=idempotency_key,
+        received=received,
+        rebuild=lambda row: answer(RecordedPayment(row, invoice)),
     )
+    if earlier is not None:  # a retried request: recorded once, answered as the first time
+        return earlier
+    today = uk_date(now)
+    date_problem(
+        received_on, today=today, earliest=invoice.issued_on, what="payment", since="the invoice"
+    )
+    problem = payment_problem(amount=amount, still_owed=outstanding_of(invoice))
     if problem is not None:
         raise Unprocessable(
             f"invoice {invoice.number}: {problem}",
             title="Payment refused",
-            outstanding=str(_owed(invoice)),
+            outstanding=str(outstanding_of(invoice)),
         )
     payment = Payment(
         id=uuid.uuid4(),
         invoice_id=invoice.id,
-        organisation_id=invoice.organisation_id,
-        cohort_id=invoice.cohort_id,
-        **received,
-        recorded_at=now,
-        recorded_by=recorded_by,
-        idempotency_key=idempotency_key,
+        **received | {"amount": money(amount)},
+        **movement(invoice, by=recorded_by, now=now, idempotency_key=idempotency_key),
     )
-    session.add(payment)
-    invoice.paid = invoice.paid + amount
+    invoice.paid = invoice.paid + payment.amount
     refresh_status(invoice, today=today)
-    await session.flush()
-    owed = _owed(invoice)
+    paid = newly_paid(invoice, on=received_on)
+    result = await kept(session, payment, RecordedPayment(payment, invoice), answer)
     await record_from(
         session,
         PaymentRecorded,
         payment,
         subject=invoice.id,
-        outstanding=owed,
+        outstanding=outstanding_of(invoice),
         invoice_number=invoice.number,
     )
-    if invoice.status == InvoiceStatus.PAID.value:
-        invoice.paid_on = received_on
+    if paid:
         await record_from(session, InvoicePaid, invoice, total_paid=invoice.paid)
-    return RecordedPayment(payment, invoice)
-
-
-async def record_overdue(session: AsyncSession, *, now: datetime) -> list[Invoice]:
-    """Mark invoices past their due date with money owed as overdue; the event is recorded once."""
-    today = uk_date(now)
-    marked: list[Invoice] = []
-    for invoice_id in await queries.open_invoices_past_due(session, today):
-        invoice = await prepared.lock_invoice(session, invoice_id)
-        if invoice is None:
-            continue
-        refresh_status(invoice, today=today)
-        if invoice.status != InvoiceStatus.OVERDUE.value or invoice.overdue_recorded_at is not None:
-            continue
-        invoice.overdue_recorded_at = now
-        marked.append(invoice)
-        await record_from(session, InvoiceOverdue, invoice, outstanding=_owed(invoice))
-    return marked
+    return result

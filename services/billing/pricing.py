@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
-from typing import Literal
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -53,32 +51,44 @@ class Amounts:
         )
 
 
-def team_net_fee(
-    *, fee_per_team: Decimal, multi_team_discount: Decimal, organisation_team_count: int
-) -> Decimal:
-    """A team's fee excluding VAT: the full fee, less the discount if its organisation has 2+."""
-    if organisation_team_count < 1:
-        raise ValueError("organisation_team_count counts the team itself, so it is at least 1")
-    if not ZERO <= multi_team_discount < 1:
-        raise ValueError("the multi-team discount is a fraction in [0, 1)")
-    if organisation_team_count >= 2:
-        return money(fee_per_team * (1 - multi_team_discount))
-    return money(fee_per_team)
+@dataclass(frozen=True, slots=True)
+class MembershipPrice:
+    """A team's membership as the invoice shows it: the list price, the multi-team discount
+    (both net of VAT) and what they come to."""
+
+    list_price: Decimal
+    discount_rate: Decimal | None  # None: no discount applies
+    discount: Decimal
+    amounts: Amounts  # of list_price - discount
+
+    def lines(self) -> tuple[Amounts, Amounts | None]:
+        """The list-price line and the discount line (None without a discount). The discount
+        line's VAT is what is left of the total's, so the lines add up to the total exactly."""
+        rate = self.amounts.vat_rate
+        if not self.discount:
+            return self.amounts, None
+        listed = Amounts.of_net(self.list_price, rate)
+        return listed, self.amounts - listed
 
 
-def team_price(
+def membership_price(
     *,
     fee_per_team: Decimal,
     multi_team_discount: Decimal,
     vat_rate: Decimal,
     organisation_team_count: int,
-) -> Amounts:
-    net = team_net_fee(
-        fee_per_team=fee_per_team,
-        multi_team_discount=multi_team_discount,
-        organisation_team_count=organisation_team_count,
-    )
-    return Amounts.of_net(net, vat_rate)
+) -> MembershipPrice:
+    if organisation_team_count < 1:
+        raise ValueError("organisation_team_count counts the team itself, so it is at least 1")
+    if not ZERO <= multi_team_discount < 1:
+        raise ValueError("the multi-team discount is a fraction in [0, 1)")
+    list_price = money(fee_per_team)
+    if organisation_team_count >= 2 and multi_team_discount:
+        net = money(fee_per_team * (1 - multi_team_discount))
+        return MembershipPrice(
+            list_price, multi_team_discount, list_price - net, Amounts.of_net(net, vat_rate)
+        )
+    return MembershipPrice(list_price, None, ZERO, Amounts.of_net(list_price, vat_rate))
 
 
 def discount_correction(
@@ -94,14 +104,12 @@ def discount_correction(
     fee. The credit uses the invoice's own VAT rate. Nothing is credited when the invoice was
     already discounted, or when earlier credits leave less than the difference (fully credited).
     """
-    discounted = Amounts.of_net(
-        team_net_fee(
-            fee_per_team=fee_per_team,
-            multi_team_discount=multi_team_discount,
-            organisation_team_count=2,
-        ),
-        invoiced.vat_rate,
-    )
+    discounted = membership_price(
+        fee_per_team=fee_per_team,
+        multi_team_discount=multi_team_discount,
+        vat_rate=invoiced.vat_rate,
+        organisation_team_count=2,
+    ).amounts
     if invoiced.net <= discounted.net:
         return None
     difference = invoiced - discounted
@@ -123,79 +131,33 @@ def full_credit(*, invoiced: Amounts, already_credited: Amounts) -> Amounts | No
     return remaining
 
 
+def withdrawal_credit_date(*, withdrawn_on: date, confirmed_on: date | None) -> date:
+    """The day a withdrawal is judged on: the date given, but never before the team's
+    confirmation (a team cannot leave before it joined; a withdrawal dated earlier is judged as
+    if it were made on the confirmation day)."""
+    if confirmed_on is not None and withdrawn_on < confirmed_on:
+        return confirmed_on
+    return withdrawn_on
+
+
+def withdrawal_cutoff(*, start_date: date, withdrawal_credit_cutoff: date | None) -> date:
+    """The cohort's withdrawal cutoff: its own, or by default its start date."""
+    return withdrawal_credit_cutoff or start_date
+
+
 def withdrawal_is_credited(
     *, withdrawn_on: date, start_date: date, withdrawal_credit_cutoff: date | None
 ) -> bool:
     """Withdrawals before the cohort's cutoff (by default its start date) are credited in full."""
-    cutoff = withdrawal_credit_cutoff or start_date
+    cutoff = withdrawal_cutoff(
+        start_date=start_date, withdrawal_credit_cutoff=withdrawal_credit_cutoff
+    )
     return withdrawn_on < cutoff
 
 
 def due_date(issued_on: date) -> date:
     """NHS payment terms: 30 days from the date of issue."""
     return issued_on + timedelta(days=PAYMENT_TERMS_DAYS)
-
-
-class InvoiceStatus(StrEnum):
-    ISSUED = "issued"
-    PART_PAID = "part_paid"
-    PAID = "paid"
-    OVERDUE = "overdue"
-    CREDITED = "credited"  # credited in full before any payment: nothing is owed
-
-
-# The statuses as the API names them.
-InvoiceStatusName = Literal["issued", "part_paid", "paid", "overdue", "credited"]
-ProformaStatusName = Literal["awaiting_po", "invoiced", "cancelled"]
-
-
-class ProformaStatus(StrEnum):
-    AWAITING_PO = "awaiting_po"
-    INVOICED = "invoiced"
-    CANCELLED = "cancelled"  # the team withdrew before the cutoff, or the cohort was cancelled
-
-
-def invoice_status(
-    *,
-    gross: Decimal,
-    credited: Decimal,
-    paid: Decimal,
-    due_on: date,
-    today: date,
-) -> InvoiceStatus:
-    """issued → part_paid → paid, or overdue once past the due date with something still owed."""
-    owed = gross - credited
-    outstanding = owed - paid
-    if owed <= 0 and paid == 0:
-        return InvoiceStatus.CREDITED
-    if outstanding <= 0:
-        return InvoiceStatus.PAID
-    if today > due_on:
-        return InvoiceStatus.OVERDUE
-    if paid > 0:
-        return InvoiceStatus.PART_PAID
-    return InvoiceStatus.ISSUED
-
-
-def outstanding(*, gross: Decimal, credited: Decimal, paid: Decimal) -> Decimal:
-    """What is still owed on one invoice (never negative; a credit balance is refunded)."""
-    return max(gross - credited - paid, ZERO)
-
-
-def payment_problem(
-    *, amount: Decimal, gross: Decimal, credited: Decimal, paid: Decimal
-) -> str | None:
-    """Why a payment of ``amount`` cannot be recorded against an invoice, or None if it can."""
-    if amount != money(amount):
-        return "a payment is an amount in pounds and pence (at most 2 decimal places)"
-    if amount <= 0:
-        return "a payment amount must be greater than zero"
-    left = outstanding(gross=gross, credited=credited, paid=paid)
-    if left == 0:
-        return "the invoice has nothing outstanding"
-    if amount > left:
-        return f"the payment of £{amount:,.2f} exceeds the £{left:,.2f} outstanding"
-    return None
 
 
 def format_gbp(amount: Decimal) -> str:

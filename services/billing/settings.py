@@ -22,7 +22,15 @@ class BillingSettings(ServiceSettings):
     supplier_postcode: str = "E1 8BB"
     supplier_vat_number: str = PLACEHOLDER_VAT_NUMBER
     supplier_email: str = "enjoyingwork@rcpsych.ac.uk"
-    # Printed under the totals: how to pay (bank details are configuration, not code).
+    # How to pay, printed on every invoice and statement (bank details are configuration, not
+    # code; production refuses to start without them). The payment reference to quote is the
+    # invoice's number.
+    remittance_bank: str | None = None
+    remittance_account_name: str | None = None
+    remittance_sort_code: str | None = Field(default=None, pattern=r"^\d{2}-\d{2}-\d{2}$")
+    remittance_account_number: str | None = Field(default=None, pattern=r"^\d{8}$")
+    # Where to send remittance advice, and any further lines printed under "How to pay".
+    remittance_email: str | None = None
     payment_details: list[str] = Field(default_factory=list)
     programme_name: str = "Enjoying Work collaborative"
     # Document numbers read <prefix>-<year>-00001, <prefix>-CN-<year>-00001, <prefix>-PF-...
@@ -30,10 +38,32 @@ class BillingSettings(ServiceSettings):
     # How often the service looks for invoices that have fallen overdue (records the event once).
     overdue_check_seconds: float = 3600.0
 
+    @property
+    def remittance_missing(self) -> list[str]:
+        """The remittance details not configured (by their variable names)."""
+        required = {
+            "BILLING_REMITTANCE_BANK": self.remittance_bank,
+            "BILLING_REMITTANCE_ACCOUNT_NAME": self.remittance_account_name,
+            "BILLING_REMITTANCE_SORT_CODE": self.remittance_sort_code,
+            "BILLING_REMITTANCE_ACCOUNT_NUMBER": self.remittance_account_number,
+        }
+        return [name for name, value in required.items() if not (value or "").strip()]
+
+    @property
+    def placeholder_vat_number(self) -> bool:
+        return self.supplier_vat_number == PLACEHOLDER_VAT_NUMBER
+
     @model_validator(mode="after")
-    def _real_vat_number_in_production(self) -> BillingSettings:
-        if self.environment == "production" and self.supplier_vat_number == PLACEHOLDER_VAT_NUMBER:
+    def _real_documents_in_production(self) -> BillingSettings:
+        if self.environment != "production":
+            return self  # development documents say what they lack (``documents.warnings``)
+        if self.placeholder_vat_number:
             raise ValueError("production needs the supplier's real VAT registration number")
+        if self.remittance_missing:
+            raise ValueError(
+                "production prints how to pay on every invoice: set "
+                + ", ".join(self.remittance_missing)
+            )
         return self
 
 

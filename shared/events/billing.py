@@ -50,6 +50,10 @@ class ProformaIssued(DomainEvent):
     vat_rate: Decimal
     vat: Decimal
     gross: Decimal
+    # A repriced pro-forma is a new revision (its reference ends -R2, -R3...) that supersedes
+    # the earlier one, which stays retrievable.
+    revision: int = 1
+    supersedes: uuid.UUID | None = None
 
 
 class CreditNoteIssued(DomainEvent):
@@ -70,6 +74,13 @@ class CreditNoteIssued(DomainEvent):
     vat_rate: Decimal
     vat: Decimal
     gross: Decimal
+    # How much of the gross its invoice took (what that invoice still owed); the rest is unused
+    # credit, for finance to allocate to another invoice or refund.
+    applied: Decimal | None = None
+    # A withdrawal's credit: the date given, and the date it was judged on (never before the
+    # team's confirmation).
+    withdrawn_on: date | None = None
+    credited_as_of: date | None = None
 
 
 class PaymentRecorded(DomainEvent):
@@ -111,3 +122,42 @@ class InvoiceOverdue(DomainEvent):
     organisation_id: uuid.UUID
     due_on: date
     outstanding: Decimal
+    # What to chase: the outstanding less the credit the organisation holds unallocated in the
+    # cohort (recorded only when something is left to chase).
+    to_chase: Decimal | None = None
+
+
+class CreditAllocated(DomainEvent):
+    """Finance applied part of a credit note's unused amount to another open invoice of the
+    same organisation."""
+
+    subject: ClassVar[str] = "billing.credit.allocated"
+
+    allocation_id: uuid.UUID
+    credit_note_id: uuid.UUID
+    credit_note_number: str
+    invoice_id: uuid.UUID
+    invoice_number: str
+    cohort_id: uuid.UUID
+    organisation_id: uuid.UUID
+    amount: Decimal
+    allocated_on: date
+    credit_note_unused: Decimal  # what is left of the credit note
+    outstanding: Decimal  # what is left owing on the invoice
+
+
+class RefundRecorded(DomainEvent):
+    """Money paid back to an organisation out of a credit note's unused amount."""
+
+    subject: ClassVar[str] = "billing.refund.recorded"
+
+    refund_id: uuid.UUID
+    credit_note_id: uuid.UUID
+    credit_note_number: str
+    cohort_id: uuid.UUID
+    organisation_id: uuid.UUID
+    amount: Decimal
+    paid_on: date
+    method: str
+    reference: str
+    credit_note_unused: Decimal

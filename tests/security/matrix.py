@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from tests.support import ROOT, service_settings
 
 SERVICES = ("enrolment", "billing", "sessions", "measurement", "improvement")
-ROLES = ("coordinator", "coach", "team_lead", "finance", "operator")
+ROLES = ("coordinator", "coach", "team_lead", "finance", "operator", "service")
 DOC = ROOT / "docs" / "security.md"
 
 

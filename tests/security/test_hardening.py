@@ -46,6 +46,10 @@ ALLOWED_SENSITIVE = {
     # The team shows back what it did with an idea ("you said, we did"): its status is the
     # team's own word, one of a fixed list, and changes nothing else.
     ("IdeaUpdate", "status"),
+    # Finance moves part of a credit note's unused amount (bounded by it and by what the
+    # invoice owes), or pays it back: neither changes what was invoiced or credited.
+    ("AllocationIn", "amount"),
+    ("RefundIn", "amount"),
 }
 SENSITIVE = {
     "id",

@@ -160,8 +160,14 @@ async def _billing_tenant(service: RunningService, cohort_id: uuid.UUID) -> dict
     """One organisation with an invoiced team (then withdrawn: a credit note) and a team
     waiting for its PO (a pro-forma)."""
     org = uuid.uuid4()
-    invoiced = team_confirmed_event(cohort_id=cohort_id, organisation_id=org)
-    waiting = team_confirmed_event(cohort_id=cohort_id, organisation_id=org, purchase_order=None)
+    # Confirmed before the withdrawal below (one dated before its confirmation is not credited).
+    confirmed_at = datetime(2020, 12, 1, 10, tzinfo=UTC)
+    invoiced = team_confirmed_event(
+        cohort_id=cohort_id, organisation_id=org, confirmed_at=confirmed_at
+    )
+    waiting = team_confirmed_event(
+        cohort_id=cohort_id, organisation_id=org, purchase_order=None, confirmed_at=confirmed_at
+    )
     nats = service.settings.nats_url
     await publish_event(nats, invoiced)
     await publish_event(nats, waiting)
@@ -226,6 +232,19 @@ async def billing_world(service: RunningService) -> World:
             "reference": "BACS 1",
             "method": "bacs",
         },
+        ("POST", f"{api}/credit-notes/{{credit_note_id}}/allocations"): lambda side: {
+            "invoice_id": world.ids(side)["invoice_id"],
+            "amount": "1.00",
+        },
+        ("POST", f"{api}/credit-notes/{{credit_note_id}}/refunds"): lambda side: {
+            "amount": "1.00",
+            "paid_on": "2021-02-01",
+            "reference": "REFUND 1",
+            "method": "bacs",
+        },
+    }
+    world.queries = {
+        ("GET", f"{api}/exports/ledger.csv"): {"from_date": "2021-01-01", "to_date": "2021-12-31"}
     }
     return world
 

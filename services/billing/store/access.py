@@ -17,14 +17,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.billing.balances import InvoiceStatusName, ProformaStatusName
 from services.billing.models import BillingOrganisation, CreditNote, Invoice, Payment, Proforma
-from services.billing.pricing import InvoiceStatusName, ProformaStatusName
 from services.billing.store.queries import status_filter
 from shared.auth import Principal, Role
 
 T = TypeVar("T", bound=tuple[Any, ...])
 
-READS_ALL = frozenset({Role.finance, Role.coordinator})
+# Finance and coordinators read all of billing; so does another service of the platform (the
+# notifications service fetches documents to e-mail them to accounts payable), whose routes are
+# its documents' PDFs only.
+READS_ALL = frozenset({Role.finance, Role.coordinator, Role.service})
 
 
 def _readable(query: Select[T], organisation_id: Any, principal: Principal) -> Select[T]:
@@ -121,6 +124,8 @@ class CreditNoteListing(Listing):
 
 class ProformaListing(Listing):
     status: ProformaStatusName | None = None
+    # Each pro-forma's latest revision only, unless every revision is asked for.
+    all_revisions: bool = False
     limit: Limit = 500
     offset: Offset = 0
 
@@ -128,7 +133,8 @@ class ProformaListing(Listing):
 AnyListing = InvoiceListing | CreditNoteListing | ProformaListing
 
 
-_PAGING = frozenset({"limit", "offset"})
+# Listing fields that are not column filters: the page, and which revisions to show.
+_NOT_COLUMNS = frozenset({"limit", "offset", "all_revisions"})
 
 
 def _page(
@@ -137,7 +143,7 @@ def _page(
     """``query`` where each filter given equals its column of ``model`` (but the filters named
     in ``but``: the caller applied them), limited to the page."""
     for name, value in listing:
-        if value is not None and name not in _PAGING | but:
+        if value is not None and name not in _NOT_COLUMNS | but:
             query = query.where(getattr(model, name) == value)
     return query.limit(listing.limit).offset(listing.offset)
 
@@ -165,4 +171,14 @@ async def proformas(
     session: AsyncSession, principal: Principal, listing: ProformaListing
 ) -> Sequence[Proforma]:
     query = readable_proformas(principal).order_by(Proforma.issued_at, Proforma.reference)
+    if not listing.all_revisions:
+        query = query.where(Proforma.superseded_by.is_(None))
     return (await session.scalars(_page(query, Proforma, listing))).all()
+
+
+async def proforma_revisions(
+    session: AsyncSession, principal: Principal, team_id: uuid.UUID
+) -> Sequence[Proforma]:
+    """Every revision of a team's pro-forma, the first first."""
+    query = readable_proformas(principal).where(Proforma.team_id == team_id)
+    return (await session.scalars(query.order_by(Proforma.revision))).all()

@@ -12,7 +12,7 @@ import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Column, Table, bindparam, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -25,13 +25,16 @@ from services.billing.models import (
     BillingCohort,
     BillingOrganisation,
     BillingTeam,
+    CreditNote,
     DocumentCounter,
     Invoice,
     Proforma,
 )
 
 # A confirmation leaves these to the team's withdrawal (which may have come first).
-TEAM_COLUMNS_LEFT_TO_WITHDRAWAL = frozenset({"withdrawn_on", "withdrawal_reason"})
+TEAM_COLUMNS_LEFT_TO_WITHDRAWAL = frozenset(
+    {"withdrawn_on", "withdrawal_reason", "withdrawn_by", "withdrawal_date_chosen_by"}
+)
 
 
 def _table(model: type[Any]) -> Table:
@@ -143,14 +146,27 @@ async def lock_cohort(session: AsyncSession, cohort_id: uuid.UUID) -> BillingCoh
 
 
 async def lock_invoice(session: AsyncSession, invoice_id: uuid.UUID) -> Invoice | None:
-    return (
+    return await _lock(session, Invoice, invoice_id)
+
+
+async def lock_credit_note(session: AsyncSession, credit_note_id: uuid.UUID) -> CreditNote | None:
+    """Lock a credit note (after its cohort) while its unused amount is allocated or refunded."""
+    return await _lock(session, CreditNote, credit_note_id)
+
+
+Locked = TypeVar("Locked", Invoice, CreditNote)
+
+
+async def _lock(session: AsyncSession, model: type[Locked], id_: uuid.UUID) -> Locked | None:
+    found: Locked | None = (
         await session.execute(
-            select(Invoice)
-            .where(Invoice.id == invoice_id)
+            select(model)
+            .where(model.id == id_)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
     ).scalar_one_or_none()
+    return found
 
 
 async def next_number(session: AsyncSession, series: str) -> int:

@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -14,15 +15,27 @@ from sqlalchemy import (
     and_,
     bindparam,
     exists,
+    func,
     literal,
     or_,
     select,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.billing.models import BillingTeam, CreditNote, Invoice, Payment, Proforma
-from services.billing.pricing import ZERO, Amounts, InvoiceStatus, ProformaStatus
+from services.billing.balances import InvoiceStatus, ProformaStatus
+from services.billing.models import (
+    BillingTeam,
+    CreditAllocation,
+    CreditNote,
+    Invoice,
+    Payment,
+    Pence,
+    Proforma,
+    Refund,
+)
+from services.billing.pricing import ZERO, Amounts
 
 OPEN = (InvoiceStatus.ISSUED.value, InvoiceStatus.PART_PAID.value)
 AWAITING_PO = ProformaStatus.AWAITING_PO.value
@@ -98,22 +111,27 @@ async def proformas_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> Se
     return (await session.scalars(select(Proforma).where(Proforma.id.in_(ids)))).all()
 
 
-async def proforma_of_team(session: AsyncSession, team_id: uuid.UUID) -> Proforma | None:
-    found: Proforma | None = await session.scalar(
-        select(Proforma).where(Proforma.team_id == team_id)
-    )
+async def proforma_by_id(session: AsyncSession, proforma_id: uuid.UUID) -> Proforma | None:
+    found: Proforma | None = await session.get(Proforma, proforma_id)
     return found
 
 
-async def reload_proforma(session: AsyncSession, proforma_id: uuid.UUID) -> Proforma:
-    """The pro-forma as committed now (after the cohort lock), not as first read."""
-    return (
-        await session.execute(
-            select(Proforma)
-            .where(Proforma.id == proforma_id)
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one()
+def _current_proforma(team_id: uuid.UUID) -> Any:
+    return select(Proforma).where(Proforma.team_id == team_id, Proforma.superseded_by.is_(None))
+
+
+async def proforma_of_team(session: AsyncSession, team_id: uuid.UUID) -> Proforma | None:
+    """The team's pro-forma as it now stands (its latest revision), if it has one."""
+    found: Proforma | None = await session.scalar(_current_proforma(team_id))
+    return found
+
+
+async def current_proforma(session: AsyncSession, team_id: uuid.UUID) -> Proforma:
+    """The team's latest pro-forma revision as committed now (after the cohort lock), not as
+    first read."""
+    query = _current_proforma(team_id).execution_options(populate_existing=True)
+    found: Proforma = (await session.execute(query)).scalar_one()
+    return found
 
 
 async def invoice_id_of_team(session: AsyncSession, team_id: uuid.UUID) -> uuid.UUID | None:
@@ -140,20 +158,69 @@ async def invoices_of_cohort(session: AsyncSession, cohort_id: uuid.UUID) -> Seq
     return (await session.scalars(query)).all()
 
 
-async def payment_by_key(
-    session: AsyncSession, invoice_id: uuid.UUID, idempotency_key: str
-) -> Payment | None:
-    found: Payment | None = await session.scalar(
-        select(Payment).where(
-            Payment.invoice_id == invoice_id, Payment.idempotency_key == idempotency_key
+Keyed = TypeVar("Keyed", Payment, CreditAllocation, Refund)
+
+
+def _scope_of_keys(model: type[Any]) -> Any:
+    """The document an Idempotency-Key is scoped to: a payment's invoice, an allocation's or a
+    refund's credit note."""
+    return model.invoice_id if model is Payment else model.credit_note_id
+
+
+async def by_key(
+    session: AsyncSession, model: type[Keyed], scope: uuid.UUID, idempotency_key: str
+) -> Keyed | None:
+    """The row a request with this Idempotency-Key recorded against the document, if any."""
+    found: Keyed | None = await session.scalar(
+        select(model).where(
+            _scope_of_keys(model) == scope, model.idempotency_key == idempotency_key
         )
     )
     return found
 
 
-async def open_invoices_past_due(session: AsyncSession, today: date) -> Sequence[uuid.UUID]:
-    query = select(Invoice.id).where(Invoice.status.in_(OPEN), Invoice.due_on < today)
+async def credit_note_by_id(session: AsyncSession, credit_note_id: uuid.UUID) -> CreditNote | None:
+    found: CreditNote | None = await session.get(CreditNote, credit_note_id)
+    return found
+
+
+async def overdue_to_record(session: AsyncSession, today: date) -> Sequence[uuid.UUID]:
+    """Invoices that may have fallen overdue, or fell overdue without being chased yet (their
+    organisation's credit covered them)."""
+    query = select(Invoice.id).where(
+        or_(
+            and_(Invoice.status.in_(OPEN), Invoice.due_on < today),
+            and_(
+                Invoice.status == InvoiceStatus.OVERDUE.value,
+                Invoice.overdue_recorded_at.is_(None),
+            ),
+        )
+    )
     return (await session.scalars(query)).all()
+
+
+# A credit note's unused amount, in SQL (the twin of ``balances.unused``).
+_UNUSED = type_coerce(
+    CreditNote.gross - CreditNote.applied - CreditNote.allocated - CreditNote.refunded, Pence
+)
+
+
+async def unused_credit(
+    session: AsyncSession, *, organisation_ids: set[uuid.UUID]
+) -> dict[tuple[uuid.UUID, uuid.UUID], Decimal]:
+    """The credit each organisation holds unallocated, by (organisation, cohort)."""
+    if not organisation_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            CreditNote.organisation_id,
+            CreditNote.cohort_id,
+            type_coerce(func.sum(_UNUSED), Pence),
+        )
+        .where(CreditNote.organisation_id.in_(organisation_ids))
+        .group_by(CreditNote.organisation_id, CreditNote.cohort_id)
+    )
+    return {(row[0], row[1]): row[2] for row in rows}
 
 
 async def overdue_invoices(
@@ -176,13 +243,15 @@ async def overdue_invoices(
 
 @dataclass(frozen=True)
 class Documents:
-    """The invoices, credit notes and payments of an organisation or a cohort, and its
-    pro-formas still awaiting a purchase order."""
+    """The invoices, credit notes, payments, allocations and refunds of an organisation or a
+    cohort, and its pro-formas still awaiting a purchase order."""
 
     invoices: Sequence[Invoice]
     credit_notes: Sequence[CreditNote]
     payments: Sequence[Payment]
     awaiting_po: Sequence[Proforma]
+    allocations: Sequence[CreditAllocation] = ()
+    refunds: Sequence[Refund] = ()
 
 
 async def proformas_awaiting_po(
@@ -201,11 +270,17 @@ async def organisation_documents(
             clause = and_(clause, model.cohort_id == cohort_id)
         return clause
 
-    invoices = (await session.scalars(select(Invoice).where(scoped(Invoice)))).all()
-    notes = (await session.scalars(select(CreditNote).where(scoped(CreditNote)))).all()
-    payments = (await session.scalars(select(Payment).where(scoped(Payment)))).all()
-    awaiting = select(Proforma).where(scoped(Proforma), Proforma.status == AWAITING_PO)
-    return Documents(invoices, notes, payments, (await session.scalars(awaiting)).all())
+    def rows(model: Any, *also: Any) -> Any:
+        return session.scalars(select(model).where(scoped(model), *also))
+
+    return Documents(
+        invoices=(await rows(Invoice)).all(),
+        credit_notes=(await rows(CreditNote)).all(),
+        payments=(await rows(Payment)).all(),
+        awaiting_po=(await rows(Proforma, Proforma.status == AWAITING_PO)).all(),
+        allocations=(await rows(CreditAllocation)).all(),
+        refunds=(await rows(Refund)).all(),
+    )
 
 
 async def cohort_documents(session: AsyncSession, *, cohort_id: uuid.UUID) -> Documents:
@@ -217,3 +292,46 @@ async def cohort_documents(session: AsyncSession, *, cohort_id: uuid.UUID) -> Do
     ).all()
     awaiting = await proformas_awaiting_po(session, cohort_id=cohort_id)
     return Documents(invoices, notes, (), awaiting)
+
+
+# --- the ledger of a date range ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What happened from one day to another (each by its own date), and every invoice and
+    credit note those rows refer to."""
+
+    invoices: Sequence[Invoice]
+    credit_notes: Sequence[CreditNote]
+    payments: Sequence[Payment]
+    allocations: Sequence[CreditAllocation]
+    refunds: Sequence[Refund]
+    invoices_by_id: dict[uuid.UUID, Invoice]
+    credit_notes_by_id: dict[uuid.UUID, CreditNote]
+
+
+async def ledger(session: AsyncSession, *, start: date, end: date) -> Ledger:
+    def between(model: Any, column: Any) -> Any:
+        return session.scalars(select(model).where(column >= start, column <= end))
+
+    invoices = (await between(Invoice, Invoice.issued_on)).all()
+    notes = (await between(CreditNote, CreditNote.issued_on)).all()
+    payments = (await between(Payment, Payment.received_on)).all()
+    allocations = (await between(CreditAllocation, CreditAllocation.allocated_on)).all()
+    refunds = (await between(Refund, Refund.paid_on)).all()
+    notes_by_id = {n.id: n for n in notes}
+    wanted_notes = {a.credit_note_id for a in allocations} | {r.credit_note_id for r in refunds}
+    if wanted_notes - notes_by_id.keys():
+        more = select(CreditNote).where(CreditNote.id.in_(wanted_notes - notes_by_id.keys()))
+        notes_by_id |= {n.id: n for n in (await session.scalars(more)).all()}
+    invoices_by_id = {i.id: i for i in invoices}
+    wanted = (
+        {n.invoice_id for n in notes_by_id.values()}
+        | {p.invoice_id for p in payments}
+        | {a.invoice_id for a in allocations}
+    ) - invoices_by_id.keys()
+    if wanted:
+        query = select(Invoice).where(Invoice.id.in_(wanted))
+        invoices_by_id |= {i.id: i for i in (await session.scalars(query)).all()}
+    return Ledger(invoices, notes, payments, allocations, refunds, invoices_by_id, notes_by_id)

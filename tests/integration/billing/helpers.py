@@ -92,7 +92,12 @@ def confirmed(
 
 
 def withdrawn(
-    event: TeamConfirmed, *, on: date, reason: str = "Staffing pressures"
+    event: TeamConfirmed,
+    *,
+    on: date,
+    reason: str = "Staffing pressures",
+    withdrawn_by: str | None = None,
+    date_chosen_by: str | None = None,
 ) -> TeamWithdrawn:
     return TeamWithdrawn(
         cohort_id=event.cohort_id,
@@ -100,6 +105,8 @@ def withdrawn(
         organisation_id=event.organisation.id,
         reason=reason,
         withdrawn_on=on,
+        withdrawn_by=withdrawn_by,
+        date_chosen_by=date_chosen_by,
     )
 
 
@@ -175,3 +182,33 @@ async def credit_notes_of(service: RunningService, cohort_id: uuid.UUID) -> list
 
 def money(value: str) -> Decimal:
     return Decimal(value)
+
+
+async def post(
+    service: RunningService,
+    path: str,
+    body: Any,
+    role: Role = Role.finance,
+    *,
+    key: str | None = None,
+    **claims: Any,
+) -> Any:
+    """POST to billing (``key``: an Idempotency-Key); the raw answer."""
+    headers = service.auth(role, **claims) | ({"Idempotency-Key": key} if key else {})
+    return await service.client.post(f"/api/billing{path}", json=body, headers=headers)
+
+
+async def pay(
+    service: RunningService, invoice_id: str, amount: str, *, on: date | None = None
+) -> dict[str, Any]:
+    """Finance records a payment (BACS, today unless ``on``); the answer's JSON."""
+    body = {
+        "received_on": (on or uk_today()).isoformat(),
+        "amount": amount,
+        "reference": f"BACS {amount}",
+        "method": "bacs",
+    }
+    answer = await post(service, f"/invoices/{invoice_id}/payments", body)
+    assert answer.status_code == 201, answer.text
+    result: dict[str, Any] = answer.json()
+    return result

@@ -13,7 +13,7 @@ from typing import Any
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from services.billing import payments
+from services.billing import overdue
 from services.billing.models import CreditNote, Invoice, Payment, Proforma
 from shared.auth import Role
 from shared.clock import LONDON
@@ -27,6 +27,7 @@ from tests.integration.billing.helpers import (
     get,
     invoices_of,
     organisation,
+    post,
     uk_today,
     withdrawn,
 )
@@ -38,14 +39,6 @@ PROBLEM = "application/problem+json"
 def pdf_text(content: bytes) -> str:
     assert content.startswith(b"%PDF-")
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-
-
-async def post(
-    service: RunningService, path: str, body: Any, role: Role = Role.finance, **claims: Any
-) -> Any:
-    return await service.client.post(
-        f"/api/billing{path}", json=body, headers=service.auth(role, **claims)
-    )
 
 
 async def snapshot(billing: RunningService) -> dict[str, int]:
@@ -281,7 +274,7 @@ async def test_overdue_after_the_due_date_is_listed_and_recorded_once(
         async with database.transaction() as session:
             session.info["service"] = "billing"
             noon = datetime.combine(after_due, time(12), tzinfo=LONDON)
-            await payments.record_overdue(session, now=noon)
+            await overdue.record_overdue(session, now=noon)
     async with database.transaction() as session:
         stored = await session.get(Invoice, uuid.UUID(invoice["id"]))
         assert stored is not None and stored.status == "overdue"

@@ -21,6 +21,8 @@ SUBJECTS = {
     "billing.payment.recorded",
     "billing.invoice.paid",
     "billing.invoice.overdue",
+    "billing.credit.allocated",
+    "billing.refund.recorded",
 }
 
 
@@ -53,12 +55,40 @@ def test_billing_events_are_frozen_and_keep_money_exact() -> None:
         CreditNoteIssued.model_validate({**data, "reason": "goodwill"})
 
 
+REMITTANCE = {
+    "remittance_bank": "Lloyds Bank",
+    "remittance_account_name": "Royal College of Psychiatrists",
+    "remittance_sort_code": "30-94-57",
+    "remittance_account_number": "12345678",
+}
+PRODUCTION: dict[str, Any] = {
+    "environment": "production",
+    "jwt_secret": "x" * 40,
+    "database_url": "postgresql+asyncpg://billing@db/billing",
+}
+
+
 def test_production_needs_the_real_vat_registration_number() -> None:
-    production: dict[str, Any] = {
-        "environment": "production",
-        "jwt_secret": "x" * 40,
-        "database_url": "postgresql+asyncpg://billing@db/billing",
-    }
+    with pytest.raises(ValidationError, match="VAT registration number"):
+        BillingSettings(**PRODUCTION, **REMITTANCE)
+    settings = BillingSettings(**PRODUCTION, **REMITTANCE, supplier_vat_number="GB 123 4567 89")
+    assert settings.supplier_vat_number == "GB 123 4567 89"
+
+
+@pytest.mark.parametrize("missing", sorted(REMITTANCE))
+def test_production_needs_every_remittance_detail(missing: str) -> None:
+    """Issue 16 item 5: how to pay is printed on every invoice, so production refuses to start
+    without the bank, account name, sort code and account number."""
+    given = {k: v for k, v in REMITTANCE.items() if k != missing}
+    with pytest.raises(ValidationError, match=f"BILLING_{missing.upper()}"):
+        BillingSettings(**PRODUCTION, **given, supplier_vat_number="GB 123 4567 89")
+
+
+def test_development_may_lack_them_and_bank_details_are_checked() -> None:
+    settings = BillingSettings(environment="development")
+    assert settings.placeholder_vat_number
+    assert len(settings.remittance_missing) == 4
     with pytest.raises(ValidationError):
-        BillingSettings(**production)
-    assert BillingSettings(**production, supplier_vat_number="GB 123 4567 89").supplier_vat_number
+        BillingSettings(**{**REMITTANCE, "remittance_sort_code": "309457"})
+    with pytest.raises(ValidationError):
+        BillingSettings(**{**REMITTANCE, "remittance_account_number": "1234"})

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from pypdf import PdfReader
 
-from services.billing.documents import DocumentKind, DocumentView, Line, Party, render_pdf
 from services.billing.pricing import Amounts, due_date
+from services.billing.rendering import DocumentKind, DocumentView, Line, Party, render_pdf
 
 SUPPLIER = Party(
     name="Royal College of Psychiatrists",

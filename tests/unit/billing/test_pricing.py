@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from hypothesis import given
@@ -12,17 +11,14 @@ from hypothesis import strategies as st
 
 from services.billing.pricing import (
     Amounts,
-    InvoiceStatus,
     discount_correction,
     document_number,
     due_date,
     format_gbp,
     format_rate,
     full_credit,
-    invoice_status,
+    membership_price,
     money,
-    payment_problem,
-    team_price,
     withdrawal_is_credited,
 )
 
@@ -32,9 +28,9 @@ VAT = Decimal("0.20")
 
 
 def price(count: int) -> Amounts:
-    return team_price(
+    return membership_price(
         fee_per_team=FEE, multi_team_discount=DISCOUNT, vat_rate=VAT, organisation_team_count=count
-    )
+    ).amounts
 
 
 def test_one_team_pays_the_full_fee() -> None:
@@ -141,13 +137,19 @@ def test_rounding_is_half_up_per_line() -> None:
     assert line.net == Decimal("1234.57")
     assert line.vat == Decimal("246.91")  # 246.914 → 246.91
     assert line.gross == Decimal("1481.48")
-    odd = team_price(
+    odd = membership_price(
         fee_per_team=Decimal("4299.95"),
         multi_team_discount=Decimal("0.10"),
         vat_rate=VAT,
         organisation_team_count=2,
     )
-    assert odd.net == Decimal("3869.96")  # 3869.955 rounds half up
+    assert odd.amounts.net == Decimal("3869.96")  # 3869.955 rounds half up
+    # The list price and discount lines add up to the total exactly, VAT included.
+    listed, discount = odd.lines()
+    assert discount is not None
+    assert (listed.net, discount.net) == (Decimal("4299.95"), Decimal("-429.99"))
+    assert listed.vat + discount.vat == odd.amounts.vat
+    assert listed.gross + discount.gross == odd.amounts.gross
 
 
 @given(
@@ -155,9 +157,9 @@ def test_rounding_is_half_up_per_line() -> None:
     rate=st.sampled_from([Decimal("0.20"), Decimal("0.175"), Decimal("0.05"), Decimal("0")]),
 )
 def test_invoice_and_its_credits_always_net_to_zero(fee: Decimal, rate: Decimal) -> None:
-    invoiced = team_price(
+    invoiced = membership_price(
         fee_per_team=fee, multi_team_discount=DISCOUNT, vat_rate=rate, organisation_team_count=1
-    )
+    ).amounts
     credited = Amounts.of_net(Decimal(0), rate)
     discount = discount_correction(
         invoiced=invoiced, already_credited=credited, fee_per_team=fee, multi_team_discount=DISCOUNT
@@ -171,42 +173,6 @@ def test_invoice_and_its_credits_always_net_to_zero(fee: Decimal, rate: Decimal)
 
 def test_payment_terms_are_thirty_days() -> None:
     assert due_date(date(2021, 3, 1)) == date(2021, 3, 31)
-
-
-def test_invoice_status_moves_issued_part_paid_paid_or_overdue() -> None:
-    gross = Decimal("5160.00")
-    due = date(2021, 3, 31)
-    kw: dict[str, Any] = {"gross": gross, "credited": Decimal(0), "due_on": due}
-    assert invoice_status(paid=Decimal(0), today=date(2021, 3, 1), **kw) is InvoiceStatus.ISSUED
-    assert invoice_status(paid=Decimal("100"), today=due, **kw) is InvoiceStatus.PART_PAID
-    assert invoice_status(paid=gross, today=date(2021, 5, 1), **kw) is InvoiceStatus.PAID
-    assert (
-        invoice_status(paid=Decimal("100"), today=date(2021, 4, 1), **kw) is InvoiceStatus.OVERDUE
-    )
-    assert (
-        invoice_status(
-            gross=gross, credited=gross, paid=Decimal(0), due_on=due, today=date(2021, 5, 1)
-        )
-        is InvoiceStatus.CREDITED
-    )
-    # A discount credit lowers what must be paid for "paid".
-    assert (
-        invoice_status(
-            gross=gross, credited=Decimal("516.00"), paid=Decimal("4644.00"), due_on=due, today=due
-        )
-        is InvoiceStatus.PAID
-    )
-
-
-def test_payment_problems() -> None:
-    kw: dict[str, Any] = {"gross": Decimal("5160.00"), "credited": Decimal(0)}
-    assert payment_problem(amount=Decimal("-1.00"), paid=Decimal(0), **kw)
-    assert payment_problem(amount=Decimal("0.00"), paid=Decimal(0), **kw)
-    assert payment_problem(amount=Decimal("1.001"), paid=Decimal(0), **kw)
-    assert payment_problem(amount=Decimal("5160.01"), paid=Decimal(0), **kw)
-    assert payment_problem(amount=Decimal("0.01"), paid=Decimal("5160.00"), **kw)
-    assert payment_problem(amount=Decimal("5160.00"), paid=Decimal(0), **kw) is None
-    assert payment_problem(amount=Decimal("60.00"), paid=Decimal("5100.00"), **kw) is None
 
 
 def test_formats() -> None:

@@ -167,7 +167,7 @@ def unbounded_numbers(service: str) -> list[str]:
 
 
 # Services with numbers that have no documented bound yet (see the lead's list in the PR).
-WITHOUT_BOUNDS = {"billing", "measurement"}
+WITHOUT_BOUNDS = {"measurement"}
 
 
 @pytest.mark.parametrize(
@@ -183,7 +183,6 @@ def test_every_numeric_input_has_a_documented_bound(service: str) -> None:
     assert unbounded_numbers(service) == []
 
 
-@pytest.mark.xfail(strict=True, reason=SERVICE_CHANGE)
 async def test_a_payment_amount_has_a_documented_bound_and_1e400_names_the_field(
     nats_server: NatsServer,
 ) -> None:

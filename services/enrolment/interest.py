@@ -221,6 +221,11 @@ async def submit_eoi(
         raise Forbidden("only a coordinator may submit a late entry")
     eoi = data.model_dump(exclude={"organisation_id", "organisation", "late_entry", "team_name"})
     _check_eoi_rules(eoi)
+    # Another organisation's is 404 before anything else is said about it. (An organisation
+    # registered here goes with the transaction when the EOI is refused below.)
+    organisation = await organisation_for_eoi(
+        session, user=user, organisation_id=data.organisation_id, named=data.organisation, now=now
+    )
     try:
         check_eoi_window(
             CohortStatus(cohort.status),
@@ -230,9 +235,6 @@ async def submit_eoi(
         )
     except TransitionRefused as exc:
         raise refused(exc) from exc
-    organisation = await organisation_for_eoi(
-        session, user=user, organisation_id=data.organisation_id, named=data.organisation, now=now
-    )
     await _refuse_duplicate(
         session, cohort_id=cohort.id, organisation_id=organisation.id, name=data.team_name
     )

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.enrolment import allocation, rules, store
 from services.enrolment.coaches import record_allocation
 from services.enrolment.cohorts import CohortView, cohort_status, terms_of
-from services.enrolment.eoi_rules import COMMITMENTS, team_name_key
-from services.enrolment.interest import lock_for_action, record_eoi_submitted
+from services.enrolment.eoi_rules import team_name_key
+from services.enrolment.interest import EOI_FACTS, lock_for_action, record_eoi_submitted
 from services.enrolment.models import Cohort, Team
 from services.enrolment.organisations import organisation_ref
 from services.enrolment.problems import conflict, refused
@@ -173,21 +173,7 @@ async def confirm_teams(
 
 
 # What a released expression of interest said, copied into the carried-forward one.
-_CARRIED = (
-    "organisation_id",
-    "name",
-    "setting",
-    "service_type",
-    "project_lead",
-    "senior_sponsor",
-    "project_team",
-    "service_user_involvement",
-    "team_size",
-    "contact_phone",
-    "hopes_to_improve",
-    *COMMITMENTS,
-    "purchase_order",
-)
+_CARRIED = ("organisation_id", "name", "service_type", "project_lead", *EOI_FACTS, "purchase_order")
 
 
 async def carry_forward(

@@ -132,8 +132,8 @@ class EoiUpdate(RequestModel):
     purchase_order: PurchaseOrder | None = None
 
 
-# What the rules look at, as stored on a team.
-_FACTS = (
+# What the programme's rules look at, as stored on a team.
+EOI_FACTS = (
     "setting",
     "senior_sponsor",
     "project_team",
@@ -277,7 +277,7 @@ async def update_eoi(
             "these fields cannot be emptied",
             errors=[{"field": k, "message": "required", "type": "missing"} for k in required],
         )
-    _check_eoi_rules({k: getattr(team, k) for k in _FACTS} | changes)
+    _check_eoi_rules({k: getattr(team, k) for k in EOI_FACTS} | changes)
     if "team_name" in changes:
         await _refuse_duplicate(
             session,

@@ -328,16 +328,24 @@ class ErasureOut(BaseModel):
 # ------------------------------------------------------------------------------ builders
 
 
+def _cohort_face(view: CohortView) -> dict[str, Any]:
+    """What every answer about a cohort says: who it is, its status, deadline and terms."""
+    cohort = view.cohort
+    return {
+        "id": cohort.id,
+        "name": cohort.name,
+        "status": view.status,
+        "eoi_deadline": cohort.eoi_deadline,
+        "eoi_deadline_uk": to_uk(cohort.eoi_deadline),
+        "minimum_teams": cohort.minimum_teams,
+        "terms": CohortTermsOut.model_validate(terms_of(cohort)),
+    }
+
+
 def cohort_out(view: CohortView) -> CohortOut:
     cohort = view.cohort
     return CohortOut(
-        id=cohort.id,
-        name=cohort.name,
-        status=view.status,
-        eoi_deadline=cohort.eoi_deadline,
-        eoi_deadline_uk=to_uk(cohort.eoi_deadline),
-        minimum_teams=cohort.minimum_teams,
-        terms=CohortTermsOut.model_validate(terms_of(cohort)),
+        **_cohort_face(view),
         decision_override_reason=cohort.decision_override_reason,
         decision_reason=cohort.decision_reason,
         decided_at=cohort.decided_at,
@@ -376,16 +384,9 @@ def cohort_change_out(change: CohortChange) -> CohortChangeOut:
 
 
 def cohort_terms_public(view: CohortView) -> CohortTermsPublic:
-    cohort = view.cohort
-    terms = terms_of(cohort)
+    terms = terms_of(view.cohort)
     return CohortTermsPublic(
-        id=cohort.id,
-        name=cohort.name,
-        status=view.status,
-        eoi_deadline=cohort.eoi_deadline,
-        eoi_deadline_uk=to_uk(cohort.eoi_deadline),
-        minimum_teams=cohort.minimum_teams,
-        terms=CohortTermsOut.model_validate(terms),
+        **_cohort_face(view),
         fee_per_team_including_vat=money(terms.fee_per_team * (1 + terms.vat_rate)),
         discounted_fee_per_team=money(terms.fee_per_team * (1 - terms.multi_team_discount)),
         commitments=[CommitmentOut(field=k, text=v) for k, v in COMMITMENTS.items()],

@@ -270,7 +270,8 @@ async def update_eoi(
             f"a {team.status} team's expression of interest can no longer be changed",
             "team-state",
         )
-    changes = data.model_dump(exclude_unset=True)
+    given = data.model_dump()
+    changes = {k: given[k] for k in data.model_fields_set}
     required = [k for k in _REQUIRED if k in changes and changes[k] is None]
     if required:
         raise Unprocessable(

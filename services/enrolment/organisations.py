@@ -176,7 +176,9 @@ async def update_organisation(
 ) -> Organisation:
     """Change what is given; record ``enrolment.organisation.updated`` when anything changed."""
     organisation = await _readable(session, user, organisation_id, lock=True)
-    changes = data.model_dump(exclude_unset=True)
+    # The fields given, each in full (a nested contact keeps every key, as on registering).
+    given = data.model_dump()
+    changes = {k: given[k] for k in data.model_fields_set}
     if user.role is not Role.coordinator and set(changes) - {"accounts_payable"}:
         raise Forbidden("a team lead may change their organisation's accounts-payable contact only")
     emptied = [k for k in _REQUIRED if k in changes and changes[k] is None]

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrolment.models import Base
 from services.enrolment.store.access import (
-    lock_team,
     lock_team_in_cohort,
     readable_organisations,
     readable_teams,
@@ -80,7 +79,6 @@ __all__ = [
     "flush",
     "live_teams_of",
     "lock_coach_places",
-    "lock_team",
     "lock_team_in_cohort",
     "mark_confirmed",
     "mark_invoiced",

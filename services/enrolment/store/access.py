@@ -154,15 +154,6 @@ async def team_view(session: AsyncSession, team_id: uuid.UUID, principal: Princi
     return row
 
 
-async def lock_team(session: AsyncSession, team_id: uuid.UUID, principal: Principal) -> Team:
-    """The team, locked and read afresh, if ``principal`` may read it."""
-    scope, params = _one_team(team_id, principal)
-    team = await session.scalar(_LOCK_TEAM[scope], params)
-    if team is None:
-        raise unknown_team()
-    return team
-
-
 async def lock_team_in_cohort(
     session: AsyncSession, team_id: uuid.UUID, principal: Principal
 ) -> tuple[Team, Cohort]:

@@ -1,4 +1,5 @@
-"""Enrolment: platform tables, organisations, cohorts, QI coaches, teams (EOIs)."""
+"""Enrolment: platform tables, organisations, cohorts, QI coaches, teams (EOIs).
+"""
 
 import sqlalchemy as sa
 from alembic import op

@@ -85,6 +85,12 @@ def eoi(organisation_id: str, n: int, *, late: bool) -> dict[str, Any]:
         "project_team": [{"role": "service user", "is_service_user": True}],
         "agreed_to_take_part": True,
         "can_meet_commitment": True,
+        "team_size": 12,
+        "contact_phone": "01632 960 001",
+        "hopes_to_improve": "More of the team enjoying work",
+        "will_attend_learning_sets": True,
+        "will_implement_change_ideas": True,
+        "will_collect_data": True,
         "purchase_order": f"PO-{n:05d}",
         "late_entry": late,
     }
@@ -124,16 +130,16 @@ async def build(
     organisation_ids = [_expect(r, 201)["id"] for r in created]
     today = datetime.now(UTC).date()
     # The cohort started three months ago (so survey responses fall inside it); its EOI
-    # deadline is still ahead, and the coordinator closes it early to take the decision.
+    # deadline passed a week before that, so every team comes in as the coordinator's late
+    # entry, and the coordinator closes it to take the decision.
+    start = today - timedelta(days=90)
     cohort = _expect(
         await client.post(
             f"{api}/cohorts",
             json={
                 "name": f"Benchmark cohort {uuid.uuid4().hex[:6]}",
-                "eoi_deadline": (datetime.now(UTC) + timedelta(days=30)).strftime(
-                    "%Y-%m-%dT17:00:00"
-                ),
-                "start_date": (today - timedelta(days=90)).isoformat(),
+                "eoi_deadline": f"{start - timedelta(days=7)}T17:00:00",
+                "start_date": start.isoformat(),
                 "minimum_teams": 1,
             },
             headers=headers,
@@ -144,7 +150,7 @@ async def build(
     first = _expect(
         await client.post(
             f"{api}/cohorts/{cohort_id}/eois",
-            json=eoi(organisation_ids[0], 0, late=False),
+            json=eoi(organisation_ids[0], 0, late=True),
             headers=headers,
         ),
         201,

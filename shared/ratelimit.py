@@ -190,6 +190,9 @@ def named_limit(name: str, *, capacity: int, refill_per_second: float) -> RateLi
 # are clicks in the SPA, so the burst is generous. "writes" is every write route's default.
 INGESTION = named_limit("ingestion", capacity=60, refill_per_second=1.0)
 WRITES = named_limit("writes", capacity=120, refill_per_second=2.0)
+# Anyone signed in may apply (and an application may register an organisation): a tighter limit,
+# per applicant.
+APPLICATIONS = named_limit("applications", capacity=20, refill_per_second=1 / 180)
 DEFAULT_LIMIT = WRITES
 
 

@@ -64,20 +64,21 @@ async def assign_coach(
     previous = team.coach_id
     team.coach_id = coach_id
     await store.reload(session, team)
-    await record_allocation(session, team, coach_name=target.name, previous=previous)
+    await record_allocation(session, team, coach=places.coaches[coach_id], previous=previous)
     return team
 
 
 async def record_allocation(
-    session: AsyncSession, team: Team, *, coach_name: str, previous: uuid.UUID | None = None
+    session: AsyncSession, team: Team, *, coach: Coach, previous: uuid.UUID | None = None
 ) -> None:
-    """Record ``enrolment.coach.allocated`` for the coach the team now has."""
-    assert team.coach_id is not None
+    """Record ``enrolment.coach.allocated`` for the coach the team now has (with the coach's
+    e-mail, so that notifications can tell them)."""
     allocated = CoachAllocated(
         cohort_id=team.cohort_id,
         team_id=team.id,
-        coach_id=team.coach_id,
-        coach_name=coach_name,
+        coach_id=coach.id,
+        coach_name=coach.name,
+        coach_email=coach.email,
         previous_coach_id=previous,
     )
     await record_event(session, allocated, subject=str(team.id))

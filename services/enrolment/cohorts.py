@@ -1,5 +1,6 @@
 """Cohorts: a coordinator opens one (records ``enrolment.cohort.opened``), closes it to
-expressions of interest, lists them and watches one's viability."""
+expressions of interest, lists them and watches one's viability; the programme's other people
+read them without it. (Changing an opened cohort's terms: ``terms``.)"""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from services.enrolment.fields import ProgrammeDate, ProgrammeDateTime, RequestM
 from services.enrolment.models import Cohort
 from services.enrolment.problems import refused
 from services.enrolment.rules import CohortStatus, TransitionRefused
+from shared.auth import Principal, Role
 from shared.errors import Unprocessable
 from shared.events.enrolment import CohortOpened, CohortTerms
 from shared.outbox import record_event
@@ -66,9 +68,10 @@ class CohortView:
 
 @dataclass(frozen=True)
 class CohortReport(CohortView):
-    """A cohort with its live viability."""
+    """A cohort with its live viability (for coordinators: it names every organisation taking
+    part; ``None`` for everyone else)."""
 
-    viability: rules.Viability
+    viability: rules.Viability | None
 
 
 def cohort_status(cohort: Cohort, now: datetime) -> CohortStatus:
@@ -86,18 +89,34 @@ def terms_of(cohort: Cohort) -> CohortTerms:
         start_date=cohort.start_date,
         lead_in_months=cohort.lead_in_months,
         coaching_months=cohort.coaching_months,
-        withdrawal_credit_cutoff=cohort.withdrawal_credit_cutoff,
+        # The effective date, never null: withdrawals before the start are credited in full.
+        withdrawal_credit_cutoff=cohort.withdrawal_credit_cutoff or cohort.start_date,
     )
 
 
-async def open_cohort(session: AsyncSession, *, data: CohortCreate, now: datetime) -> CohortView:
+def _deadline_refused(message: str) -> Unprocessable:
+    return Unprocessable(
+        message, errors=[{"field": "eoi_deadline", "message": message, "type": "value_error"}]
+    )
+
+
+def deadline_in_utc(entered: datetime) -> datetime:
+    """The deadline as entered (UK wall time without an offset), in UTC; 422 when it does not
+    exist (the hour skipped when the clocks go forward)."""
     try:
-        deadline = rules.uk_wall_time_to_utc(data.eoi_deadline)
+        return rules.uk_wall_time_to_utc(entered)
     except rules.NonexistentUkTime as exc:
-        raise Unprocessable(
-            "the deadline falls in the hour skipped when the clocks go forward",
-            errors=[{"field": "eoi_deadline", "message": str(exc), "type": "value_error"}],
+        raise _deadline_refused(
+            f"the deadline falls in the hour skipped when the clocks go forward: {exc}"
         ) from exc
+
+
+async def open_cohort(session: AsyncSession, *, data: CohortCreate, now: datetime) -> CohortView:
+    deadline = deadline_in_utc(data.eoi_deadline)
+    if not rules.deadline_before_start(deadline, data.start_date):
+        raise _deadline_refused(
+            f"the deadline must fall before the cohort starts on {rules.long_date(data.start_date)}"
+        )
     cohort = Cohort(
         **data.model_dump(exclude={"eoi_deadline"}),
         status=CohortStatus.OPEN.value,
@@ -123,8 +142,13 @@ async def list_cohorts(session: AsyncSession, *, now: datetime) -> list[CohortVi
     return [CohortView.at(c, now) for c in await store.cohorts(session)]
 
 
-async def get_cohort(session: AsyncSession, *, cohort_id: uuid.UUID, now: datetime) -> CohortReport:
+async def get_cohort(
+    session: AsyncSession, *, cohort_id: uuid.UUID, user: Principal, now: datetime
+) -> CohortReport:
+    """One cohort; its viability for coordinators only (it names each organisation's teams)."""
     cohort = await store.cohort(session, cohort_id)
+    if user.role is not Role.coordinator:
+        return CohortReport(cohort, cohort_status(cohort, now), None)
     viability = rules.viability(
         await store.viability_facts(session, cohort.id),
         minimum_teams=cohort.minimum_teams,

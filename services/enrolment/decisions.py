@@ -16,23 +16,18 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.enrolment import rules, store
+from services.enrolment import allocation, rules, store
 from services.enrolment.coaches import record_allocation
 from services.enrolment.cohorts import CohortView, cohort_status, terms_of
-from services.enrolment.interest import lock_for_action, record_eoi_submitted
-from services.enrolment.models import Cohort, Organisation, Team
+from services.enrolment.eoi_rules import team_name_key
+from services.enrolment.interest import EOI_FACTS, lock_for_action, record_eoi_submitted
+from services.enrolment.models import Cohort, Team
+from services.enrolment.organisations import organisation_ref
 from services.enrolment.problems import conflict, refused
 from services.enrolment.rules import CohortStatus, Decision, TeamStatus, TransitionRefused
 from shared.auth import Principal
 from shared.errors import Unprocessable
-from shared.events.enrolment import (
-    Address,
-    CohortCancelled,
-    CohortConfirmed,
-    Contact,
-    OrganisationRef,
-    TeamConfirmed,
-)
+from shared.events.enrolment import CohortCancelled, CohortConfirmed, Contact, TeamConfirmed
 from shared.outbox import record_event
 
 
@@ -42,6 +37,8 @@ class CarriedForward:
     target_cohort_id: uuid.UUID
     carried_team_ids: list[uuid.UUID]  # the new EOIs in the target cohort
     already_carried: int  # EOIs carried by an earlier call, left as they are
+    # Released EOIs not carried: the organisation put the same team forward to the target itself.
+    already_applied_team_ids: list[uuid.UUID]
 
 
 @dataclass(frozen=True)
@@ -128,17 +125,6 @@ async def confirm_team(
     return team
 
 
-def _organisation_ref(organisation: Organisation) -> OrganisationRef:
-    return OrganisationRef(
-        id=organisation.id,
-        name=organisation.name,
-        ods_code=organisation.ods_code,
-        nation=organisation.nation,
-        invoicing_address=Address.model_validate(organisation.invoicing_address),
-        payables_code=organisation.payables_code,
-    )
-
-
 async def confirm_teams(
     session: AsyncSession, *, cohort: Cohort, teams: Sequence[Team], now: datetime
 ) -> None:
@@ -148,11 +134,11 @@ async def confirm_teams(
         return
     pairs = [(t.id, t.organisation_id) for t in teams]
     places = await store.lock_coach_places(session, cohort.id, {org_id for _, org_id in pairs})
-    organisation_counts = rules.organisation_team_counts(places.confirmed_before, pairs)
-    allocation = rules.allocate_coaches(pairs, places.loads)
+    organisation_counts = allocation.organisation_team_counts(places.confirmed_before, pairs)
+    coach_of = allocation.allocate_coaches(pairs, places.loads)
     terms = terms_of(cohort)
     for team in teams:
-        allocated = allocation[team.id]
+        allocated = coach_of[team.id]
         coach = places.coaches[allocated] if allocated is not None else None
         if not await store.mark_confirmed(
             session,
@@ -162,18 +148,20 @@ async def confirm_teams(
             now=now,
         ):
             continue
+        sponsor = team.senior_sponsor
         await record_event(
             session,
             TeamConfirmed(
                 cohort_id=cohort.id,
                 cohort_name=cohort.name,
                 terms=terms,
-                organisation=_organisation_ref(team.organisation),
+                organisation=organisation_ref(team.organisation),
                 organisation_team_count=organisation_counts[team.id],
                 team_id=team.id,
                 team_name=team.name,
                 setting=team.setting,
                 project_lead=Contact.model_validate(team.project_lead),
+                senior_sponsor=Contact.model_validate(sponsor) if sponsor else None,
                 purchase_order=team.purchase_order,
                 coach_id=team.coach_id,
                 confirmed_at=now,
@@ -181,23 +169,11 @@ async def confirm_teams(
             subject=str(team.id),
         )
         if coach is not None:
-            await record_allocation(session, team, coach_name=coach.name)
+            await record_allocation(session, team, coach=coach)
 
 
 # What a released expression of interest said, copied into the carried-forward one.
-_CARRIED = (
-    "organisation_id",
-    "name",
-    "setting",
-    "service_type",
-    "project_lead",
-    "senior_sponsor",
-    "project_team",
-    "service_user_involvement",
-    "agreed_to_take_part",
-    "can_meet_commitment",
-    "purchase_order",
-)
+_CARRIED = ("organisation_id", "name", "service_type", "project_lead", *EOI_FACTS, "purchase_order")
 
 
 async def carry_forward(
@@ -226,6 +202,16 @@ async def carry_forward(
         raise conflict(f"the target cohort is already {target.status}", "cohort-decided")
     released = await store.teams_of(session, source.id, [TeamStatus.RELEASED])
     already = await store.carried_from(session, target.id)
+    # A team that applied to the later cohort itself is not put forward twice.
+    applied = {
+        (t.organisation_id, team_name_key(t.name))
+        for t in await store.teams_of(session, target.id, rules.LIVE_STATUSES)
+    }
+    duplicates = [
+        old.id
+        for old in released
+        if old.id not in already and (old.organisation_id, team_name_key(old.name)) in applied
+    ]
     carried = [
         Team(
             **{column: getattr(old, column) for column in _CARRIED},
@@ -237,14 +223,17 @@ async def carry_forward(
             carried_from_team_id=old.id,
         )
         for old in released
-        if old.id not in already
+        if old.id not in already and old.id not in duplicates
     ]
     await store.add(session, *carried)
+    organisations = {old.organisation_id: old.organisation for old in released}
     for team in carried:
-        await record_eoi_submitted(session, team)
+        team.organisation = organisations[team.organisation_id]
+        await record_eoi_submitted(session, team, cohort=target)
     return CarriedForward(
         source_cohort_id=cohort_id,
         target_cohort_id=target_cohort_id,
         carried_team_ids=[t.id for t in carried],
         already_carried=len(already & {t.id for t in released}),
+        already_applied_team_ids=duplicates,
     )

@@ -1,28 +1,53 @@
-"""Expressions of interest: a team lead (or a coordinator) submits one for a team (records
-``enrolment.eoi.submitted``) and edits it until the team is confirmed; a coordinator accepts or
-declines it (the first time accepted teams reach the minimum records ``enrolment.cohort.viable``);
-a team lead or coordinator withdraws the team (``enrolment.team.withdrawn`` once confirmed)."""
+"""Expressions of interest: an applicant, a team lead or a coordinator submits one for a team
+(records ``enrolment.eoi.submitted``) and edits it until the team is confirmed; a coordinator
+accepts or declines it (the first time accepted teams reach the minimum records
+``enrolment.cohort.viable``). Withdrawing a team: ``withdrawals``."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import EmailStr, Field
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.enrolment import rules, store
+from services.enrolment import eoi_rules, store
 from services.enrolment.cohorts import cohort_status
+from services.enrolment.eoi_rules import COMMITMENTS, team_name_key
 from services.enrolment.fields import PurchaseOrder, RequestModel, Setting, Text200, Text2000
 from services.enrolment.models import Cohort, Team
-from services.enrolment.problems import PROBLEM_BASE, conflict, refused, unknown_organisation
-from services.enrolment.rules import CohortStatus, TeamStatus, TransitionRefused
+from services.enrolment.organisations import OrganisationNamed, organisation_for_eoi
+from services.enrolment.problems import PROBLEM_BASE, conflict, refused
+from services.enrolment.rules import (
+    LIVE_STATUSES,
+    CohortStatus,
+    TeamStatus,
+    TransitionRefused,
+    check_eoi_window,
+    check_team_action,
+)
 from shared.auth import Principal, Role
-from shared.errors import Forbidden, Unprocessable
-from shared.events.enrolment import CohortViable, EoiSubmitted, TeamWithdrawn
+from shared.errors import Conflict, Forbidden, Unprocessable
+from shared.events.enrolment import CohortViable, Contact, EoiSubmitted
+from shared.fields import strip
 from shared.outbox import record_event
+
+
+def _phone(value: str) -> str:
+    if not eoi_rules.is_phone_number(value):
+        raise ValueError("a telephone number: 10 to 15 digits, e.g. 01632 960 001")
+    return value
+
+
+PhoneNumber = Annotated[
+    str, StringConstraints(max_length=30), AfterValidator(strip), AfterValidator(_phone)
+]
+
+
+def _commitment(name: str) -> Any:
+    return Field(None, strict=True, description=f"Required true: {COMMITMENTS[name]}")
 
 
 class ContactIn(RequestModel):
@@ -37,10 +62,10 @@ class MemberIn(RequestModel):
     is_service_user: bool = Field(False, strict=True)
 
 
-class EoiCreate(RequestModel):
-    organisation_id: uuid.UUID
-    team_name: Text200
-    setting: Setting
+class EoiDetails(RequestModel):
+    """What the form asks, beyond the team's name and setting. The programme's required answers
+    are optional here so that one 422 names every missing one, each with its own message."""
+
     service_type: Text200 = Field(examples=["Community mental health team"])
     project_lead: ContactIn
     senior_sponsor: ContactIn | None = Field(
@@ -52,18 +77,36 @@ class EoiCreate(RequestModel):
         description="For a clinical team without a service-user member: how service users "
         "will be involved",
     )
-    agreed_to_take_part: bool = Field(
-        False,
-        strict=True,
-        description="Required true: the team has discussed and agreed to take part",
+    team_size: int | None = Field(
+        None, ge=1, le=2000, strict=True, description="Required: how many people work in the team"
     )
-    can_meet_commitment: bool = Field(
-        False,
-        strict=True,
-        description="Required true: the team can meet weekly or fortnightly and attend the "
-        "monthly learning sets",
+    contact_phone: PhoneNumber | None = Field(
+        None,
+        description="Required: the project lead's telephone number",
+        examples=["01632 960 001"],
     )
+    hopes_to_improve: Text2000 | None = Field(
+        None, description="Required: what the team hopes to improve"
+    )
+    agreed_to_take_part: bool | None = _commitment("agreed_to_take_part")
+    can_meet_commitment: bool | None = _commitment("can_meet_commitment")
+    will_attend_learning_sets: bool | None = _commitment("will_attend_learning_sets")
+    will_implement_change_ideas: bool | None = _commitment("will_implement_change_ideas")
+    will_collect_data: bool | None = _commitment("will_collect_data")
     purchase_order: PurchaseOrder | None = None
+
+
+class EoiCreate(EoiDetails):
+    organisation_id: uuid.UUID | None = Field(
+        None, description="A registered organisation (coordinators; team leads: their own)"
+    )
+    organisation: OrganisationNamed | None = Field(
+        None,
+        description="The organisation by its ODS code, as applicants name it (an unknown code "
+        "registers it, unverified until a coordinator verifies or merges it)",
+    )
+    team_name: Text200
+    setting: Setting
     late_entry: bool = Field(
         False,
         strict=True,
@@ -80,10 +123,32 @@ class EoiUpdate(RequestModel):
     senior_sponsor: ContactIn | None = None
     project_team: list[MemberIn] | None = Field(None, max_length=50)
     service_user_involvement: Text2000 | None = None
+    team_size: int | None = Field(None, ge=1, le=2000, strict=True)
+    contact_phone: PhoneNumber | None = None
+    hopes_to_improve: Text2000 | None = None
+    will_attend_learning_sets: bool | None = Field(None, strict=True)
+    will_implement_change_ideas: bool | None = Field(None, strict=True)
+    will_collect_data: bool | None = Field(None, strict=True)
     purchase_order: PurchaseOrder | None = None
 
 
-async def record_eoi_submitted(session: AsyncSession, team: Team) -> None:
+# What the programme's rules look at, as stored on a team.
+EOI_FACTS = (
+    "setting",
+    "senior_sponsor",
+    "project_team",
+    "service_user_involvement",
+    "team_size",
+    "contact_phone",
+    "hopes_to_improve",
+    *COMMITMENTS,
+)
+
+
+async def record_eoi_submitted(session: AsyncSession, team: Team, *, cohort: Cohort) -> None:
+    """Record ``enrolment.eoi.submitted`` with who to acknowledge it to (team.organisation
+    loaded)."""
+    sponsor = team.senior_sponsor
     submitted = EoiSubmitted(
         cohort_id=team.cohort_id,
         team_id=team.id,
@@ -91,20 +156,26 @@ async def record_eoi_submitted(session: AsyncSession, team: Team) -> None:
         team_name=team.name,
         setting=team.setting,
         late_entry=team.late_entry,
+        cohort_name=cohort.name,
+        organisation_name=team.organisation.name,
+        project_lead=Contact.model_validate(team.project_lead),
+        senior_sponsor=Contact.model_validate(sponsor) if sponsor else None,
     )
     await record_event(session, submitted, subject=str(team.id))
 
 
 def _check_eoi_rules(eoi: Mapping[str, Any]) -> None:
     """Every programme rule the EOI (as stored: plain values) breaks, in one 422."""
-    errors = rules.eoi_errors(
-        rules.EoiFacts(
+    errors = eoi_rules.eoi_errors(
+        eoi_rules.EoiFacts(
             setting=eoi["setting"],
             has_sponsor=eoi["senior_sponsor"] is not None,
             service_user_members=sum(1 for m in eoi["project_team"] if m.get("is_service_user")),
             service_user_involvement=eoi["service_user_involvement"],
-            agreed_to_take_part=eoi["agreed_to_take_part"],
-            can_meet_commitment=eoi["can_meet_commitment"],
+            team_size=eoi["team_size"],
+            contact_phone=eoi["contact_phone"],
+            hopes_to_improve=eoi["hopes_to_improve"],
+            **{commitment: eoi[commitment] for commitment in COMMITMENTS},
         )
     )
     if errors:
@@ -118,19 +189,45 @@ def _check_eoi_rules(eoi: Mapping[str, Any]) -> None:
         )
 
 
+async def _refuse_duplicate(
+    session: AsyncSession,
+    *,
+    cohort_id: uuid.UUID,
+    organisation_id: uuid.UUID,
+    name: str,
+    other_than: uuid.UUID | None = None,
+) -> None:
+    """One organisation puts a team forward to a cohort once: a live EOI with the same name
+    (case and spacing aside) is a 409."""
+    key = team_name_key(name)
+    for team in await store.live_teams_of(
+        session, [organisation_id], LIVE_STATUSES, cohort_id=cohort_id
+    ):
+        if team.id != other_than and team_name_key(team.name) == key:
+            raise Conflict(
+                f"{team.name} is already put forward to this cohort by the organisation",
+                type=PROBLEM_BASE + "duplicate-eoi",
+                team_id=str(team.id),
+            )
+
+
 async def submit_eoi(
     session: AsyncSession, *, cohort_id: uuid.UUID, data: EoiCreate, user: Principal, now: datetime
 ) -> Team:
-    cohort = await store.cohort(session, cohort_id)
-    organisation = await store.organisation(session, user, data.organisation_id)
-    if organisation is None:
-        raise unknown_organisation()
+    # The cohort lock serialises submissions to it, so two at once cannot both pass the
+    # duplicate check.
+    cohort = await store.cohort(session, cohort_id, lock=True)
     if data.late_entry and user.role is not Role.coordinator:
         raise Forbidden("only a coordinator may submit a late entry")
-    eoi = data.model_dump(exclude={"organisation_id", "late_entry", "team_name"})
+    eoi = data.model_dump(exclude={"organisation_id", "organisation", "late_entry", "team_name"})
     _check_eoi_rules(eoi)
+    # Another organisation's is 404 before anything else is said about it. (An organisation
+    # registered here goes with the transaction when the EOI is refused below.)
+    organisation = await organisation_for_eoi(
+        session, user=user, organisation_id=data.organisation_id, named=data.organisation, now=now
+    )
     try:
-        rules.check_eoi_window(
+        check_eoi_window(
             CohortStatus(cohort.status),
             deadline=cohort.eoi_deadline,
             now=now,
@@ -138,6 +235,9 @@ async def submit_eoi(
         )
     except TransitionRefused as exc:
         raise refused(exc) from exc
+    await _refuse_duplicate(
+        session, cohort_id=cohort.id, organisation_id=organisation.id, name=data.team_name
+    )
     team = Team(
         **eoi,
         cohort_id=cohort.id,
@@ -151,7 +251,7 @@ async def submit_eoi(
     )
     await store.add(session, team)
     team.organisation = organisation
-    await record_eoi_submitted(session, team)
+    await record_eoi_submitted(session, team, cohort=cohort)
     return team
 
 
@@ -162,31 +262,31 @@ _REQUIRED = ("team_name", "service_type", "project_lead", "project_team")
 async def update_eoi(
     session: AsyncSession, *, team_id: uuid.UUID, data: EoiUpdate, user: Principal
 ) -> Team:
-    """Change an EOI's details before it is confirmed (team leads: their own teams only)."""
-    team = await store.lock_team(session, team_id, user)
+    """Change an EOI's details before it is confirmed (team leads: their own organisation's
+    teams; applicants: the EOIs they submitted)."""
+    team, _cohort = await store.lock_team_in_cohort(session, team_id, user)
     if team.status not in _EDITABLE:
         raise conflict(
             f"a {team.status} team's expression of interest can no longer be changed",
             "team-state",
         )
-    changes = data.model_dump(exclude_unset=True)
+    given = data.model_dump()
+    changes = {k: given[k] for k in data.model_fields_set}
     required = [k for k in _REQUIRED if k in changes and changes[k] is None]
     if required:
         raise Unprocessable(
             "these fields cannot be emptied",
             errors=[{"field": k, "message": "required", "type": "missing"} for k in required],
         )
-    _check_eoi_rules(
-        {
-            "setting": team.setting,
-            "senior_sponsor": team.senior_sponsor,
-            "project_team": team.project_team,
-            "service_user_involvement": team.service_user_involvement,
-            "agreed_to_take_part": team.agreed_to_take_part,
-            "can_meet_commitment": team.can_meet_commitment,
-        }
-        | changes
-    )
+    _check_eoi_rules({k: getattr(team, k) for k in EOI_FACTS} | changes)
+    if "team_name" in changes:
+        await _refuse_duplicate(
+            session,
+            cohort_id=team.cohort_id,
+            organisation_id=team.organisation_id,
+            name=changes["team_name"],
+            other_than=team.id,
+        )
     for key, value in changes.items():
         setattr(team, "name" if key == "team_name" else key, value)
     return team
@@ -196,14 +296,19 @@ async def lock_for_action(
     session: AsyncSession, action: str, *, team_id: uuid.UUID, user: Principal, now: datetime
 ) -> tuple[Team, Cohort, bool]:
     """Lock the team in its cohort and check ``action`` against both states: the team, its
-    cohort, and whether the action changes anything (doing it twice does it once)."""
+    cohort, and whether the action changes anything (doing it twice does it once). A team of an
+    unverified organisation is neither accepted nor confirmed."""
     team, cohort = await store.lock_team_in_cohort(session, team_id, user)
     try:
-        changes = rules.check_team_action(
-            action, TeamStatus(team.status), cohort_status(cohort, now)
-        )
+        changes = check_team_action(action, TeamStatus(team.status), cohort_status(cohort, now))
     except TransitionRefused as exc:
         raise refused(exc) from exc
+    if changes and action in ("accept", "confirm") and not team.organisation.verified:
+        raise conflict(
+            f"{team.organisation.name} is not verified yet: verify it, or merge it into the "
+            "organisation it duplicates, first",
+            "organisation-unverified",
+        )
     return team, cohort, changes
 
 
@@ -235,7 +340,7 @@ async def accept_team(
         session, TeamStatus.ACCEPTED, reason=None, team_id=team_id, user=user, now=now
     )
     if changed:
-        await _note_viability(session, cohort=cohort, now=now)
+        await note_viability(session, cohort=cohort, now=now)
     return team
 
 
@@ -248,7 +353,7 @@ async def decline_team(
     return team
 
 
-async def _note_viability(session: AsyncSession, *, cohort: Cohort, now: datetime) -> None:
+async def note_viability(session: AsyncSession, *, cohort: Cohort, now: datetime) -> None:
     """Record ``enrolment.cohort.viable`` the first time accepted teams reach the minimum."""
     if cohort.viable_at is not None:
         return
@@ -261,35 +366,3 @@ async def _note_viability(session: AsyncSession, *, cohort: Cohort, now: datetim
             ),
             subject=str(cohort.id),
         )
-
-
-async def withdraw_team(
-    session: AsyncSession,
-    *,
-    team_id: uuid.UUID,
-    reason: str,
-    withdrawn_on: date | None,
-    user: Principal,
-    now: datetime,
-) -> Team:
-    team, cohort, changes = await lock_for_action(
-        session, "withdraw", team_id=team_id, user=user, now=now
-    )
-    if not changes:
-        return team
-    was_confirmed = team.status == TeamStatus.CONFIRMED.value
-    withdrawn_on = withdrawn_on or rules.uk_today(now)
-    team.status = TeamStatus.WITHDRAWN.value
-    team.withdrawn_on = withdrawn_on
-    team.withdrawal_reason = reason
-    if was_confirmed:
-        # Only confirmed teams are known to the other services (billing credits, rosters).
-        withdrawn = TeamWithdrawn(
-            cohort_id=cohort.id,
-            team_id=team.id,
-            organisation_id=team.organisation_id,
-            reason=reason,
-            withdrawn_on=withdrawn_on,
-        )
-        await record_event(session, withdrawn, subject=str(team.id))
-    return team

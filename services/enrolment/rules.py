@@ -1,33 +1,22 @@
 """Pure enrolment rules: no database, no bus, no clock of their own (``now`` is always passed in).
 
-ODS codes, the expression-of-interest deadline in UK time, viability figures, the cohort state
-machine, QI coach allocation and the checks an expression of interest must pass.
+The expression-of-interest deadline in UK time, viability figures, the cohort state machine and
+changes to its terms, and withdrawal dates. (What the application form must say and ODS codes:
+``eoi_rules``; QI coach allocation: ``allocation``.)
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
-
-# --------------------------------------------------------------------------------------------
-# ODS codes
-# --------------------------------------------------------------------------------------------
-
-_ODS = re.compile(r"[A-Z0-9]{3,5}")
-
-
-def is_valid_ods_code(code: str) -> bool:
-    """NHS ODS codes: trusts have 3 characters (e.g. RWK), sites 5 (e.g. RWK01); uppercase only."""
-    return _ODS.fullmatch(code) is not None
 
 
 def money(value: Decimal) -> Decimal:
@@ -96,6 +85,11 @@ def days_to_deadline(deadline: datetime, now: datetime) -> int:
 
 def uk_today(now: datetime) -> date:
     return to_uk(now).date()
+
+
+def long_date(day: date) -> str:
+    """A date as people write it: 4 January 2021."""
+    return f"{day.day} {day:%B %Y}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -306,6 +300,121 @@ def check_eoi_window(
         )
 
 
+def deadline_before_start(deadline: datetime, start_date: date) -> bool:
+    """The deadline falls on a UK day before the cohort starts: the go decision and the teams'
+    confirmation come between the two."""
+    return to_uk(deadline).date() < start_date
+
+
+# --------------------------------------------------------------------------------------------
+# Changing an opened cohort's terms
+# --------------------------------------------------------------------------------------------
+
+# The terms a coordinator may change after opening, in the order they are reported.
+CHANGEABLE_TERMS = (
+    "minimum_teams",
+    "eoi_deadline",
+    "withdrawal_credit_cutoff",
+    "fee_per_team",
+    "multi_team_discount",
+    "vat_rate",
+)
+PRICE_TERMS = frozenset({"fee_per_team", "multi_team_discount", "vat_rate"})
+
+
+class InvalidTerms(ValueError):
+    """A new value the cohort cannot take (a 422 on ``field``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class CohortFacts:
+    """What a change of terms is judged against."""
+
+    status: CohortStatus  # as it shows now (an open cohort past its deadline is closed)
+    deadline: datetime
+    start_date: date
+    # A team was confirmed (billing invoices every confirmed team) or billing reported an
+    # invoice or a pro-forma for the cohort: the price is fixed.
+    priced: bool
+
+
+def check_terms_change(
+    cohort: CohortFacts, changed: Iterable[str], *, new_deadline: datetime | None, now: datetime
+) -> None:
+    """Whether the cohort may take these changes (``changed``: the fields whose value moves).
+
+    Raises :class:`TransitionRefused` (409) when its state forbids one, :class:`InvalidTerms`
+    (422) when a new value is impossible."""
+    changed = set(changed)
+    if cohort.status == CohortStatus.CANCELLED:
+        raise TransitionRefused("cohort-cancelled", "the cohort was cancelled")
+    if "minimum_teams" in changed and cohort.status == CohortStatus.CONFIRMED:
+        raise TransitionRefused(
+            "cohort-decided", "the cohort is confirmed: its minimum no longer applies"
+        )
+    if "eoi_deadline" in changed:
+        if cohort.status != CohortStatus.OPEN:
+            raise TransitionRefused(
+                "eoi-deadline-passed",
+                "the deadline has passed (or the cohort was closed): it can no longer move",
+            )
+        assert new_deadline is not None
+        if deadline_passed(new_deadline, now):
+            raise InvalidTerms("eoi_deadline", "the new deadline must be in the future")
+        if not deadline_before_start(new_deadline, cohort.start_date):
+            raise InvalidTerms(
+                "eoi_deadline",
+                f"the deadline must fall before the cohort starts on {long_date(cohort.start_date)}",
+            )
+    prices = sorted(changed & PRICE_TERMS)
+    if prices and cohort.priced:
+        raise TransitionRefused(
+            "cohort-invoiced",
+            f"{', '.join(prices)}: the price is fixed once the cohort's teams are confirmed or "
+            "invoiced",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Withdrawal dates
+# --------------------------------------------------------------------------------------------
+
+
+class WithdrawalDateRefused(ValueError):
+    """A withdrawal date the caller may not give (``forbidden``: 403) or that cannot be (422)."""
+
+    def __init__(self, message: str, *, forbidden: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.forbidden = forbidden
+
+
+def withdrawal_date(
+    chosen: date | None, *, today: date, earliest: date, since: str, may_backdate: bool
+) -> date:
+    """The date a withdrawal takes effect: today (UK) unless a coordinator chooses another,
+    which can never lie in the future nor precede ``earliest`` (the day the team was ``since``:
+    confirmed, or submitted for a team not yet confirmed)."""
+    if chosen is None or chosen == today:
+        return today
+    if not may_backdate:
+        raise WithdrawalDateRefused(
+            "only a coordinator may give a withdrawal date other than today", forbidden=True
+        )
+    if chosen > today:
+        raise WithdrawalDateRefused("a withdrawal cannot take effect in the future")
+    if chosen < earliest:
+        raise WithdrawalDateRefused(
+            f"the team was {since} on {long_date(earliest)}: a withdrawal cannot precede that"
+        )
+    return chosen
+
+
 _TEAM_DECISIONS: dict[str, frozenset[TeamStatus]] = {
     # Accepting or declining is reversible until the team is confirmed.
     "accept": frozenset({TeamStatus.SUBMITTED, TeamStatus.DECLINED}),
@@ -339,144 +448,3 @@ def check_team_action(action: str, status: TeamStatus, cohort_status: CohortStat
     if status not in _TEAM_DECISIONS[action]:
         raise TransitionRefused("team-state", f"a {status.value} team cannot be {done.value}")
     return True
-
-
-# --------------------------------------------------------------------------------------------
-# QI coach allocation
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class CoachLoad:
-    """A coach's capacity, current load and the organisations whose teams they coach."""
-
-    coach_id: uuid.UUID
-    name: str
-    capacity: int
-    load: int = 0
-    organisations: Counter[uuid.UUID] = field(default_factory=Counter)
-
-    @property
-    def free(self) -> int:
-        return max(self.capacity - self.load, 0)
-
-
-def choose_coach(organisation_id: uuid.UUID, coaches: Sequence[CoachLoad]) -> CoachLoad | None:
-    """The coach for one more team of ``organisation_id``, or None when everyone is full.
-
-    Keep an organisation's teams with one coach where capacity allows (the coach already holding
-    most of its teams), otherwise the coach with most free capacity. Ties go by name, then id, so
-    the choice is the same every time.
-    """
-    free = [c for c in coaches if c.free > 0]
-    if not free:
-        return None
-    same_org = [c for c in free if c.organisations[organisation_id] > 0]
-    if same_org:
-        return min(
-            same_org,
-            key=lambda c: (-c.organisations[organisation_id], -c.free, c.name, str(c.coach_id)),
-        )
-    return min(free, key=lambda c: (-c.free, c.name, str(c.coach_id)))
-
-
-def allocate_coaches(
-    teams: Sequence[tuple[uuid.UUID, uuid.UUID]], coaches: Sequence[CoachLoad]
-) -> dict[uuid.UUID, uuid.UUID | None]:
-    """Allocate many (team id, organisation id) at once, e.g. on go.
-
-    Organisations with most teams go first (then in the order given), so large groups find a
-    coach who can hold them all before capacity fragments. ``coaches`` are updated in place
-    with the new load.
-    """
-    by_org: dict[uuid.UUID, list[uuid.UUID]] = {}
-    for team_id, org_id in teams:
-        by_org.setdefault(org_id, []).append(team_id)
-    # Stable sort: organisations with equal numbers of teams keep the order they came in.
-    order = sorted(by_org.items(), key=lambda item: -len(item[1]))
-    result: dict[uuid.UUID, uuid.UUID | None] = {}
-    for org_id, team_ids in order:
-        for team_id in team_ids:
-            coach = choose_coach(org_id, coaches)
-            if coach is None:
-                result[team_id] = None
-                continue
-            coach.load += 1
-            coach.organisations[org_id] += 1
-            result[team_id] = coach.coach_id
-    return result
-
-
-# --------------------------------------------------------------------------------------------
-# Expression-of-interest checks
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    loc: tuple[str | int, ...]
-    msg: str
-
-
-@dataclass(frozen=True, slots=True)
-class EoiFacts:
-    """The parts of an EOI the programme's rules look at (shapes are checked by the schema)."""
-
-    setting: str
-    has_sponsor: bool
-    service_user_members: int
-    service_user_involvement: str | None
-    agreed_to_take_part: bool
-    can_meet_commitment: bool
-
-
-def eoi_errors(eoi: EoiFacts) -> list[FieldError]:
-    """Every rule an EOI breaks, so one 422 lists all the fields to fix."""
-    errors: list[FieldError] = []
-    if not eoi.has_sponsor:
-        errors.append(FieldError(("body", "senior_sponsor"), "a senior sponsor is required"))
-    if not eoi.agreed_to_take_part:
-        errors.append(
-            FieldError(
-                ("body", "agreed_to_take_part"),
-                "the team must have discussed and agreed to take part",
-            )
-        )
-    if not eoi.can_meet_commitment:
-        errors.append(
-            FieldError(
-                ("body", "can_meet_commitment"),
-                "the team must be able to meet weekly or fortnightly and attend the monthly "
-                "learning sets",
-            )
-        )
-    if (
-        eoi.setting == "clinical"
-        and eoi.service_user_members == 0
-        and not (eoi.service_user_involvement and eoi.service_user_involvement.strip())
-    ):
-        errors.append(
-            FieldError(
-                ("body", "project_team"),
-                "a clinical team needs a service-user member or a statement of how service users "
-                "will be involved (service_user_involvement)",
-            )
-        )
-    return errors
-
-
-def organisation_team_counts(
-    confirmed_before: Counter[uuid.UUID], newly_confirmed: Sequence[tuple[uuid.UUID, uuid.UUID]]
-) -> dict[uuid.UUID, int]:
-    """For each newly confirmed (team id, organisation id): the organisation's confirmed teams in
-    the cohort once this confirmation is done, this team included.
-
-    Teams confirmed together (the go decision) are confirmed at the same moment, so each carries
-    the same final count: two teams of one trust confirmed on go both say 2, and billing prices
-    both at the multi-team rate. ``confirmed_before`` counts every team ever confirmed (a later
-    withdrawal does not take back the discount).
-    """
-    totals = Counter(confirmed_before)
-    for _team_id, org_id in newly_confirmed:
-        totals[org_id] += 1
-    return {team_id: totals[org_id] for team_id, org_id in newly_confirmed}

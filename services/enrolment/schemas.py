@@ -2,8 +2,9 @@
 
 Requests forbid unknown fields; status, organisation of a team lead, prices are never taken from
 the client except where a coordinator sets a cohort's terms. The larger request bodies are the
-use cases' own input models (``cohorts.CohortCreate``, ``organisations.OrganisationCreate``,
-``interest.EoiCreate`` and ``interest.EoiUpdate``).
+use cases' own input models (``cohorts.CohortCreate``, ``terms.TermsChange``,
+``organisations.OrganisationCreate`` / ``OrganisationUpdate`` / ``OrganisationMerge``,
+``interest.EoiCreate`` / ``EoiUpdate`` and ``erasure.ErasureRequest``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from services.enrolment.coaches import CoachWithLoad
 from services.enrolment.cohorts import CohortReport, CohortView, terms_of
 from services.enrolment.decisions import CarriedForward, DecisionResult
+from services.enrolment.eoi_rules import COMMITMENTS
 from services.enrolment.fields import (
     CohortStatusName,
     Nation,
@@ -32,8 +34,8 @@ from services.enrolment.fields import (
     Text2000,
     UtcDateTime,
 )
-from services.enrolment.models import Organisation, Team
-from services.enrolment.rules import Decision, Viability, to_uk
+from services.enrolment.models import CohortChange, Erasure, Organisation, Team
+from services.enrolment.rules import Decision, Viability, money, to_uk
 
 
 class _Response(BaseModel):
@@ -50,7 +52,10 @@ class CohortTermsOut(_Response):
     start_date: date
     lead_in_months: int
     coaching_months: int
-    withdrawal_credit_cutoff: date | None
+    withdrawal_credit_cutoff: date = Field(
+        description="Withdrawals before this date are credited in full (the start date unless "
+        "the coordinator chose another)"
+    )
 
 
 class CohortOut(_Response):
@@ -98,7 +103,45 @@ class ViabilityOut(BaseModel):
 
 
 class CohortDetail(CohortOut):
-    viability: ViabilityOut
+    viability: ViabilityOut | None = Field(
+        description="Coordinators only (it names every organisation taking part); null for others"
+    )
+
+
+class TermChangeOut(BaseModel):
+    before: Any
+    after: Any
+
+
+class CohortChangeOut(_Response):
+    changed_at: UtcDateTime
+    changed_by: str
+    reason: str
+    changes: dict[str, TermChangeOut] = Field(
+        description="Each changed term, as the API shows it (money and rates as text, times UTC)"
+    )
+
+
+class CommitmentOut(BaseModel):
+    field: str = Field(description="The expression of interest's field that records it")
+    text: str
+
+
+class CohortTermsPublic(BaseModel):
+    """What the application form says about a cohort: no one's data, so anyone may read it."""
+
+    id: uuid.UUID
+    name: str
+    status: CohortStatusName = Field(description="Only an open cohort takes applications")
+    eoi_deadline: UtcDateTime
+    eoi_deadline_uk: datetime = Field(description="The deadline in Europe/London")
+    minimum_teams: int = Field(description="Teams needed for the cohort to go ahead")
+    terms: CohortTermsOut
+    fee_per_team_including_vat: Decimal
+    discounted_fee_per_team: Decimal = Field(
+        description="Per team, excluding VAT, when an organisation puts several teams forward"
+    )
+    commitments: list[CommitmentOut]
 
 
 class DecisionRequest(RequestModel):
@@ -125,6 +168,10 @@ class CarryForwardOut(_Response):
     target_cohort_id: uuid.UUID
     carried_team_ids: list[uuid.UUID] = Field(description="The new EOIs in the target cohort")
     already_carried: int = Field(description="EOIs carried by an earlier call, left as they are")
+    already_applied_team_ids: list[uuid.UUID] = Field(
+        description="Released EOIs not carried: the organisation put the same team forward to "
+        "the target cohort itself"
+    )
 
 
 # ------------------------------------------------------------------------------ organisations
@@ -135,6 +182,12 @@ class AddressOut(_Response):
     postcode: str | None = None
 
 
+class AccountsPayableOut(_Response):
+    email: str
+    name: str | None = None
+    postal_address: AddressOut | None = None
+
+
 class OrganisationOut(_Response):
     id: uuid.UUID
     name: str
@@ -142,7 +195,15 @@ class OrganisationOut(_Response):
     nation: Nation
     invoicing_address: AddressOut
     payables_code: str | None
+    accounts_payable: AccountsPayableOut | None
+    verified: bool = Field(
+        description="False for an organisation an applicant named, until checked"
+    )
+    merged_into_id: uuid.UUID | None = Field(
+        description="The organisation this one was merged into (its teams are there)"
+    )
     created_at: UtcDateTime
+    updated_at: UtcDateTime | None
 
 
 # ------------------------------------------------------------------------------ EOIs / teams
@@ -162,7 +223,11 @@ class MemberOut(_Response):
 
 class WithdrawRequest(RequestModel):
     reason: Text2000
-    withdrawn_on: ProgrammeDate | None = Field(None, description="Default: today in the UK")
+    withdrawn_on: ProgrammeDate | None = Field(
+        None,
+        description="Default: today in the UK. Only a coordinator may give another date (403 for "
+        "anyone else), never before the team was confirmed and never in the future (422).",
+    )
 
 
 class DeclineRequest(RequestModel):
@@ -174,6 +239,9 @@ class TeamOut(_Response):
     cohort_id: uuid.UUID
     organisation_id: uuid.UUID
     organisation_name: str
+    organisation_verified: bool = Field(
+        description="False while the organisation an applicant named awaits a coordinator"
+    )
     nation: Nation
     team_name: str
     setting: Setting
@@ -182,8 +250,16 @@ class TeamOut(_Response):
     senior_sponsor: ContactOut
     project_team: list[MemberOut]
     service_user_involvement: str | None
+    team_size: int | None = Field(
+        description="Null on expressions of interest made before it was asked"
+    )
+    contact_phone: str | None
+    hopes_to_improve: str | None
     agreed_to_take_part: bool
     can_meet_commitment: bool
+    will_attend_learning_sets: bool | None
+    will_implement_change_ideas: bool | None
+    will_collect_data: bool | None
     purchase_order: str | None
     status: TeamStatusName
     late_entry: bool
@@ -196,6 +272,10 @@ class TeamOut(_Response):
     )
     withdrawn_on: date | None
     withdrawal_reason: str | None
+    withdrawn_by: str | None
+    withdrawal_date_chosen_by: str | None = Field(
+        description="The coordinator who gave a withdrawal date other than the day it was recorded"
+    )
     coach_id: uuid.UUID | None
     coach_name: str | None
     awaiting_coach: bool = Field(description="Confirmed, but no coach had capacity")
@@ -232,19 +312,40 @@ class CoachOut(_Response):
     created_at: UtcDateTime
 
 
+# ------------------------------------------------------------------------------ erasures
+
+
+class ErasureOut(BaseModel):
+    erasure_id: uuid.UUID
+    email_digest: str = Field(description="How enrolment.person.erased names the person")
+    erased_at: UtcDateTime
+    erased: dict[str, int] = Field(
+        description="Enrolment's records of the person, pseudonymised, by kind; the other "
+        "services follow enrolment.person.erased"
+    )
+
+
 # ------------------------------------------------------------------------------ builders
+
+
+def _cohort_face(view: CohortView) -> dict[str, Any]:
+    """What every answer about a cohort says: who it is, its status, deadline and terms."""
+    cohort = view.cohort
+    return {
+        "id": cohort.id,
+        "name": cohort.name,
+        "status": view.status,
+        "eoi_deadline": cohort.eoi_deadline,
+        "eoi_deadline_uk": to_uk(cohort.eoi_deadline),
+        "minimum_teams": cohort.minimum_teams,
+        "terms": CohortTermsOut.model_validate(terms_of(cohort)),
+    }
 
 
 def cohort_out(view: CohortView) -> CohortOut:
     cohort = view.cohort
     return CohortOut(
-        id=cohort.id,
-        name=cohort.name,
-        status=view.status,
-        eoi_deadline=cohort.eoi_deadline,
-        eoi_deadline_uk=to_uk(cohort.eoi_deadline),
-        minimum_teams=cohort.minimum_teams,
-        terms=CohortTermsOut.model_validate(terms_of(cohort)),
+        **_cohort_face(view),
         decision_override_reason=cohort.decision_override_reason,
         decision_reason=cohort.decision_reason,
         decided_at=cohort.decided_at,
@@ -258,8 +359,10 @@ def viability_out(viability: Viability) -> ViabilityOut:
 
 
 def cohort_detail(report: CohortReport) -> CohortDetail:
+    viability = report.viability
     return CohortDetail(
-        **cohort_out(report).model_dump(), viability=viability_out(report.viability)
+        **cohort_out(report).model_dump(),
+        viability=viability_out(viability) if viability is not None else None,
     )
 
 
@@ -274,6 +377,29 @@ def decision_out(result: DecisionResult) -> DecisionOut:
 
 def carry_forward_out(result: CarriedForward) -> CarryForwardOut:
     return CarryForwardOut.model_validate(result)
+
+
+def cohort_change_out(change: CohortChange) -> CohortChangeOut:
+    return CohortChangeOut.model_validate(change)
+
+
+def cohort_terms_public(view: CohortView) -> CohortTermsPublic:
+    terms = terms_of(view.cohort)
+    return CohortTermsPublic(
+        **_cohort_face(view),
+        fee_per_team_including_vat=money(terms.fee_per_team * (1 + terms.vat_rate)),
+        discounted_fee_per_team=money(terms.fee_per_team * (1 - terms.multi_team_discount)),
+        commitments=[CommitmentOut(field=k, text=v) for k, v in COMMITMENTS.items()],
+    )
+
+
+def erasure_out(erasure: Erasure) -> ErasureOut:
+    return ErasureOut(
+        erasure_id=erasure.id,
+        email_digest=erasure.email_digest,
+        erased_at=erasure.erased_at,
+        erased=erasure.erased,
+    )
 
 
 def organisation_out(organisation: Organisation) -> OrganisationOut:

@@ -174,6 +174,9 @@ class OrganisationUpdated(DomainEvent):
 
     organisation: OrganisationRef
     verified: bool = True
+    # Set when a coordinator merged this (unverified) organisation into another: its teams now
+    # belong to ``merged_into_id``, and a consumer holding this id should follow it there.
+    merged_into_id: uuid.UUID | None = None
 
 
 class PersonErased(DomainEvent):
@@ -189,3 +192,23 @@ class PersonErased(DomainEvent):
     erasure_id: uuid.UUID
     email_digest: str  # shared.erasure.email_digest(email)
     erased_at: datetime  # UTC
+
+
+class CohortTermsChanged(DomainEvent):
+    """A coordinator changed an opened cohort's terms (with a reason, kept in its history).
+
+    Carries the whole of the terms as they now stand, so a consumer replaces its copy; ``changed``
+    names the fields that moved (``minimum_teams``, ``eoi_deadline``, ``withdrawal_credit_cutoff``,
+    ``fee_per_team``, ``multi_team_discount``, ``vat_rate``)."""
+
+    subject: ClassVar[str] = "enrolment.cohort.terms_changed"
+
+    cohort_id: uuid.UUID
+    name: str
+    eoi_deadline: datetime  # UTC
+    minimum_teams: int
+    terms: CohortTerms
+    changed: list[str]
+    reason: str
+    changed_by: str  # the coordinator (the principal's subject)
+    changed_at: datetime  # UTC

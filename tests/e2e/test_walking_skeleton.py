@@ -46,6 +46,12 @@ def eoi(organisation_id: str, name: str = "Ward 7 Acute Team") -> dict[str, Any]
         ],
         "agreed_to_take_part": True,
         "can_meet_commitment": True,
+        "team_size": 12,
+        "contact_phone": "01632 960 001",
+        "hopes_to_improve": "More of the team enjoying work",
+        "will_attend_learning_sets": True,
+        "will_implement_change_ideas": True,
+        "will_collect_data": True,
         "purchase_order": "PO-1001",
     }
 

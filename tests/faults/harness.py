@@ -194,6 +194,12 @@ def eoi(organisation_id: str, index: int) -> dict[str, Any]:
         "project_team": [{"role": "Band 5 nurse"}, {"role": "Administrator"}],
         "agreed_to_take_part": True,
         "can_meet_commitment": True,
+        "team_size": 12,
+        "contact_phone": "01632 960 001",
+        "hopes_to_improve": "More of the team enjoying work",
+        "will_attend_learning_sets": True,
+        "will_implement_change_ideas": True,
+        "will_collect_data": True,
         "purchase_order": f"PO-{index:05d}",
     }
 

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from tests.support import ROOT, service_settings
 
 SERVICES = ("enrolment", "billing", "sessions", "measurement", "improvement")
-ROLES = ("coordinator", "coach", "team_lead", "finance", "operator", "service")
+ROLES = ("coordinator", "coach", "team_lead", "finance", "operator", "service", "applicant")
 DOC = ROOT / "docs" / "security.md"
 
 
@@ -29,7 +29,8 @@ class Row:
     feed_token: bool = False
 
     def scope_of(self, role: str) -> str:
-        """``own organisation``, ``own teams`` or ``all`` for one allowed role."""
+        """``own organisation``, ``own teams``, ``own applications`` or ``all`` for one allowed
+        role."""
         for part in self.scope.split(";"):
             who, sep, what = part.partition(":")
             if sep and role in {w.strip() for w in who.split(",")}:
@@ -42,10 +43,9 @@ class Row:
 
 
 def _kind(text: str) -> str:
-    if "own organisation" in text:
-        return "own organisation"
-    if "own teams" in text:
-        return "own teams"
+    for kind in ("own organisation", "own teams", "own applications"):
+        if kind in text:
+            return kind
     return "all"
 
 

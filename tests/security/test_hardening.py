@@ -41,6 +41,10 @@ ALLOWED_SENSITIVE = {
     ("CohortCreate", "fee_per_team"),
     ("CohortCreate", "multi_team_discount"),
     ("CohortCreate", "vat_rate"),
+    # ... and changes them (until the cohort's teams are confirmed or invoiced), with a reason.
+    ("TermsChange", "fee_per_team"),
+    ("TermsChange", "multi_team_discount"),
+    ("TermsChange", "vat_rate"),
     # Finance records the amount actually received; it never changes what is owed.
     ("PaymentIn", "amount"),
     # The team shows back what it did with an idea ("you said, we did"): its status is the

@@ -94,7 +94,17 @@ async def enrolment_world(service: RunningService) -> World:
     later = await es.create_cohort(service, name="Enjoying Work 2022", start_date="2022-01-04")
     org_a = await es.create_organisation(service, 1)
     org_b = await es.create_organisation(service, 2)
-    team_a = es.ok(await es.submit(service, cohort["id"], org_a["id"], "A1"), 201)
+    # A's team is applicant-1's application (naming A by its ODS code): the applicant's own.
+    team_a = es.ok(
+        await es.apply(
+            service,
+            cohort["id"],
+            es.named(org_a["ods_code"]),
+            "A1",
+            headers=service.auth(Role.applicant, subject="applicant-1"),
+        ),
+        201,
+    )
     team_b = es.ok(await es.submit(service, cohort["id"], org_b["id"], "B1"), 201)
     # Confirmed, so that coach K can coach A's team (coaches see their own teams only).
     for team in (team_a, team_b):
@@ -149,6 +159,17 @@ async def enrolment_world(service: RunningService) -> World:
             "email": "c@example.org",
             "capacity": 1,
         },
+        ("PATCH", f"{api}/cohorts/{{cohort_id}}"): lambda side: {
+            "reason": "a later cutoff",
+            "withdrawal_credit_cutoff": "2021-03-01",
+        },
+        ("PATCH", f"{api}/organisations/{{organisation_id}}"): lambda side: {
+            "accounts_payable": {"email": "ap@example.org"}
+        },
+        ("POST", f"{api}/organisations/{{organisation_id}}/merge"): lambda side: {
+            "into_organisation_id": orgs["own"]
+        },
+        ("POST", f"{api}/erasures"): lambda side: {"email": "nobody@example.org"},
     }
     return world
 

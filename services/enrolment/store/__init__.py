@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrolment.models import Base
 from services.enrolment.store.access import (
-    lock_team,
     lock_team_in_cohort,
     readable_organisations,
     readable_teams,
@@ -34,13 +33,32 @@ from services.enrolment.store.cohorts import (
     accepted_count,
     carried_from,
     cohort,
+    cohort_changes,
     cohorts,
+    confirmed_ever,
+    mark_invoiced,
     mark_viable,
+    open_cohorts,
     record_decision,
     teams_of,
     viability_facts,
 )
-from services.enrolment.store.organisations import holder_of_ods_code, organisation, organisations
+from services.enrolment.store.erasure import (
+    coaches_with_email,
+    cohort_changes_by,
+    organisations_paying_to,
+    outbox_mentioning,
+    rewrite_outbox,
+    teams_mentioning,
+)
+from services.enrolment.store.organisations import (
+    live_teams_of,
+    move_teams,
+    organisation,
+    organisation_by_id,
+    organisation_with_ods_code,
+    organisations,
+)
 from services.enrolment.store.teams import TeamFilters, teams
 
 __all__ = [
@@ -52,22 +70,35 @@ __all__ = [
     "coach_loads",
     "coach_with_email",
     "coaches",
+    "coaches_with_email",
     "cohort",
+    "cohort_changes",
+    "cohort_changes_by",
     "cohorts",
-    "holder_of_ods_code",
+    "confirmed_ever",
+    "flush",
+    "live_teams_of",
     "lock_coach_places",
-    "lock_team",
     "lock_team_in_cohort",
     "mark_confirmed",
+    "mark_invoiced",
     "mark_viable",
+    "move_teams",
+    "open_cohorts",
     "organisation",
+    "organisation_by_id",
+    "organisation_with_ods_code",
     "organisations",
+    "organisations_paying_to",
+    "outbox_mentioning",
     "readable_organisations",
     "readable_teams",
     "record_decision",
     "reload",
+    "rewrite_outbox",
     "team_view",
     "teams",
+    "teams_mentioning",
     "teams_of",
     "viability_facts",
 ]
@@ -76,6 +107,12 @@ __all__ = [
 async def add(session: AsyncSession, *rows: Base) -> None:
     """Insert new rows now (ids and unique keys are checked here: a duplicate is a 409)."""
     session.add_all(rows)
+    await session.flush()
+
+
+async def flush(session: AsyncSession) -> None:
+    """Write the changed rows now (a unique key or a freed value must be settled before the
+    next change)."""
     await session.flush()
 
 

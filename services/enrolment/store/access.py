@@ -1,8 +1,9 @@
 """What a principal may read, said once, and the reads and locks of one team that go through it.
 
 - A **team lead** reads their own organisation and its teams.
-- A **coach** reads the teams they coach; a coach token without a coach id reads no team (never
-  "the teams with no coach").
+- A **coach** reads the teams they coach (confirmed: a withdrawn team is no longer theirs); a
+  coach token without a coach id reads no team (never "the teams with no coach").
+- An **applicant** reads the expressions of interest they submitted, and no organisation.
 - Everyone else a route lets in (coordinators, finance) reads everything.
 
 Another organisation's team or organisation answers 404, as if it did not exist: every read of a
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrolment.models import Coach, Cohort, Organisation, Team
 from services.enrolment.problems import unknown_team
+from services.enrolment.rules import TeamStatus
 from shared.auth import Principal, Role
 
 _team: Table = Team.__table__  # type: ignore[assignment]
@@ -34,6 +36,7 @@ class TeamScope(Enum):
     EVERY_TEAM = "every team"
     OWN_ORGANISATION = "their organisation's teams"
     COACHED = "the teams they coach"
+    OWN_APPLICATIONS = "the expressions of interest they submitted"
     NONE = "no team"
 
 
@@ -42,6 +45,8 @@ def team_scope(principal: Principal) -> TeamScope:
         return TeamScope.OWN_ORGANISATION
     if principal.role is Role.coach:
         return TeamScope.COACHED if principal.coach_id else TeamScope.NONE
+    if principal.role is Role.applicant:
+        return TeamScope.OWN_APPLICATIONS
     return TeamScope.EVERY_TEAM
 
 
@@ -51,14 +56,22 @@ def _team_rule(scope: TeamScope) -> ColumnElement[bool] | None:
     if scope is TeamScope.OWN_ORGANISATION:
         return _team.c.organisation_id == bindparam("organisation_id")
     if scope is TeamScope.COACHED:
-        return _team.c.coach_id == bindparam("coach_id")
+        return (_team.c.coach_id == bindparam("coach_id")) & (
+            _team.c.status == TeamStatus.CONFIRMED.value
+        )
+    if scope is TeamScope.OWN_APPLICATIONS:
+        return _team.c.submitted_by == bindparam("subject")
     if scope is TeamScope.NONE:
         return false()
     return None
 
 
 def _params(principal: Principal) -> dict[str, Any]:
-    return {"organisation_id": principal.organisation_id, "coach_id": principal.coach_id}
+    return {
+        "organisation_id": principal.organisation_id,
+        "coach_id": principal.coach_id,
+        "subject": principal.subject,
+    }
 
 
 _S = TypeVar("_S", bound=Select[Any])
@@ -77,10 +90,13 @@ def readable_teams(principal: Principal) -> Select[tuple[Team]]:
 
 
 def readable_organisations(principal: Principal) -> Select[tuple[Organisation]]:
-    """Every organisation ``principal`` may read: a team lead their own, other readers all."""
+    """Every organisation ``principal`` may read: a team lead their own, an applicant none (they
+    name theirs by its ODS code), other readers all."""
     query = select(Organisation)
     if principal.role is Role.team_lead:
         query = query.where(Organisation.id == principal.organisation_id)
+    elif principal.role is Role.applicant:
+        query = query.where(false())
     return query
 
 
@@ -103,7 +119,8 @@ _LOCK_TEAM = {
     for scope in TeamScope
 }
 # The team read as plain columns (no ORM entities: the hot read builds its answer from a row):
-# every column of the team table, with its organisation's name and nation and its coach's name.
+# every column of the team table, with its organisation's name, verification and nation and its
+# coach's name.
 _TEAM_VIEW = {
     scope: _within(
         scope,
@@ -111,6 +128,7 @@ _TEAM_VIEW = {
             *(c for c in _team.c if c.key != "name"),
             _team.c.name.label("team_name"),
             _organisation.c.name.label("organisation_name"),
+            _organisation.c.verified.label("organisation_verified"),
             _organisation.c.nation,
             _coach.c.name.label("coach_name"),
         ).select_from(
@@ -134,15 +152,6 @@ async def team_view(session: AsyncSession, team_id: uuid.UUID, principal: Princi
     if row is None:
         raise unknown_team()
     return row
-
-
-async def lock_team(session: AsyncSession, team_id: uuid.UUID, principal: Principal) -> Team:
-    """The team, locked and read afresh, if ``principal`` may read it."""
-    scope, params = _one_team(team_id, principal)
-    team = await session.scalar(_LOCK_TEAM[scope], params)
-    if team is None:
-        raise unknown_team()
-    return team
 
 
 async def lock_team_in_cohort(

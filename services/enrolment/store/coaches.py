@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from services.enrolment import rules
+from services.enrolment import allocation
 from services.enrolment.models import Coach, Team
 from services.enrolment.rules import TeamStatus
 
@@ -90,7 +90,7 @@ class CoachPlaces:
     organisations' teams ever confirmed in the cohort."""
 
     coaches: dict[uuid.UUID, Coach]
-    loads: list[rules.CoachLoad]
+    loads: list[allocation.CoachLoad]
     confirmed_before: Counter[uuid.UUID]
 
 
@@ -118,7 +118,7 @@ async def lock_coach_places(
     return CoachPlaces(
         coaches={c.id: c for c in coaches},
         loads=[
-            rules.CoachLoad(
+            allocation.CoachLoad(
                 coach_id=c.id,
                 name=c.name,
                 capacity=c.capacity,

@@ -1,5 +1,6 @@
-"""Cohort rows: finding and locking a cohort, its viability facts, the viable mark and the
-decision (both compare-and-set), and its teams by status."""
+"""Cohort rows: finding and locking a cohort, the open ones, its viability facts, the viable mark
+and the decision (both compare-and-set), its teams by status, the history of its terms and the
+mark that billing has invoiced it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrolment import rules
-from services.enrolment.models import Cohort, Organisation, Team
+from services.enrolment.models import Cohort, CohortChange, Organisation, Team
 from services.enrolment.problems import unknown_cohort
 from services.enrolment.rules import CohortStatus, TeamStatus
 
@@ -30,6 +31,45 @@ async def cohort(session: AsyncSession, cohort_id: uuid.UUID, *, lock: bool = Fa
 async def cohorts(session: AsyncSession) -> Sequence[Cohort]:
     """Every cohort, by deadline."""
     return (await session.scalars(select(Cohort).order_by(Cohort.eoi_deadline, Cohort.id))).all()
+
+
+async def open_cohorts(session: AsyncSession, *, now: datetime) -> Sequence[Cohort]:
+    """The cohorts still taking expressions of interest, by deadline."""
+    query = (
+        select(Cohort)
+        .where(Cohort.status == CohortStatus.OPEN.value, Cohort.eoi_deadline > now)
+        .order_by(Cohort.eoi_deadline, Cohort.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def cohort_changes(session: AsyncSession, cohort_id: uuid.UUID) -> Sequence[CohortChange]:
+    """The changes of the cohort's terms, oldest first."""
+    query = (
+        select(CohortChange)
+        .where(CohortChange.cohort_id == cohort_id)
+        .order_by(CohortChange.changed_at, CohortChange.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def confirmed_ever(session: AsyncSession, cohort_id: uuid.UUID) -> bool:
+    """Whether any team of the cohort was ever confirmed (and so invoiced by billing)."""
+    found = await session.scalar(
+        select(Team.id).where(Team.cohort_id == cohort_id, Team.confirmed_at.is_not(None)).limit(1)
+    )
+    return found is not None
+
+
+async def mark_invoiced(session: AsyncSession, cohort_id: uuid.UUID, *, at: datetime) -> None:
+    """Note when billing first reported an invoice for the cohort (later reports change nothing;
+    a cohort enrolment does not know changes nothing either)."""
+    await session.execute(
+        update(Cohort)
+        .where(Cohort.id == cohort_id, Cohort.invoiced_at.is_(None))
+        .values(invoiced_at=at)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def viability_facts(session: AsyncSession, cohort_id: uuid.UUID) -> list[rules.TeamFacts]:

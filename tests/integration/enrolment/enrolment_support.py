@@ -37,6 +37,35 @@ def team_lead(service: RunningService, organisation_id: str) -> dict[str, str]:
     )
 
 
+def applicant(service: RunningService, subject: str = "applicant-ada") -> dict[str, str]:
+    """Someone the identity provider knows but the programme does not yet (no ``org``)."""
+    return service.auth(Role.applicant, subject=subject)
+
+
+def named(ods_code: str, name: str = "Kendal Community Trust", **extra: Any) -> dict[str, Any]:
+    """An organisation as an applicant names it on the form."""
+    return {"ods_code": ods_code, "name": name, "nation": "england", **extra}
+
+
+async def apply(
+    service: RunningService,
+    cohort_id: str,
+    organisation: dict[str, Any],
+    name: str = "Ward 7",
+    *,
+    headers: dict[str, str] | None = None,
+    **overrides: Any,
+) -> httpx.Response:
+    """An expression of interest naming its organisation by ODS code (an applicant's, by
+    default)."""
+    payload = eoi_payload("", name, **overrides)
+    del payload["organisation_id"]
+    payload["organisation"] = organisation
+    return await service.client.post(
+        f"{API}/cohorts/{cohort_id}/eois", json=payload, headers=headers or applicant(service)
+    )
+
+
 def organisation_payload(
     n: int, *, nation: str = "england", ods: str | None = "auto"
 ) -> dict[str, Any]:
@@ -60,6 +89,20 @@ def cohort_payload(**overrides: Any) -> dict[str, Any]:
     return values
 
 
+# What the form asks beyond the team's people: its size, a phone number, its hopes, and every
+# commitment ticked.
+FORM_ANSWERS: dict[str, Any] = {
+    "team_size": 14,
+    "contact_phone": "01632 960 001",
+    "hopes_to_improve": "More of the team enjoying being at work, fewer thinking of leaving",
+    "agreed_to_take_part": True,
+    "can_meet_commitment": True,
+    "will_attend_learning_sets": True,
+    "will_implement_change_ideas": True,
+    "will_collect_data": True,
+}
+
+
 def eoi_payload(organisation_id: str, name: str = "Ward 7", **overrides: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "organisation_id": organisation_id,
@@ -81,8 +124,7 @@ def eoi_payload(organisation_id: str, name: str = "Ward 7", **overrides: Any) ->
             {"role": "Consultant psychiatrist"},
             {"role": "Service user", "is_service_user": True},
         ],
-        "agreed_to_take_part": True,
-        "can_meet_commitment": True,
+        **FORM_ANSWERS,
         "purchase_order": f"PO-{name}",
     }
     values.update(overrides)

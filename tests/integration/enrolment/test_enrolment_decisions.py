@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 
 from tests.integration.enrolment.enrolment_support import (
     API,
     after_deadline,
+    clock_of,
     cohort_with_teams,
     coordinator,
     create_cohort,
@@ -239,6 +240,7 @@ async def test_withdrawal_records_reason_and_date(enrolment: RunningService) -> 
     ok(await team_action(enrolment, teams[2]["id"], "withdraw", json={"reason": "Staff shortage"}))
     after_deadline(enrolment)
     ok(await decide(enrolment, cohort["id"], "go"))
+    clock_of(enrolment).set(datetime(2021, 3, 10, 12, tzinfo=UTC))
     body = {"reason": "Service reconfigured", "withdrawn_on": "2021-03-01"}
     withdrawn = ok(await team_action(enrolment, teams[0]["id"], "withdraw", json=body))
     assert withdrawn["status"] == "withdrawn"
@@ -250,7 +252,7 @@ async def test_withdrawal_records_reason_and_date(enrolment: RunningService) -> 
     # Without a date, today in the UK.
     ok(await team_action(enrolment, teams[1]["id"], "withdraw", json={"reason": "Merged"}))
     events = await outbox_events(enrolment, "enrolment.team.withdrawn")
-    assert events[1]["withdrawn_on"] == date(2020, 12, 15).isoformat()
+    assert events[1]["withdrawn_on"] == date(2021, 3, 10).isoformat()
     problem(await team_action(enrolment, teams[1]["id"], "withdraw", json={}), 422)
 
 

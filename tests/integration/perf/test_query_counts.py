@@ -92,6 +92,12 @@ def _eoi(organisation_id: str, n: int, *, late: bool) -> dict[str, Any]:
         "project_team": [{"role": "service user", "is_service_user": True}],
         "agreed_to_take_part": True,
         "can_meet_commitment": True,
+        "team_size": 12,
+        "contact_phone": "01632 960 001",
+        "hopes_to_improve": "More of the team enjoying work",
+        "will_attend_learning_sets": True,
+        "will_implement_change_ideas": True,
+        "will_collect_data": True,
         "purchase_order": f"PO-{n}",
         "late_entry": late,
     }

@@ -1,5 +1,6 @@
-"""The pure enrolment rules: ODS codes, UK-time deadlines, viability, the cohort state machine,
-coach allocation and EOI checks."""
+"""The pure enrolment rules: UK-time deadlines, viability, the cohort state machine and coach
+allocation (the form's rules and ODS codes: test_eoi_rules; terms and withdrawal dates:
+test_terms_rules)."""
 
 from __future__ import annotations
 
@@ -11,46 +12,30 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.enrolment.rules import (
+from services.enrolment.allocation import (
     CoachLoad,
+    allocate_coaches,
+    choose_coach,
+    organisation_team_counts,
+)
+from services.enrolment.rules import (
     CohortStatus,
     Decision,
-    EoiFacts,
     NonexistentUkTime,
     TeamFacts,
     TeamStatus,
     TransitionRefused,
-    allocate_coaches,
     check_close,
     check_decision,
     check_eoi_window,
     check_team_action,
-    choose_coach,
     days_to_deadline,
     deadline_passed,
     effective_status,
-    eoi_errors,
-    is_valid_ods_code,
-    organisation_team_counts,
     to_uk,
     uk_wall_time_to_utc,
     viability,
 )
-
-# ---------------------------------------------------------------------------- ODS codes
-
-
-@pytest.mark.parametrize("code", ["RWK", "RWK01", "T1V", "AB12", "8A7", "R1A2B"])
-def test_valid_ods_codes(code: str) -> None:
-    assert is_valid_ods_code(code)
-
-
-@pytest.mark.parametrize(
-    "code", ["", "RW", "RWK012", "rwk", "RWk01", "RW K", "RW-1", " RWK", "RWK\n"]
-)
-def test_invalid_ods_codes(code: str) -> None:
-    assert not is_valid_ods_code(code)
-
 
 # ---------------------------------------------------------------------------- UK time
 
@@ -341,50 +326,6 @@ def test_allocation_never_exceeds_capacity(capacities: list[int], org_sizes: lis
     # Nobody waits while a coach has room.
     awaiting = sum(1 for c in result.values() if c is None)
     assert awaiting == max(len(teams) - sum(capacities), 0)
-
-
-# ---------------------------------------------------------------------------- EOI checks
-
-
-def _eoi(**changes: object) -> EoiFacts:
-    values: dict[str, object] = {
-        "setting": "clinical",
-        "has_sponsor": True,
-        "service_user_members": 1,
-        "service_user_involvement": None,
-        "agreed_to_take_part": True,
-        "can_meet_commitment": True,
-    }
-    values.update(changes)
-    return EoiFacts(**values)  # type: ignore[arg-type]
-
-
-def test_complete_eoi_passes() -> None:
-    assert eoi_errors(_eoi()) == []
-    assert eoi_errors(_eoi(service_user_members=0, service_user_involvement="monthly panel")) == []
-    assert eoi_errors(_eoi(setting="non_clinical", service_user_members=0)) == []
-
-
-def test_every_missing_confirmation_is_listed() -> None:
-    errors = eoi_errors(
-        _eoi(
-            has_sponsor=False,
-            agreed_to_take_part=False,
-            can_meet_commitment=False,
-            service_user_members=0,
-        )
-    )
-    assert [e.loc[-1] for e in errors] == [
-        "senior_sponsor",
-        "agreed_to_take_part",
-        "can_meet_commitment",
-        "project_team",
-    ]
-
-
-def test_clinical_team_blank_statement_is_not_enough() -> None:
-    errors = eoi_errors(_eoi(service_user_members=0, service_user_involvement="  "))
-    assert [e.loc[-1] for e in errors] == ["project_team"]
 
 
 # ---------------------------------------------------------------------------- team counts

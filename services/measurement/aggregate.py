@@ -1,5 +1,9 @@
 """The collaborative chart of a measure: one chart pooled over the cohort's teams the caller may
-read, with its summary and per-team table."""
+read, with its summary and per-team table.
+
+Every team's series covers the same periods (a period a team has no data for is a gap in its
+row); small numbers are withheld in the team rows and in the pooled chart for readers outside a
+team, after pooling (the pooled chart keeps every response)."""
 
 from __future__ import annotations
 
@@ -9,15 +13,23 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.measurement.analytics import CollaborativeChart, aggregate_chart
-from services.measurement.chart_options import ChartRequest, chart_options, chart_series
+from services.measurement.analytics import ChartOptionError, CollaborativeChart, aggregate_chart
+from services.measurement.chart_options import (
+    ChartRequest,
+    chart_options,
+    chart_series,
+    engine_refusal,
+    span_of,
+    with_gaps,
+)
 from services.measurement.charts import Picture, chart_range, draw
 from services.measurement.measures import MeasureDefinition
 from services.measurement.periods import Period
 from services.measurement.series import check_range, chosen_period
 from services.measurement.store import plan as plan_store
 from services.measurement.store import series as series_store
-from services.measurement.store.charts import readable_cohort_teams
+from services.measurement.store.access import withholds_small_numbers
+from services.measurement.store.charts import CohortTeam, readable_cohort_teams
 from shared.auth import Principal
 from shared.errors import NotFound
 
@@ -37,6 +49,15 @@ class CohortChart:
         return f"{self.definition.name} · collaborative ({len(self.team_names)} teams)"
 
 
+def cohort_threshold(
+    user: Principal, teams: dict[uuid.UUID, CohortTeam], definition: MeasureDefinition, below: int
+) -> int:
+    """The disclosure threshold of a collaborative view: none when every team in it is the
+    reader's own (or the measure is not taken from responses)."""
+    outside = any(withholds_small_numbers(user, team.organisation_id) for team in teams.values())
+    return below if outside and definition.takes_responses else 0
+
+
 async def cohort_chart(
     session: AsyncSession,
     *,
@@ -45,6 +66,7 @@ async def cohort_chart(
     measure_key: str,
     request: ChartRequest,
     now: datetime,
+    small_number_threshold: int = 0,
 ) -> CohortChart:
     """The collaborative chart of a measure over the cohort's teams the caller may read
     (coordinators: all; team leads: their organisation's; coaches: their own), with the
@@ -67,22 +89,32 @@ async def cohort_chart(
         last=last,
         period=chosen,
     )
-    options = chart_options(request, definition, period=chosen, target=target)
-    collaborative = aggregate_chart(
-        {
-            str(team_id): chart_series(team_points, definition)
-            for team_id, team_points in points.items()
-            if team_points
-        },
-        options,
+    options = chart_options(
+        request,
+        definition,
+        period=chosen,
+        target=target,
+        suppress_below=cohort_threshold(user, teams, definition, small_number_threshold),
     )
+    span = span_of(points.values())
+    try:
+        collaborative = aggregate_chart(
+            {
+                str(team_id): chart_series(with_gaps(team_points, chosen, span=span), definition)
+                for team_id, team_points in points.items()
+                if team_points
+            },
+            options,
+        )
+    except ChartOptionError as exc:
+        raise engine_refusal(exc) from exc
     return CohortChart(
         cohort_id=cohort_id,
         definition=definition,
         period=chosen,
         first=first,
         last=last,
-        team_names={str(team_id): name for team_id, name in teams.items() if points[team_id]},
+        team_names={str(team_id): team.name for team_id, team in teams.items() if points[team_id]},
         collaborative=collaborative,
     )
 
@@ -96,9 +128,21 @@ async def cohort_chart_picture(
     request: ChartRequest,
     picture: Picture,
     now: datetime,
+    small_number_threshold: int = 0,
 ) -> bytes:
     """``cohort_chart`` drawn as SVG or PNG."""
     answer = await cohort_chart(
-        session, user=user, cohort_id=cohort_id, measure_key=measure_key, request=request, now=now
+        session,
+        user=user,
+        cohort_id=cohort_id,
+        measure_key=measure_key,
+        request=request,
+        now=now,
+        small_number_threshold=small_number_threshold,
     )
-    return await draw(answer.collaborative.chart, title=answer.title, picture=picture)
+    return await draw(
+        answer.collaborative.chart,
+        title=answer.title,
+        unit=answer.definition.unit,
+        picture=picture,
+    )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from services.measurement import aggregate, charts, schemas
 from services.measurement.analytics import PNG_MEDIA_TYPE, SVG_MEDIA_TYPE
-from services.measurement.api.readers import ChartReader, Reader
+from services.measurement.api.readers import ChartReader, Reader, Settings
 from shared.clock import Clock
 from shared.db import ReadSession, Session
 from shared.errors import problem_responses
@@ -48,6 +48,7 @@ async def team_chart_picture(
     user: ChartReader,
     params: ChartParams,
     clock: Clock,
+    settings: Settings,
 ) -> Response:
     body = await charts.team_chart_picture(
         session,
@@ -57,6 +58,7 @@ async def team_chart_picture(
         request=params.request(),
         picture=picture,
         now=clock.now(),
+        small_number_threshold=settings.small_number_threshold,
     )
     return Response(body, media_type=MEDIA_TYPES[picture])
 
@@ -74,6 +76,7 @@ async def team_chart(
     user: ChartReader,
     params: ChartParams,
     clock: Clock,
+    settings: Settings,
 ) -> Response:
     body = await charts.team_chart_json(
         session,
@@ -83,6 +86,7 @@ async def team_chart(
         request=params.request(),
         now=clock.now(),
         encode=schemas.team_chart_json,
+        small_number_threshold=settings.small_number_threshold,
     )
     return Response(body, media_type="application/json")
 
@@ -138,6 +142,7 @@ async def cohort_chart_picture(
     user: ChartReader,
     params: ChartParams,
     clock: Clock,
+    settings: Settings,
 ) -> Response:
     body = await aggregate.cohort_chart_picture(
         session,
@@ -147,6 +152,7 @@ async def cohort_chart_picture(
         request=params.request(),
         picture=picture,
         now=clock.now(),
+        small_number_threshold=settings.small_number_threshold,
     )
     return Response(body, media_type=MEDIA_TYPES[picture])
 
@@ -164,6 +170,7 @@ async def cohort_chart(
     user: ChartReader,
     params: ChartParams,
     clock: Clock,
+    settings: Settings,
 ) -> Response:
     answer = await aggregate.cohort_chart(
         session,
@@ -172,6 +179,7 @@ async def cohort_chart(
         measure_key=measure_key,
         request=params.request(),
         now=clock.now(),
+        small_number_threshold=settings.small_number_threshold,
     )
     body = schemas.CohortChartOut.of(answer).model_dump_json(by_alias=True)
     return Response(body, media_type="application/json")

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from services.measurement.settings import MeasurementSettings
+from shared.app import app_settings
 from shared.auth import CurrentUser, Principal, Role, require_roles
 from shared.errors import Forbidden
 
@@ -25,3 +27,7 @@ async def _chart_reader(user: CurrentUser) -> Principal:
 ChartReader = Annotated[Principal, Depends(_chart_reader)]
 # Measures and plans, and notes on charts: people who follow teams' data.
 Reader = Annotated[Principal, require_roles(Role.coordinator, Role.team_lead, Role.coach)]
+# Uploads of one team's data from the web console: its project lead, or a coordinator.
+Uploader = Annotated[Principal, require_roles(Role.coordinator, Role.team_lead)]
+# The service's settings, as the app holds them.
+Settings = Annotated[MeasurementSettings, Depends(app_settings)]

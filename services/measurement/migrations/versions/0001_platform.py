@@ -1,5 +1,4 @@
-"""Platform tables: outbox, inbox, dead letters.
-"""
+"""Platform tables: outbox, inbox, dead letters."""
 
 from shared.migrations import create_platform_tables, drop_platform_tables
 

@@ -16,7 +16,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.measurement.chart_options import Note
@@ -147,6 +149,18 @@ async def notes(session: AsyncSession, *, team_id: uuid.UUID, measure_key: str) 
 async def add_annotation(session: AsyncSession, annotation: ChartAnnotation) -> None:
     session.add(annotation)
     await session.flush()
+
+
+async def add_cycle_note(session: AsyncSession, note: ChartAnnotation) -> bool:
+    """Add a PDSA cycle's note unless the team's measure has it already for that cycle and stage
+    (the unique index decides, even against a concurrent delivery); False when it had."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    values = {
+        column.name: getattr(note, column.name) for column in ChartAnnotation.__table__.columns
+    }
+    statement = insert(ChartAnnotation).values(**values).on_conflict_do_nothing()
+    inserted = await session.execute(statement.returning(ChartAnnotation.id))
+    return inserted.first() is not None
 
 
 # --- team chart answers -------------------------------------------------------------------------

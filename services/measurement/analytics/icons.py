@@ -11,6 +11,8 @@ reason.
 
 from __future__ import annotations
 
+import textwrap
+
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
@@ -95,7 +97,7 @@ def variation_icon(fig: Figure, variation: str, rect: tuple[float, float, float,
     ax.text(
         1.3,
         0,
-        VARIATION_LABELS[variation].replace(" (", "\n("),
+        "\n".join(textwrap.wrap(VARIATION_LABELS[variation], 18)),
         ha="left",
         va="center",
         fontsize=7,
@@ -115,7 +117,7 @@ def assurance_icon(fig: Figure, assurance: str, rect: tuple[float, float, float,
     ax.text(
         1.3,
         0,
-        ASSURANCE_LABELS[assurance].replace(" the ", "\nthe "),
+        "\n".join(textwrap.wrap(ASSURANCE_LABELS[assurance], 18)),
         ha="left",
         va="center",
         fontsize=7,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 from itertools import pairwise
@@ -403,10 +404,11 @@ def _draw(chart: Chart, title: str | None, unit: str | None, width: float, heigh
             fontsize=8,
             gid="y-label",
         )
+    heading = textwrap.wrap(title or CHART_NAMES.get(chart.chart_type, chart.chart_type), 62)
     fig.text(
         0.01,
         0.97,
-        title or CHART_NAMES.get(chart.chart_type, chart.chart_type),
+        "\n".join(heading[:2]),
         fontsize=11,
         fontweight="bold",
         va="top",
@@ -415,7 +417,7 @@ def _draw(chart: Chart, title: str | None, unit: str | None, width: float, heigh
     )
     fig.text(
         0.01,
-        0.905,
+        0.935 - 0.032 * min(len(heading), 2),
         subtitle(chart, unit),
         fontsize=8.5,
         va="top",
@@ -436,9 +438,9 @@ def _draw(chart: Chart, title: str | None, unit: str | None, width: float, heigh
             gid=f"warning-{k}",
         )
     if chart.variation:
-        variation_icon(fig, chart.variation, (0.58, 0.83, 0.07, 0.13))
+        variation_icon(fig, chart.variation, (0.64, 0.83, 0.07, 0.13))
     if chart.assurance:
-        assurance_icon(fig, chart.assurance, (0.8, 0.83, 0.07, 0.13))
+        assurance_icon(fig, chart.assurance, (0.83, 0.83, 0.07, 0.13))
     _legend(ax, chart)
     return fig
 

@@ -23,7 +23,10 @@ from services.measurement.keys import CreatedKey
 from services.measurement.measures import DataKind, MeasureDefinition, StoredNumber
 from services.measurement.periods import Period
 from services.measurement.rows import MAX_ROWS, ResponseRow, ValueRow
+from services.measurement.schemas.report import ReportOut, ReportQuery
 from services.measurement.series import TeamSeries
+
+__all__ = ["ReportOut", "ReportQuery"]  # the report's models, from their own module
 
 
 class _In(BaseModel):

@@ -33,7 +33,9 @@ VALUE_LIMIT = Decimal("9999999999.9999")
 StoredNumber = Annotated[
     Decimal, Field(ge=-VALUE_LIMIT, le=VALUE_LIMIT, max_digits=14, decimal_places=4)
 ]
-AnswerLabel = Annotated[str, Field(min_length=1, max_length=300)]
+# Text a database can store: PostgreSQL refuses the NUL character in text.
+NO_NUL = r"^[^\x00]*$"
+AnswerLabel = Annotated[str, Field(min_length=1, max_length=300, pattern=NO_NUL)]
 
 # The published SWEMWBS raw -> metric (Rasch) conversion table: raw 7..35.
 # fmt: off
@@ -57,11 +59,11 @@ class MeasureSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     key: str = Field(pattern=KEY_PATTERN)
-    name: str = Field(min_length=1, max_length=200)
-    operational_definition: str = Field(min_length=1, max_length=4000)
+    name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    operational_definition: str = Field(min_length=1, max_length=4000, pattern=NO_NUL)
     type: MeasureType
     data_kind: DataKind
-    unit: str = Field(min_length=1, max_length=100)
+    unit: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
     period: Period
     direction: Direction
     # Only for measures taken from individual responses (scores, and proportions scored by the
@@ -72,7 +74,7 @@ class MeasureSpec(BaseModel):
     item_max: int | None = Field(default=None, ge=0, le=100)
     scoring: Scoring | None = None
     # The item as staff are asked it, and each answer's label (item_min first).
-    question: str | None = Field(default=None, min_length=1, max_length=1000)
+    question: str | None = Field(default=None, min_length=1, max_length=1000, pattern=NO_NUL)
     answer_labels: list[AnswerLabel] | None = Field(default=None, min_length=2, max_length=101)
     # Top box: the answers counted in the proportion's numerator (inclusive).
     top_box_min: int | None = Field(default=None, ge=0, le=100)
@@ -81,7 +83,7 @@ class MeasureSpec(BaseModel):
     value_min: StoredNumber | None = None
     value_max: StoredNumber | None = None
     # Where the item's wording and the definition come from.
-    source: str | None = Field(default=None, min_length=1, max_length=2000)
+    source: str | None = Field(default=None, min_length=1, max_length=2000, pattern=NO_NUL)
 
     @field_validator("answer_labels", mode="before")
     @classmethod

@@ -132,6 +132,7 @@ async def plain_response_records(
             if (
                 type(client_id) is not str
                 or not 0 < len(client_id) <= MAX_CLIENT_ID
+                or "\x00" in client_id  # refused by the model (a database cannot store it)
                 or type(measure) is not str
                 or not 0 < len(measure) <= MAX_MEASURE_KEY
                 or type(at_text) is not str

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from services.measurement.measures import VALUE_LIMIT, StoredNumber
+from services.measurement.measures import NO_NUL, VALUE_LIMIT, StoredNumber
 
 MAX_ROWS = 10_000
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -29,8 +29,8 @@ MAX_MEASURE_KEY = 63
 
 BatchKind = Literal["responses", "values"]
 
-ClientId = Annotated[str, Field(min_length=1, max_length=MAX_CLIENT_ID)]
-MeasureKey = Annotated[str, Field(min_length=1, max_length=MAX_MEASURE_KEY)]
+ClientId = Annotated[str, Field(min_length=1, max_length=MAX_CLIENT_ID, pattern=NO_NUL)]
+MeasureKey = Annotated[str, Field(min_length=1, max_length=MAX_MEASURE_KEY, pattern=NO_NUL)]
 # Numerators and denominators are never negative; a value may be (a change score), within what
 # a stored value can hold. The measure's own kind and bounds are checked in `validation`.
 Amount = Annotated[Decimal, Field(ge=0, le=VALUE_LIMIT, max_digits=14, decimal_places=4)]

@@ -359,6 +359,28 @@ async def measurement_world(service: RunningService) -> World:
                 }
             ]
         },
+        ("POST", f"{api}/uploads/teams/{{team_id}}/responses"): lambda side: {
+            "rows": [
+                {
+                    "client_id": uuid.uuid4().hex,
+                    "team_id": teams[side],
+                    "measure": "frequently_enjoy_work",
+                    "responded_at": "2026-03-02T10:00:00",
+                    "items": [4],
+                }
+            ]
+        },
+        ("POST", f"{api}/uploads/teams/{{team_id}}/values"): lambda side: {
+            "rows": [
+                {
+                    "client_id": uuid.uuid4().hex,
+                    "team_id": teams[side],
+                    "measure": "days_to_fill_rota_gap",
+                    "period": "2026-03-02",
+                    "value": "3.5",
+                }
+            ]
+        },
         ("PUT", f"{api}/cohorts/{{cohort_id}}/plan/{{key}}/target"): lambda side: {"target": "25"},
         ("POST", f"{api}/teams/{{team_id}}/charts/{{measure_key}}/annotations"): lambda side: {
             "day": "2026-03-02",

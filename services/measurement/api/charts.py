@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from services.measurement import aggregate, charts, schemas
 from services.measurement.analytics import PNG_MEDIA_TYPE, SVG_MEDIA_TYPE
-from services.measurement.api.readers import ChartReader, Reader, Settings
+from services.measurement.api.readers import ChartReader, MeasureKeyPath, Reader, Settings
 from shared.clock import Clock
 from shared.db import ReadSession, Session
 from shared.errors import problem_responses
@@ -42,7 +42,7 @@ PICTURE_RESPONSES: dict[int | str, dict[str, object]] = {
 )
 async def team_chart_picture(
     team_id: uuid.UUID,
-    measure_key: str,
+    measure_key: MeasureKeyPath,
     picture: charts.Picture,
     session: ReadSession,
     user: ChartReader,
@@ -71,7 +71,7 @@ async def team_chart_picture(
 )
 async def team_chart(
     team_id: uuid.UUID,
-    measure_key: str,
+    measure_key: MeasureKeyPath,
     session: ReadSession,
     user: ChartReader,
     params: ChartParams,
@@ -100,7 +100,7 @@ async def team_chart(
 )
 async def annotate(
     team_id: uuid.UUID,
-    measure_key: str,
+    measure_key: MeasureKeyPath,
     data: schemas.AnnotationIn,
     session: Session,
     user: Reader,
@@ -120,7 +120,7 @@ async def annotate(
 
 @team_charts.get("/{measure_key}/annotations", response_model=list[schemas.AnnotationOut])
 async def list_annotations(
-    team_id: uuid.UUID, measure_key: str, session: Session, user: ChartReader
+    team_id: uuid.UUID, measure_key: MeasureKeyPath, session: Session, user: ChartReader
 ) -> list[schemas.AnnotationOut]:
     rows = await charts.list_annotations(
         session, user=user, team_id=team_id, measure_key=measure_key
@@ -136,7 +136,7 @@ async def list_annotations(
 )
 async def cohort_chart_picture(
     cohort_id: uuid.UUID,
-    measure_key: str,
+    measure_key: MeasureKeyPath,
     picture: charts.Picture,
     session: ReadSession,
     user: ChartReader,
@@ -165,7 +165,7 @@ async def cohort_chart_picture(
 )
 async def cohort_chart(
     cohort_id: uuid.UUID,
-    measure_key: str,
+    measure_key: MeasureKeyPath,
     session: ReadSession,
     user: ChartReader,
     params: ChartParams,

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Path
 
+from services.measurement.measures import NO_NUL
+from services.measurement.rows import MAX_MEASURE_KEY
 from services.measurement.settings import MeasurementSettings
 from shared.app import app_settings
 from shared.auth import CurrentUser, Principal, Role, require_roles
@@ -31,3 +33,5 @@ Reader = Annotated[Principal, require_roles(Role.coordinator, Role.team_lead, Ro
 Uploader = Annotated[Principal, require_roles(Role.coordinator, Role.team_lead)]
 # The service's settings, as the app holds them.
 Settings = Annotated[MeasurementSettings, Depends(app_settings)]
+# A measure's key in a path (any text a database can hold: an unknown key is 404, not 422).
+MeasureKeyPath = Annotated[str, Path(max_length=MAX_MEASURE_KEY, pattern=NO_NUL)]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 
 from services.measurement import export, report, report_pdf, schemas
 from services.measurement.analytics import PNG_MEDIA_TYPE, SVG_MEDIA_TYPE
-from services.measurement.api.readers import Settings
+from services.measurement.api.readers import MeasureKeyPath, Settings
 from services.measurement.charts import Picture
 from shared.auth import Coordinator
 from shared.clock import Clock
@@ -102,7 +102,7 @@ _PICTURES: dict[int | str, dict[str, object]] = {
 )
 async def report_team_charts(
     cohort_id: uuid.UUID,
-    measure_key: str,
+    measure_key: MeasureKeyPath,
     picture: Picture,
     session: ReadSession,
     user: Coordinator,
@@ -124,7 +124,7 @@ async def report_team_charts(
 )
 async def report_chart(
     cohort_id: uuid.UUID,
-    measure_key: str,
+    measure_key: MeasureKeyPath,
     picture: Picture,
     session: ReadSession,
     user: Coordinator,

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.measurement import schemas, series
-from services.measurement.api.readers import ChartReader, Settings
+from services.measurement.api.readers import ChartReader, MeasureKeyPath, Settings
 from services.measurement.periods import Period
 from shared.db import ReadSession
 from shared.errors import problem_responses
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/teams/{team_id}/series", tags=["series"])
 )
 async def team_series(
     team_id: uuid.UUID,
-    measure_key: str,
+    measure_key: MeasureKeyPath,
     session: ReadSession,
     user: ChartReader,
     first: Annotated[date, Query(alias="from")],

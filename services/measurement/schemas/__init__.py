@@ -20,7 +20,7 @@ from services.measurement.analytics.models import ChartType, RunRuleSet
 from services.measurement.chart_options import RECOMMENDED_BASELINE, ChartRequest
 from services.measurement.charts import TeamChart
 from services.measurement.keys import CreatedKey
-from services.measurement.measures import DataKind, MeasureDefinition, StoredNumber
+from services.measurement.measures import NO_NUL, DataKind, MeasureDefinition, StoredNumber
 from services.measurement.periods import Period
 from services.measurement.rows import MAX_ROWS, ResponseRow, ValueRow
 from services.measurement.schemas.report import ReportOut, ReportQuery
@@ -49,7 +49,7 @@ class PlanOut(_Out):
 
 class ApiKeyCreate(_In):
     organisation_id: uuid.UUID
-    label: str = Field(min_length=1, max_length=200)
+    label: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
 
 
 class ApiKeyOut(_Out):
@@ -307,7 +307,7 @@ class CohortChartOut(_ChartOut):
 
 class AnnotationIn(_In):
     day: date  # a London date; the note shows on the period holding it
-    note: str = Field(min_length=1, max_length=500)
+    note: str = Field(min_length=1, max_length=500, pattern=NO_NUL)
 
 
 class AnnotationOut(_Out):

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.measurement.analytics import ChartOptionError, CollaborativeChart, aggregate_chart
+from services.measurement.analytics import (
+    ChartOptionError,
+    CollaborativeChart,
+    Series,
+    aggregate_chart,
+)
 from services.measurement.chart_options import (
-    ChartRequest,
     chart_options,
     chart_series,
     engine_refusal,
     span_of,
     with_gaps,
 )
-from services.measurement.charts import Picture, chart_range, draw
+from services.measurement.charts import ChartReading, Picture, chart_range, draw
 from services.measurement.measures import MeasureDefinition
 from services.measurement.periods import Period
 from services.measurement.series import check_range, chosen_period
@@ -49,6 +53,30 @@ class CohortChart:
         return f"{self.definition.name} · collaborative ({len(self.team_names)} teams)"
 
 
+async def cohort_series(
+    session: AsyncSession,
+    *,
+    teams: dict[uuid.UUID, CohortTeam],
+    definition: MeasureDefinition,
+    first: date,
+    last: date,
+    period: Period,
+) -> dict[str, tuple[Series, list[date]]]:
+    """Each team's series of the measure over the same periods (a gap where a team has no data),
+    and the periods it has data for, in one grouped query."""
+    points = await series_store.team_points(
+        session, team_ids=list(teams), definition=definition, first=first, last=last, period=period
+    )
+    span = span_of(points.values())
+    return {
+        str(team_id): (
+            chart_series(with_gaps(team_points, period, span=span), definition),
+            [p["period_start"] for p in team_points if p["n"]],
+        )
+        for team_id, team_points in points.items()
+    }
+
+
 def cohort_threshold(
     user: Principal, teams: dict[uuid.UUID, CohortTeam], definition: MeasureDefinition, below: int
 ) -> int:
@@ -59,19 +87,13 @@ def cohort_threshold(
 
 
 async def cohort_chart(
-    session: AsyncSession,
-    *,
-    user: Principal,
-    cohort_id: uuid.UUID,
-    measure_key: str,
-    request: ChartRequest,
-    now: datetime,
-    small_number_threshold: int = 0,
+    session: AsyncSession, *, reading: ChartReading, cohort_id: uuid.UUID, measure_key: str
 ) -> CohortChart:
     """The collaborative chart of a measure over the cohort's teams the caller may read
     (coordinators: all; team leads: their organisation's; coaches: their own), with the
     summary and per-team table."""
-    first, last = chart_range(request, now=now)
+    user, request = reading.user, reading.request
+    first, last = chart_range(request, now=reading.now)
     check_range(first, last, what="chart")
     teams = await readable_cohort_teams(session, principal=user, cohort_id=cohort_id)
     if not teams:
@@ -81,31 +103,19 @@ async def cohort_chart(
         raise NotFound(f"no measure {measure_key!r}")
     chosen = chosen_period(definition, request.period)
     target = await plan_store.plan_target(session, cohort_id, measure_key)
-    points = await series_store.team_points(
-        session,
-        team_ids=list(teams),
-        definition=definition,
-        first=first,
-        last=last,
-        period=chosen,
-    )
     options = chart_options(
         request,
         definition,
         period=chosen,
         target=target,
-        suppress_below=cohort_threshold(user, teams, definition, small_number_threshold),
+        suppress_below=cohort_threshold(user, teams, definition, reading.small_number_threshold),
     )
-    span = span_of(points.values())
+    held = await cohort_series(
+        session, teams=teams, definition=definition, first=first, last=last, period=chosen
+    )
+    with_data = {team: series for team, (series, days) in held.items() if days}
     try:
-        collaborative = aggregate_chart(
-            {
-                str(team_id): chart_series(with_gaps(team_points, chosen, span=span), definition)
-                for team_id, team_points in points.items()
-                if team_points
-            },
-            options,
-        )
+        collaborative = aggregate_chart(with_data, options)
     except ChartOptionError as exc:
         raise engine_refusal(exc) from exc
     return CohortChart(
@@ -114,7 +124,9 @@ async def cohort_chart(
         period=chosen,
         first=first,
         last=last,
-        team_names={str(team_id): team.name for team_id, team in teams.items() if points[team_id]},
+        team_names={
+            str(team_id): team.name for team_id, team in teams.items() if str(team_id) in with_data
+        },
         collaborative=collaborative,
     )
 
@@ -122,27 +134,14 @@ async def cohort_chart(
 async def cohort_chart_picture(
     session: AsyncSession,
     *,
-    user: Principal,
+    reading: ChartReading,
     cohort_id: uuid.UUID,
     measure_key: str,
-    request: ChartRequest,
     picture: Picture,
-    now: datetime,
-    small_number_threshold: int = 0,
 ) -> bytes:
     """``cohort_chart`` drawn as SVG or PNG."""
     answer = await cohort_chart(
-        session,
-        user=user,
-        cohort_id=cohort_id,
-        measure_key=measure_key,
-        request=request,
-        now=now,
-        small_number_threshold=small_number_threshold,
+        session, reading=reading, cohort_id=cohort_id, measure_key=measure_key
     )
-    return await draw(
-        answer.collaborative.chart,
-        title=answer.title,
-        unit=answer.definition.unit,
-        picture=picture,
-    )
+    chart, unit = answer.collaborative.chart, answer.definition.unit
+    return await draw(chart, title=answer.title, unit=unit, picture=picture)

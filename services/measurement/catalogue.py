@@ -11,8 +11,16 @@ The same texts, with their scales, are in the measurement service's README.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from services.measurement.measures import MeasureDefinition, MeasureSpec
+from services.measurement.measures import (
+    DataKind,
+    Direction,
+    MeasureDefinition,
+    MeasureSpec,
+    MeasureType,
+)
+from services.measurement.periods import Period
 
 _PULSE = (
     "Each week every member of the team is invited to answer the team's pulse survey "
@@ -24,27 +32,71 @@ _WEEKLY = (
     "fewer responses than the disclosure threshold (5) is withheld."
 )
 
-FREQUENTLY_ENJOY_WORK = MeasureSpec(
-    key="frequently_enjoy_work",
-    name="Staff who frequently enjoy being at work",
-    operational_definition=(
-        _PULSE + "Numerator: the week's responses to the item 'Over the past week, how often did "
-        "you enjoy being at work?' answered 'Often' or 'Always'. Denominator: every response to "
-        "the item that week (an unanswered item is no response)." + _WEEKLY
-    ),
-    type="outcome",
-    data_kind="proportion",
-    unit="% of staff responding",
-    period="week",
-    direction="increase",
-    item_count=1,
-    item_min=1,
-    item_max=5,
-    scoring="top_box",
+
+def _pulse(
+    key: str,
+    name: str,
+    *,
+    question: str,
+    answers: list[str],
+    top_box: tuple[int, int],
+    counted: str,
+    source: str,
+) -> MeasureSpec:
+    """An item of the weekly pulse survey: the percentage of the week's answers in its top box
+    (answers numbered from 1, in the order given)."""
+    return MeasureSpec(
+        key=key,
+        name=name,
+        operational_definition=f"{_PULSE}Numerator: {counted}{_WEEKLY}",
+        type="outcome",
+        data_kind="proportion",
+        unit="% of staff responding",
+        period="week",
+        direction="increase",
+        item_count=1,
+        item_min=1,
+        item_max=len(answers),
+        scoring="top_box",
+        question=question,
+        answer_labels=answers,
+        top_box_min=top_box[0],
+        top_box_max=top_box[1],
+        source=source,
+    )
+
+
+# (type, data kind, unit, period, direction) of a measure posted as period values.
+Shape = tuple[MeasureType, DataKind, str, Period, Direction]
+
+
+def _posted(key: str, name: str, shape: Shape, definition: str, **more: Any) -> MeasureSpec:
+    """A measure a trust system (or a project lead) posts as aggregated period values."""
+    kind, data_kind, unit, period, direction = shape
+    return MeasureSpec(
+        key=key,
+        name=name,
+        operational_definition=definition,
+        type=kind,
+        data_kind=data_kind,
+        unit=unit,
+        period=period,
+        direction=direction,
+        **more,
+    )
+
+
+FREQUENTLY_ENJOY_WORK = _pulse(
+    "frequently_enjoy_work",
+    "Staff who frequently enjoy being at work",
     question="Over the past week, how often did you enjoy being at work?",
-    answer_labels=["Never", "Rarely", "Sometimes", "Often", "Always"],
-    top_box_min=4,
-    top_box_max=5,
+    answers=["Never", "Rarely", "Sometimes", "Often", "Always"],
+    top_box=(4, 5),
+    counted=(
+        "the week's responses to the item 'Over the past week, how often did you enjoy being at "
+        "work?' answered 'Often' or 'Always'. Denominator: every response to the item that week "
+        "(an unanswered item is no response)."
+    ),
     source=(
         "The measure is the first Enjoying Work collaborative's (RCPsych NCCMH, 2021-22): 'the "
         "percentage of staff who frequently enjoyed being at work'. The item is written in the "
@@ -56,27 +108,12 @@ FREQUENTLY_ENJOY_WORK = MeasureSpec(
     ),
 )
 
-NO_BURNOUT_SYMPTOMS = MeasureSpec(
-    key="no_burnout_symptoms",
-    name="Staff with no symptoms of burnout",
-    operational_definition=(
-        _PULSE + "Numerator: the week's responses to the single-item burnout measure answered 1 "
-        "('I enjoy my work. I have no symptoms of burnout.') or 2 ('Occasionally I am under "
-        "stress ... but I don't feel burned out.'). Denominator: every response to the item "
-        "that week." + _WEEKLY
-    ),
-    type="outcome",
-    data_kind="proportion",
-    unit="% of staff responding",
-    period="week",
-    direction="increase",
-    item_count=1,
-    item_min=1,
-    item_max=5,
-    scoring="top_box",
+NO_BURNOUT_SYMPTOMS = _pulse(
+    "no_burnout_symptoms",
+    "Staff with no symptoms of burnout",
     question="Overall, based on your definition of burnout, how would you rate your level of "
     "burnout?",
-    answer_labels=[
+    answers=[
         "I enjoy my work. I have no symptoms of burnout.",
         "Occasionally I am under stress, and I don't always have as much energy as I once did, "
         "but I don't feel burned out.",
@@ -87,8 +124,12 @@ NO_BURNOUT_SYMPTOMS = MeasureSpec(
         "I feel completely burned out and often wonder if I can go on. I am at the point where I "
         "may need some changes or may need to seek some sort of help.",
     ],
-    top_box_min=1,
-    top_box_max=2,
+    top_box=(1, 2),
+    counted=(
+        "the week's responses to the single-item burnout measure answered 1 ('I enjoy my work. "
+        "I have no symptoms of burnout.') or 2 ('Occasionally I am under stress ... but I don't "
+        "feel burned out.'). Denominator: every response to the item that week."
+    ),
     source=(
         "The single-item burnout measure first used in the Physician Worklife Study (Schmoldt "
         "et al., 1994), validated against the Maslach Burnout Inventory's emotional exhaustion "
@@ -99,26 +140,11 @@ NO_BURNOUT_SYMPTOMS = MeasureSpec(
     ),
 )
 
-EXTREMELY_LIKELY_TO_RECOMMEND = MeasureSpec(
-    key="extremely_likely_to_recommend",
-    name="Staff extremely likely to recommend their team as a place to work",
-    operational_definition=(
-        _PULSE + "Numerator: the week's responses to 'How likely are you to recommend your team "
-        "as a place to work?' answered 'Extremely likely'. Denominator: every response to the "
-        "item that week, 'Don't know' included (as the Friends and Family Test counts every "
-        "response)." + _WEEKLY
-    ),
-    type="outcome",
-    data_kind="proportion",
-    unit="% of staff responding",
-    period="week",
-    direction="increase",
-    item_count=1,
-    item_min=1,
-    item_max=6,
-    scoring="top_box",
+EXTREMELY_LIKELY_TO_RECOMMEND = _pulse(
+    "extremely_likely_to_recommend",
+    "Staff extremely likely to recommend their team as a place to work",
     question="How likely are you to recommend your team as a place to work?",
-    answer_labels=[
+    answers=[
         "Extremely likely",
         "Likely",
         "Neither likely nor unlikely",
@@ -126,8 +152,12 @@ EXTREMELY_LIKELY_TO_RECOMMEND = MeasureSpec(
         "Extremely unlikely",
         "Don't know",
     ],
-    top_box_min=1,
-    top_box_max=1,
+    top_box=(1, 1),
+    counted=(
+        "the week's responses to 'How likely are you to recommend your team as a place to "
+        "work?' answered 'Extremely likely'. Denominator: every response to the item that week, "
+        "'Don't know' included (as the Friends and Family Test counts every response)."
+    ),
     source=(
         "The answer scale of the NHS Friends and Family Test as used for staff (NHS England's "
         "Staff FFT guidance, 2014: Extremely likely, Likely, Neither likely nor unlikely, "
@@ -158,13 +188,7 @@ SWEMWBS = MeasureSpec(
     item_min=1,
     item_max=5,
     scoring="swemwbs",
-    answer_labels=[
-        "None of the time",
-        "Rarely",
-        "Some of the time",
-        "Often",
-        "All of the time",
-    ],
+    answer_labels=["None of the time", "Rarely", "Some of the time", "Often", "All of the time"],
     source=(
         "SWEMWBS (Stewart-Brown et al., 2009), University of Warwick, NHS Health Scotland and "
         "the University of Edinburgh; the raw-to-metric table is the published Rasch "
@@ -192,63 +216,36 @@ RECOMMEND_TEAM = MeasureSpec(
     source="The 0-10 'likelihood to recommend' item and net promoter scoring (Reichheld, 2003).",
 )
 
-WHAT_MATTERS_CONVERSATIONS = MeasureSpec(
-    key="what_matters_conversations",
-    name="'What matters to you' conversations held",
-    operational_definition=(
-        "The number of 'what matters to you' conversations held with team members in the "
-        "week, as recorded by the project team."
-    ),
-    type="process",
-    data_kind="count",
-    unit="conversations",
-    period="week",
-    direction="increase",
+WHAT_MATTERS_CONVERSATIONS = _posted(
+    "what_matters_conversations",
+    "'What matters to you' conversations held",
+    ("process", "count", "conversations", "week", "increase"),
+    "The number of 'what matters to you' conversations held with team members in the week, as "
+    "recorded by the project team.",
     source="Step 1 of the IHI Framework for Improving Joy in Work (Perlo et al., 2017).",
 )
-
-SICKNESS_ABSENCE = MeasureSpec(
-    key="sickness_absence",
-    name="Staff sickness absence",
-    operational_definition=(
-        "Numerator: contracted working days lost to sickness absence in the month. "
-        "Denominator: contracted working days available in the month. Reported in percent."
-    ),
-    type="balancing",
-    data_kind="proportion",
-    unit="% of contracted days lost",
-    period="month",
-    direction="decrease",
+SICKNESS_ABSENCE = _posted(
+    "sickness_absence",
+    "Staff sickness absence",
+    ("balancing", "proportion", "% of contracted days lost", "month", "decrease"),
+    "Numerator: contracted working days lost to sickness absence in the month. Denominator: "
+    "contracted working days available in the month. Reported in percent.",
     source="The NHS sickness absence rate (days lost / days available), as NHS Digital reports it.",
 )
-
-STAFF_TURNOVER = MeasureSpec(
-    key="staff_turnover",
-    name="Staff turnover",
-    operational_definition=(
-        "Numerator: leavers in the month. Denominator: average headcount in the month "
-        "(whole-time equivalents). Reported as leavers per whole-time equivalent."
-    ),
-    type="balancing",
-    data_kind="rate",
-    unit="leavers per WTE",
-    period="month",
-    direction="decrease",
+STAFF_TURNOVER = _posted(
+    "staff_turnover",
+    "Staff turnover",
+    ("balancing", "rate", "leavers per WTE", "month", "decrease"),
+    "Numerator: leavers in the month. Denominator: average headcount in the month (whole-time "
+    "equivalents). Reported as leavers per whole-time equivalent.",
 )
-
-DAYS_TO_FILL_ROTA_GAP = MeasureSpec(
-    key="days_to_fill_rota_gap",
-    name="Mean days to fill a rota gap",
-    operational_definition=(
-        "The mean number of days between a gap appearing on the team's rota and its being "
-        "filled, over the gaps filled in the week, as computed by the trust's rostering system "
-        "and posted as the week's value."
-    ),
-    type="process",
-    data_kind="value",
-    unit="days",
-    period="week",
-    direction="decrease",
+DAYS_TO_FILL_ROTA_GAP = _posted(
+    "days_to_fill_rota_gap",
+    "Mean days to fill a rota gap",
+    ("process", "value", "days", "week", "decrease"),
+    "The mean number of days between a gap appearing on the team's rota and its being filled, "
+    "over the gaps filled in the week, as computed by the trust's rostering system and posted "
+    "as the week's value.",
     value_min=Decimal(0),
     value_max=Decimal(365),
 )

@@ -22,8 +22,7 @@ from services.measurement.analytics import (
     ChartOptions,
     Series,
     compute_chart,
-    render_png,
-    render_svg,
+    render,
 )
 from services.measurement.chart_options import (
     ChartRequest,
@@ -80,6 +79,17 @@ def computed(series: Series, options: ChartOptions) -> Chart:
 
 
 @dataclass(frozen=True)
+class ChartReading:
+    """Who reads a chart, what they ask for, when, and the disclosure threshold that applies to
+    them outside a team (0 withholds nothing)."""
+
+    user: Principal
+    request: ChartRequest
+    now: datetime
+    small_number_threshold: int = 0
+
+
+@dataclass(frozen=True)
 class _Asked:
     """A team chart asked for by someone who may read the team: all it is made from but the
     series and the notes."""
@@ -94,26 +104,20 @@ class _Asked:
 
 
 async def _asked(
-    session: AsyncSession,
-    *,
-    user: Principal,
-    team_id: uuid.UUID,
-    measure_key: str,
-    request: ChartRequest,
-    now: datetime,
-    small_number_threshold: int,
+    session: AsyncSession, reading: ChartReading, team_id: uuid.UUID, measure_key: str
 ) -> _Asked:
+    user = reading.user
     team, definition = await readable_team_measure(
         session, user=user, team_id=team_id, measure_key=measure_key
     )
-    first, last = chart_range(request, now=now)
+    first, last = chart_range(reading.request, now=reading.now)
     below = threshold_for(
         user,
         organisation_id=team.organisation_id,
         definition=definition,
-        threshold=small_number_threshold,
+        threshold=reading.small_number_threshold,
     )
-    return _Asked(team_id, team, definition, request, first, last, below)
+    return _Asked(team_id, team, definition, reading.request, first, last, below)
 
 
 async def _compute_team_chart(session: AsyncSession, asked: _Asked) -> TeamChart:
@@ -147,56 +151,29 @@ async def _compute_team_chart(session: AsyncSession, asked: _Asked) -> TeamChart
 
 
 async def team_chart(
-    session: AsyncSession,
-    *,
-    user: Principal,
-    team_id: uuid.UUID,
-    measure_key: str,
-    request: ChartRequest,
-    now: datetime,
-    small_number_threshold: int = 0,
+    session: AsyncSession, *, reading: ChartReading, team_id: uuid.UUID, measure_key: str
 ) -> TeamChart:
     """A team's chart of a measure: its series (read as ``series`` reads it), the cohort's
     target and direction of the measure, and the notes attached to its periods."""
-    asked = await _asked(
-        session,
-        user=user,
-        team_id=team_id,
-        measure_key=measure_key,
-        request=request,
-        now=now,
-        small_number_threshold=small_number_threshold,
-    )
-    return await _compute_team_chart(session, asked)
+    return await _compute_team_chart(session, await _asked(session, reading, team_id, measure_key))
 
 
 async def team_chart_json(
     session: AsyncSession,
     *,
-    user: Principal,
+    reading: ChartReading,
     team_id: uuid.UUID,
     measure_key: str,
-    request: ChartRequest,
-    now: datetime,
     encode: Callable[[TeamChart], bytes],
-    small_number_threshold: int = 0,
 ) -> bytes:
     """``team_chart`` as its JSON answer (``encode``d), made once per data version (one query
     when it is cached, see ``store.charts.ChartCache``)."""
-    asked = await _asked(
-        session,
-        user=user,
-        team_id=team_id,
-        measure_key=measure_key,
-        request=request,
-        now=now,
-        small_number_threshold=small_number_threshold,
-    )
+    asked = await _asked(session, reading, team_id, measure_key)
     key = (
         session.bind,  # the database (tests run several in one process): never another's chart
         team_id,
         measure_key,
-        request,
+        asked.request,
         asked.first,
         asked.last,
         asked.definition.version,
@@ -215,38 +192,21 @@ async def team_chart_json(
 async def team_chart_picture(
     session: AsyncSession,
     *,
-    user: Principal,
+    reading: ChartReading,
     team_id: uuid.UUID,
     measure_key: str,
-    request: ChartRequest,
     picture: Picture,
-    now: datetime,
-    small_number_threshold: int = 0,
 ) -> bytes:
     """``team_chart`` drawn as SVG or PNG."""
-    answer = await team_chart(
-        session,
-        user=user,
-        team_id=team_id,
-        measure_key=measure_key,
-        request=request,
-        now=now,
-        small_number_threshold=small_number_threshold,
-    )
+    answer = await team_chart(session, reading=reading, team_id=team_id, measure_key=measure_key)
     return await draw(
         answer.chart, title=answer.title, unit=answer.definition.unit, picture=picture
     )
 
 
-def _render(chart: Chart, title: str, unit: str, picture: Picture) -> bytes:
-    if picture == "svg":
-        return render_svg(chart, title=title, unit=unit)
-    return render_png(chart, title=title, unit=unit)
-
-
 async def draw(chart: Chart, *, title: str, unit: str, picture: Picture) -> bytes:
     """The chart drawn as SVG or PNG (off the event loop: drawing takes tens of milliseconds)."""
-    return await asyncio.to_thread(_render, chart, title, unit, picture)
+    return await asyncio.to_thread(render, chart, picture=picture, title=title, unit=unit)
 
 
 async def annotate(

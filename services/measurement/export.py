@@ -8,12 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.measurement.report import CohortReport, ReportRequest, cohort_report
-from shared.auth import Principal
+from services.measurement.report import CohortReport, ReportReading, cohort_report
 
 COLUMNS = (
     "team_id",
@@ -74,25 +72,10 @@ def export_rows(report: CohortReport) -> list[tuple[object, ...]]:
 
 
 async def cohort_export(
-    session: AsyncSession,
-    *,
-    user: Principal,
-    cohort_id: uuid.UUID,
-    request: ReportRequest,
-    now: datetime,
-    small_number_threshold: int,
-    months_before_start: int,
+    session: AsyncSession, *, reading: ReportReading, cohort_id: uuid.UUID
 ) -> str:
     """The CSV text (a header row, then the rows)."""
-    report = await cohort_report(
-        session,
-        user=user,
-        cohort_id=cohort_id,
-        request=request,
-        now=now,
-        small_number_threshold=small_number_threshold,
-        months_before_start=months_before_start,
-    )
+    report = await cohort_report(session, reading=reading, cohort_id=cohort_id)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)

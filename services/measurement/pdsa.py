@@ -49,18 +49,18 @@ def completed_note(name: str, step: int, decision: str) -> str:
 async def _annotate(
     session: AsyncSession,
     *,
-    team_id: uuid.UUID,
-    cycle_id: uuid.UUID,
+    event: PdsaStarted | PdsaCompleted,
     stage: str,
-    measure_keys: list[str],
     day: date,
     note: str,
     now: datetime,
 ) -> None:
+    """The note on the team's charts of each of the cycle's measures measurement knows."""
+    team_id = event.team_id
     if await plan_store.team(session, team_id) is None:
         # Out of order (the team's confirmation not handled yet): fail, so the runner retries.
         raise LookupError(f"team {team_id} is not known yet")
-    known = await plan_store.current_definitions(session, set(measure_keys))
+    known = await plan_store.current_definitions(session, set(event.measure_keys))
     added = []
     for key in sorted(known):
         fresh = await store.add_cycle_note(
@@ -73,7 +73,7 @@ async def _annotate(
                 note=note,
                 created_at=now,
                 created_by=AUTHOR,
-                pdsa_cycle_id=cycle_id,
+                pdsa_cycle_id=event.cycle_id,
                 pdsa_stage=stage,
             ),
         )
@@ -83,26 +83,16 @@ async def _annotate(
 
 
 async def pdsa_started(session: AsyncSession, *, event: PdsaStarted, context: Context) -> None:
+    note = started_note(event.change_idea_name, event.ramp_step)
     await _annotate(
-        session,
-        team_id=event.team_id,
-        cycle_id=event.cycle_id,
-        stage="started",
-        measure_keys=event.measure_keys,
-        day=event.started_on,
-        note=started_note(event.change_idea_name, event.ramp_step),
+        session, event=event, stage="started", day=event.started_on, note=note,
         now=context.clock.now(),
-    )
+    )  # fmt: skip
 
 
 async def pdsa_completed(session: AsyncSession, *, event: PdsaCompleted, context: Context) -> None:
+    note = completed_note(event.change_idea_name, event.ramp_step, event.decision)
     await _annotate(
-        session,
-        team_id=event.team_id,
-        cycle_id=event.cycle_id,
-        stage="completed",
-        measure_keys=event.measure_keys,
-        day=event.completed_on,
-        note=completed_note(event.change_idea_name, event.ramp_step, event.decision),
+        session, event=event, stage="completed", day=event.completed_on, note=note,
         now=context.clock.now(),
-    )
+    )  # fmt: skip

@@ -17,20 +17,18 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.measurement.aggregate import cohort_threshold
-from services.measurement.analytics import Series, render_png, render_svg
+from services.measurement.aggregate import cohort_series, cohort_threshold
+from services.measurement.analytics import render
 from services.measurement.analytics.multiples import Panel, render_multiples
 from services.measurement.analytics.report import MeasureReport, measure_report, teams_with
 from services.measurement.catalogue import CATALOGUE
 from services.measurement.chart_options import (
     ChartRequest,
     chart_options,
-    chart_series,
-    span_of,
-    with_gaps,
 )
 from services.measurement.measures import MeasureDefinition
 from services.measurement.models import Cohort
@@ -42,12 +40,13 @@ from services.measurement.periods import (
 )
 from services.measurement.series import check_range
 from services.measurement.store import plan as plan_store
-from services.measurement.store import series as series_store
 from services.measurement.store.charts import CohortTeam, readable_cohort_teams
 from shared.auth import Principal
 from shared.clock import uk_date
 from shared.errors import NotFound
 
+# The report's pictures of a measure: the aggregate chart, or every team's chart on one page.
+View = Literal["collaborative", "teams"]
 VERDICTS = {
     (True, True): "Improvement and concern",
     (True, False): "Special-cause improvement",
@@ -67,6 +66,18 @@ class ReportRequest:
 
 
 @dataclass(frozen=True)
+class ReportReading:
+    """Who reads the report (the programme team), what they ask for, when, the disclosure
+    threshold, and how far before a cohort's start baseline data may go."""
+
+    user: Principal
+    request: ReportRequest
+    now: datetime
+    small_number_threshold: int
+    months_before_start: int
+
+
+@dataclass(frozen=True)
 class TeamCompliance:
     """Whether data arrived for each period a team owed it (from the cohort's start to the last
     complete period, and not after the team withdrew)."""
@@ -79,6 +90,10 @@ class TeamCompliance:
     @property
     def submitted(self) -> int:
         return sum(self.arrived)
+
+    @property
+    def owed(self) -> int:
+        return len(self.periods)
 
     @property
     def missing(self) -> list[date]:
@@ -137,34 +152,6 @@ def coaching_start(cohort: Cohort) -> date:
     return months_before(cohort.start_date, -(cohort.lead_in_months or 0))
 
 
-async def cohort_series(
-    session: AsyncSession,
-    *,
-    teams: dict[uuid.UUID, CohortTeam],
-    definition: MeasureDefinition,
-    first: date,
-    last: date,
-) -> dict[str, tuple[Series, list[date]]]:
-    """Each team's series of the measure over the same periods (gaps where it has no data), and
-    the periods it has data for."""
-    points = await series_store.team_points(
-        session,
-        team_ids=list(teams),
-        definition=definition,
-        first=first,
-        last=last,
-        period=definition.period,
-    )
-    span = span_of(points.values())
-    return {
-        str(team_id): (
-            chart_series(with_gaps(team_points, definition.period, span=span), definition),
-            [p["period_start"] for p in team_points if p["n"]],
-        )
-        for team_id, team_points in points.items()
-    }
-
-
 def compliance(
     teams: dict[uuid.UUID, CohortTeam],
     arrived: dict[str, list[date]],
@@ -188,21 +175,18 @@ def compliance(
 async def cohort_report(
     session: AsyncSession,
     *,
-    user: Principal,
+    reading: ReportReading,
     cohort_id: uuid.UUID,
-    request: ReportRequest,
-    now: datetime,
-    small_number_threshold: int,
-    months_before_start: int,
     measure_keys: Sequence[str] | None = None,
 ) -> CohortReport:
     """The report (of every measure on the cohort's plan, or of ``measure_keys``)."""
+    user, request, now = reading.user, reading.request, reading.now
     cohort = await plan_store.cohort(session, cohort_id)
     teams = await readable_cohort_teams(session, principal=user, cohort_id=cohort_id)
     if cohort is None or not teams:
         raise NotFound("no such cohort")
     today = uk_date(now)
-    first = request.first or months_before(cohort.start_date, months_before_start)
+    first = request.first or months_before(cohort.start_date, reading.months_before_start)
     last = request.last or today
     check_range(first, last, what="report")
     breaks = sorted(set(request.parts)) or [coaching_start(cohort)]
@@ -214,7 +198,7 @@ async def cohort_report(
     for key in sorted(definitions, key=_catalogue_order):
         definition = definitions[key]
         period = definition.period
-        threshold = cohort_threshold(user, teams, definition, small_number_threshold)
+        threshold = cohort_threshold(user, teams, definition, reading.small_number_threshold)
         below = max(below, threshold)
         options = chart_options(
             ChartRequest(),
@@ -224,7 +208,7 @@ async def cohort_report(
             suppress_below=threshold,
         )
         held = await cohort_series(
-            session, teams=teams, definition=definition, first=first, last=last
+            session, teams=teams, definition=definition, first=first, last=last, period=period
         )
         labels = sorted({period_start(b, period).isoformat() for b in breaks})
         sections.append(
@@ -268,10 +252,7 @@ async def cohort_report(
 def _chart_picture(report: CohortReport, measure_key: str, picture: str) -> bytes:
     section = report.section(measure_key)
     title = f"{section.definition.name} · collaborative report ({len(report.teams)} teams)"
-    chart, unit = section.report.chart, section.definition.unit
-    if picture == "svg":
-        return render_svg(chart, title=title, unit=unit)
-    return render_png(chart, title=title, unit=unit)
+    return render(section.report.chart, picture=picture, title=title, unit=section.definition.unit)
 
 
 def _multiples_picture(report: CohortReport, measure_key: str, picture: str) -> bytes:
@@ -289,9 +270,18 @@ def _multiples_picture(report: CohortReport, measure_key: str, picture: str) -> 
 
 
 async def report_picture(
-    report: CohortReport, *, measure_key: str, picture: str, teams: bool
+    session: AsyncSession,
+    *,
+    reading: ReportReading,
+    cohort_id: uuid.UUID,
+    measure_key: str,
+    view: View,
+    picture: str,
 ) -> bytes:
-    """The aggregate chart of a measure, or every team's chart on one page (``teams``), drawn
-    off the event loop."""
-    draw = _multiples_picture if teams else _chart_picture
-    return await asyncio.to_thread(draw, report, measure_key, picture)
+    """The report's aggregate chart of a measure (``collaborative``), or every team's chart of it
+    on one page (``teams``), drawn off the event loop."""
+    found = await cohort_report(
+        session, reading=reading, cohort_id=cohort_id, measure_keys=[measure_key]
+    )
+    draw = _multiples_picture if view == "teams" else _chart_picture
+    return await asyncio.to_thread(draw, found, measure_key, picture)

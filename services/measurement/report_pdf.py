@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import io
+import uuid
 from collections.abc import Sequence
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from matplotlib import font_manager
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.measurement.analytics import render_png
+from services.measurement.analytics import render
 from services.measurement.analytics.icons import value_text
 from services.measurement.analytics.multiples import Panel, render_multiples
-from services.measurement.report import CohortReport, MeasureSection, verdict_text
+from services.measurement.report import (
+    CohortReport,
+    MeasureSection,
+    ReportReading,
+    cohort_report,
+    verdict_text,
+)
 from shared.clock import LONDON
 
 WIDTH = 174  # mm of text width on an A4 portrait page with 18 mm margins
@@ -124,14 +132,10 @@ def _measure_pages(pdf: _Document, report: CohortReport, section: MeasureSection
     pdf.add_page()
     pdf.heading(definition.name)
     pdf.para(definition.operational_definition, size=8)
-    chart = render_png(
-        measure.chart,
-        title=f"{definition.name} · all teams",
-        unit=definition.unit,
-        width=10.0,
-        height=5.6,
-        dpi=110,
-    )
+    chart = render(
+        measure.chart, picture="png", title=f"{definition.name} · all teams",
+        unit=definition.unit, dpi=110,
+    )  # fmt: skip
     pdf.image(io.BytesIO(chart), w=WIDTH)
     pdf.ln(2)
     pdf.para(_change(section), size=10)
@@ -185,7 +189,7 @@ def _compliance_pages(pdf: _Document, report: CohortReport) -> None:
         for team in section.compliance:
             missing = ", ".join(str(day) for day in team.missing[-4:])
             pdf.row(
-                (team.team_name[:40], str(team.submitted), str(len(team.periods)), missing or "-"),
+                (team.team_name[:40], str(team.submitted), str(team.owed), missing or "-"),
                 widths,
             )
         pdf.ln(3)
@@ -203,6 +207,10 @@ def report_pdf(report: CohortReport) -> bytes:
     return bytes(pdf.output())
 
 
-async def report_document(report: CohortReport) -> bytes:
-    """The report as a PDF (drawn off the event loop: a few seconds for a whole cohort)."""
-    return await asyncio.to_thread(report_pdf, report)
+async def cohort_report_pdf(
+    session: AsyncSession, *, reading: ReportReading, cohort_id: uuid.UUID
+) -> tuple[bytes, str]:
+    """The report as a PDF (drawn off the event loop: a few seconds for a whole cohort), and a
+    file name for it."""
+    found = await cohort_report(session, reading=reading, cohort_id=cohort_id)
+    return await asyncio.to_thread(report_pdf, found), f"collaborative-report-{found.last}.pdf"

@@ -322,6 +322,7 @@ async def measurement_world(service: RunningService) -> World:
             "measure_key": "swemwbs",
             "key_id": spare.json()["id"],
             "picture": "svg",
+            "view": "teams",
         },
         other={
             "cohort_id": str(base.cohort_id),
@@ -330,6 +331,7 @@ async def measurement_world(service: RunningService) -> World:
             "measure_key": "swemwbs",
             "key_id": spare.json()["id"],
             "picture": "svg",
+            "view": "teams",
         },
         missing={
             "cohort_id": _missing(),
@@ -337,6 +339,7 @@ async def measurement_world(service: RunningService) -> World:
             "key": "no-such-measure",
             "measure_key": "no-such-measure",
             "key_id": _missing(),
+            "view": "teams",
         },
         api_key=base.key_a,
     )

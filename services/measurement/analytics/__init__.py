@@ -12,7 +12,7 @@ recording call these functions.
 - `new_signals(previous_keys, chart)` -> the signals to record as `measurement.signal.detected`
   (improvement/concern by default); store `fired_keys(chart)` afterwards. A key is
   rule|class|first period, so re-posting data or a run growing by a point records nothing.
-- `render_svg(chart)` / `render_png(chart)` -> bytes (`SVG_MEDIA_TYPE`, `PNG_MEDIA_TYPE`).
+- `render(chart, picture="svg"|"png")`, `render_svg(chart)` / `render_png(chart)` -> bytes (`SVG_MEDIA_TYPE`, `PNG_MEDIA_TYPE`).
 """
 
 from .aggregate import aggregate_chart, fired_keys, new_signals, pool_series, team_options
@@ -29,7 +29,7 @@ from .models import (
     Signal,
     TeamRow,
 )
-from .render import PNG_MEDIA_TYPE, SVG_MEDIA_TYPE, render_png, render_svg
+from .render import PNG_MEDIA_TYPE, SVG_MEDIA_TYPE, render, render_png, render_svg
 
 __all__ = [
     "PNG_MEDIA_TYPE",
@@ -53,6 +53,7 @@ __all__ = [
     "fired_keys",
     "new_signals",
     "pool_series",
+    "render",
     "render_png",
     "render_svg",
     "signal_key",

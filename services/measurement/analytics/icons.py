@@ -64,6 +64,11 @@ def _ring(ax: Axes, colour: str) -> None:
     ax.add_patch(Circle((0, 0), 1.0, facecolor="white", edgecolor=colour, linewidth=2.5))
 
 
+def _label(ax: Axes, text: str, gid: str) -> None:
+    """What an icon means, in words beside it (a few short lines)."""
+    ax.text(1.3, 0, "\n".join(textwrap.wrap(text, 18)), ha="left", va="center", fontsize=7, gid=gid)
+
+
 def variation_icon(fig: Figure, variation: str, rect: tuple[float, float, float, float]) -> None:
     """The variation icon (gid ``icon-variation``) with its label beside it."""
     klass, _, side = variation.rpartition("_") if variation != "common_cause" else ("", "", "")
@@ -94,15 +99,7 @@ def variation_icon(fig: Figure, variation: str, rect: tuple[float, float, float,
             fontweight="bold",
             color=colour,
         )
-    ax.text(
-        1.3,
-        0,
-        "\n".join(textwrap.wrap(VARIATION_LABELS[variation], 18)),
-        ha="left",
-        va="center",
-        fontsize=7,
-        gid="icon-variation-label",
-    )
+    _label(ax, VARIATION_LABELS[variation], "icon-variation-label")
 
 
 def assurance_icon(fig: Figure, assurance: str, rect: tuple[float, float, float, float]) -> None:
@@ -114,15 +111,7 @@ def assurance_icon(fig: Figure, assurance: str, rect: tuple[float, float, float,
     _ring(ax, colour)
     ax.plot([-0.7, 0.7], [-0.35, -0.35], color=COLOURS["target"], linewidth=1.2, linestyle="--")
     ax.text(0, 0.2, letter, ha="center", va="center", fontsize=15, fontweight="bold", color=colour)
-    ax.text(
-        1.3,
-        0,
-        "\n".join(textwrap.wrap(ASSURANCE_LABELS[assurance], 18)),
-        ha="left",
-        va="center",
-        fontsize=7,
-        gid="icon-assurance-label",
-    )
+    _label(ax, ASSURANCE_LABELS[assurance], "icon-assurance-label")
 
 
 def value_text(value: float | None, percent: bool) -> str:

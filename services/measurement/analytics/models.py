@@ -242,11 +242,16 @@ class TeamRow(BaseModel):
     neutral: bool
 
 
-class CollaborativeSummary(BaseModel):
+class CentreChange(BaseModel):
+    """How the collaborative's centre line moved from the first part to the last."""
+
     baseline_centre: float | None
     latest_centre: float | None
     # (latest - baseline) / baseline x 100; None with a single part or a zero baseline.
     centre_change_pct: float | None
+
+
+class CollaborativeSummary(CentreChange):
     teams: int
     teams_with_improvement: int
     teams_with_concern: int

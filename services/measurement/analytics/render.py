@@ -65,21 +65,24 @@ def _nan(value: float | None) -> float:
     return math.nan if value is None else value
 
 
-def _label_at(ax: Axes, x: float, y: float | None, text: str, gid: str, colour: str) -> None:
-    if y is None:
+def _note(
+    ax: Axes,
+    text: str,
+    xy: tuple[float, float | None],
+    offset: tuple[float, float],
+    gid: str,
+    **style: object,
+) -> None:
+    """A label placed ``offset`` points from ``xy`` (data coordinates unless ``xycoords``)."""
+    if xy[1] is None:
         return
-    ax.annotate(
-        text,
-        xy=(x, y),
-        xytext=(4, 0),
-        textcoords="offset points",
-        va="center",
-        ha="left",
-        fontsize=7,
-        color=colour,
-        annotation_clip=False,
-        gid=gid,
-    )
+    ax.annotate(text, xy=xy, xytext=offset, textcoords="offset points", gid=gid,
+                **{"ha": "left", "annotation_clip": False, **style})  # type: ignore[arg-type]  # fmt: skip
+
+
+def _label_at(ax: Axes, x: float, y: float | None, text: str, gid: str, colour: str) -> None:
+    """A line's label in the right margin, level with it."""
+    _note(ax, text, (x, y), (4, 0), gid, va="center", fontsize=7, color=colour)
 
 
 def draw_lines(ax: Axes, chart: Chart, xs: Sequence[float], *, labels: bool) -> None:
@@ -142,30 +145,13 @@ def _part_labels(ax: Axes, chart: Chart, part: ChartPart, xs: Sequence[float], h
         if latest:
             _label_at(ax, xs[part.end] + half, y, text, gid, colour)
         else:
-            ax.annotate(
-                text,
-                xy=(xs[part.start] - half, y),
-                xytext=(2, 2),
-                textcoords="offset points",
-                va="bottom",
-                ha="left",
-                fontsize=6.5,
-                color=colour,
-                gid=gid,
-            )
+            _note(ax, text, (xs[part.start] - half, y), (2, 2), gid, va="bottom", fontsize=6.5,
+                  color=colour)  # fmt: skip
     if part.runs_signal:
-        ax.annotate(
-            "runs signal",
-            xy=(xs[part.end] + half if latest else xs[part.start] - half, part.centre),
-            xytext=(4, -9) if latest else (2, -9),
-            textcoords="offset points",
-            va="center",
-            ha="left",
-            fontsize=6.5,
-            color=COLOURS["runs_signal"],
-            annotation_clip=False,
-            gid=f"runs-signal-{part.index}",
-        )
+        x = xs[part.end] + half if latest else xs[part.start] - half
+        _note(ax, "runs signal", (x, part.centre), (4 if latest else 2, -9),
+              f"runs-signal-{part.index}", va="center", fontsize=6.5,
+              color=COLOURS["runs_signal"])  # fmt: skip
 
 
 def draw_points(ax: Axes, chart: Chart, xs: Sequence[float], *, size: float = 5.5) -> None:
@@ -209,18 +195,8 @@ def draw_gaps(ax: Axes, chart: Chart, xs: Sequence[float]) -> None:
 
 def _top_label(ax: Axes, x: float, text: str, gid: str) -> None:
     """A label just above the plot, starting at ``x``."""
-    ax.annotate(
-        text,
-        xy=(x, 1.0),
-        xycoords=("data", "axes fraction"),
-        xytext=(2, 1),
-        textcoords="offset points",
-        va="bottom",
-        ha="left",
-        fontsize=7,
-        color="#404040",
-        gid=gid,
-    )
+    _note(ax, text, (x, 1.0), (2, 1), gid, xycoords=("data", "axes fraction"), va="bottom",
+          fontsize=7, color="#404040")  # fmt: skip
 
 
 def draw_baseline(ax: Axes, chart: Chart, xs: Sequence[float], *, labels: bool) -> None:
@@ -452,26 +428,22 @@ def save(fig: Figure, fmt: str, dpi: int) -> bytes:
     return buffer.getvalue()
 
 
-def render_svg(
-    chart: Chart,
-    *,
-    title: str | None = None,
-    unit: str | None = None,
-    width: float = 10.0,
-    height: float = 5.6,
-) -> bytes:
-    """The chart as an SVG document (image/svg+xml)."""
-    return save(_draw(chart, title, unit, width, height), "svg", 100)
+SIZE = (10.0, 5.6)  # inches: a chart's picture
 
 
-def render_png(
-    chart: Chart,
-    *,
-    title: str | None = None,
-    unit: str | None = None,
-    width: float = 10.0,
-    height: float = 5.6,
+def render(
+    chart: Chart, *, picture: str, title: str | None = None, unit: str | None = None,
     dpi: int = 100,
-) -> bytes:
+) -> bytes:  # fmt: skip
+    """The chart as an SVG document (``picture="svg"``) or a PNG image (``"png"``)."""
+    return save(_draw(chart, title, unit, *SIZE), picture, 100 if picture == "svg" else dpi)
+
+
+def render_svg(chart: Chart, *, title: str | None = None, unit: str | None = None) -> bytes:
+    """The chart as an SVG document (image/svg+xml)."""
+    return render(chart, picture="svg", title=title, unit=unit)
+
+
+def render_png(chart: Chart, *, title: str | None = None, unit: str | None = None) -> bytes:
     """The chart as a PNG image (image/png)."""
-    return save(_draw(chart, title, unit, width, height), "png", dpi)
+    return render(chart, picture="png", title=title, unit=unit)

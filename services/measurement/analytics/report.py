@@ -20,7 +20,7 @@ from .aggregate import aggregate_chart
 from .analysis import Series
 from .engine import compute_chart
 from .limits import MIN_BASELINE
-from .models import Chart, ChartOptions, Signal, Variation
+from .models import CentreChange, Chart, ChartOptions, Signal, Variation
 
 
 class TeamVerdict(BaseModel):
@@ -40,13 +40,10 @@ class TeamVerdict(BaseModel):
     signals: list[Signal]  # the signals reaching into the latest part
 
 
-class MeasureSummary(BaseModel):
-    """The measure's headline figures across the cohort."""
+class MeasureSummary(CentreChange):
+    """The measure's headline figures across the cohort: the change from baseline, and the team
+    verdicts in the latest part."""
 
-    baseline_centre: float | None
-    latest_centre: float | None
-    # (latest - baseline) / baseline x 100; None without both parts or with a zero baseline.
-    centre_change_pct: float | None
     teams: int
     teams_with_improvement: int
     teams_with_concern: int

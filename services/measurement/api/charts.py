@@ -4,13 +4,12 @@ cohort; as JSON, or drawn as SVG or PNG."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from services.measurement import aggregate, charts, schemas
 from services.measurement.analytics import PNG_MEDIA_TYPE, SVG_MEDIA_TYPE
-from services.measurement.api.readers import ChartReader, MeasureKeyPath, Reader, Settings
+from services.measurement.api.readers import AskedChart, ChartReader, MeasureKeyPath, Reader
 from shared.clock import Clock
 from shared.db import ReadSession, Session
 from shared.errors import problem_responses
@@ -22,7 +21,6 @@ cohort_charts = APIRouter(
     prefix="/cohorts/{cohort_id}/charts", tags=["charts"], responses=problem_responses(403, 404)
 )
 
-ChartParams = Annotated[schemas.ChartQuery, Query()]
 MEDIA_TYPES = {"svg": SVG_MEDIA_TYPE, "png": PNG_MEDIA_TYPE}
 PICTURE_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
@@ -31,6 +29,10 @@ PICTURE_RESPONSES: dict[int | str, dict[str, object]] = {
     },
     **problem_responses(422),
 }
+
+
+def picture_answer(body: bytes, picture: charts.Picture) -> Response:
+    return Response(body, media_type=MEDIA_TYPES[picture])
 
 
 # Picture routes come before the JSON ones: "{measure_key}" alone would also match "x.svg".
@@ -45,22 +47,12 @@ async def team_chart_picture(
     measure_key: MeasureKeyPath,
     picture: charts.Picture,
     session: ReadSession,
-    user: ChartReader,
-    params: ChartParams,
-    clock: Clock,
-    settings: Settings,
+    asked: AskedChart,
 ) -> Response:
     body = await charts.team_chart_picture(
-        session,
-        user=user,
-        team_id=team_id,
-        measure_key=measure_key,
-        request=params.request(),
-        picture=picture,
-        now=clock.now(),
-        small_number_threshold=settings.small_number_threshold,
+        session, reading=asked, team_id=team_id, measure_key=measure_key, picture=picture
     )
-    return Response(body, media_type=MEDIA_TYPES[picture])
+    return picture_answer(body, picture)
 
 
 @team_charts.get(
@@ -70,23 +62,14 @@ async def team_chart_picture(
     summary="A team's run or control chart of a measure, with its signals and summary",
 )
 async def team_chart(
-    team_id: uuid.UUID,
-    measure_key: MeasureKeyPath,
-    session: ReadSession,
-    user: ChartReader,
-    params: ChartParams,
-    clock: Clock,
-    settings: Settings,
+    team_id: uuid.UUID, measure_key: MeasureKeyPath, session: ReadSession, asked: AskedChart
 ) -> Response:
     body = await charts.team_chart_json(
         session,
-        user=user,
+        reading=asked,
         team_id=team_id,
         measure_key=measure_key,
-        request=params.request(),
-        now=clock.now(),
         encode=schemas.team_chart_json,
-        small_number_threshold=settings.small_number_threshold,
     )
     return Response(body, media_type="application/json")
 
@@ -139,22 +122,12 @@ async def cohort_chart_picture(
     measure_key: MeasureKeyPath,
     picture: charts.Picture,
     session: ReadSession,
-    user: ChartReader,
-    params: ChartParams,
-    clock: Clock,
-    settings: Settings,
+    asked: AskedChart,
 ) -> Response:
     body = await aggregate.cohort_chart_picture(
-        session,
-        user=user,
-        cohort_id=cohort_id,
-        measure_key=measure_key,
-        request=params.request(),
-        picture=picture,
-        now=clock.now(),
-        small_number_threshold=settings.small_number_threshold,
+        session, reading=asked, cohort_id=cohort_id, measure_key=measure_key, picture=picture
     )
-    return Response(body, media_type=MEDIA_TYPES[picture])
+    return picture_answer(body, picture)
 
 
 @cohort_charts.get(
@@ -164,22 +137,10 @@ async def cohort_chart_picture(
     summary="The collaborative chart of a measure (pooled across teams) with its summary",
 )
 async def cohort_chart(
-    cohort_id: uuid.UUID,
-    measure_key: MeasureKeyPath,
-    session: ReadSession,
-    user: ChartReader,
-    params: ChartParams,
-    clock: Clock,
-    settings: Settings,
+    cohort_id: uuid.UUID, measure_key: MeasureKeyPath, session: ReadSession, asked: AskedChart
 ) -> Response:
     answer = await aggregate.cohort_chart(
-        session,
-        user=user,
-        cohort_id=cohort_id,
-        measure_key=measure_key,
-        request=params.request(),
-        now=clock.now(),
-        small_number_threshold=settings.small_number_threshold,
+        session, reading=asked, cohort_id=cohort_id, measure_key=measure_key
     )
     body = schemas.CohortChartOut.of(answer).model_dump_json(by_alias=True)
     return Response(body, media_type="application/json")

@@ -23,6 +23,7 @@ from services.measurement.keys import CreatedKey
 from services.measurement.measures import NO_NUL, DataKind, MeasureDefinition, StoredNumber
 from services.measurement.periods import Period
 from services.measurement.rows import MAX_ROWS, ResponseRow, ValueRow
+from services.measurement.schemas.fields import option
 from services.measurement.schemas.report import ReportOut, ReportQuery
 from services.measurement.series import TeamSeries
 
@@ -123,47 +124,41 @@ class ChartQuery(_In):
     """Query parameters of a chart (team or collaborative, JSON or picture). A parameter that
     cannot mean anything for the chart asked for is refused (422 naming it), never ignored."""
 
-    first: date | None = Field(
-        default=None,
+    first: date | None = option(
+        "The first London date the chart covers (default: five years before `to`).",
+        "2025-11-03",
         alias="from",
-        description="The first London date the chart covers (default: five years before `to`).",
-        examples=["2025-11-03"],
     )
-    last: date | None = Field(
-        default=None,
-        alias="to",
-        description="The last London date the chart covers (default: today). A chart shows every "
+    last: date | None = option(
+        "The last London date the chart covers (default: today). A chart shows every "
         "period from its first with data to its last; a period without data is a gap.",
-        examples=["2026-10-30"],
+        "2026-10-30",
+        alias="to",
     )
-    period: Period | None = Field(
-        default=None,
-        description="`week` (ISO weeks, Monday to Sunday) or `month`. Measures taken from "
+    period: Period | None = option(
+        "`week` (ISO weeks, Monday to Sunday) or `month`. Measures taken from "
         "responses may be charted either way; others only by the period they are collected "
         "for (the default).",
-        examples=["week"],
+        "week",
     )
-    chart_type: ChartType | None = Field(
-        default=None,
-        description="`run`, `xmr` (or `i`), `p`, `pp` (Laney p'), `u`, `up` (Laney u'), `c`. "
+    chart_type: ChartType | None = option(
+        "`run`, `xmr` (or `i`), `p`, `pp` (Laney p'), `u`, `up` (Laney u'), `c`. "
         "Default by the measure's data: proportions p, rates u, counts c, scores and values "
         "xmr. A type that does not fit the data is refused.",
-        examples=["p"],
+        "p",
     )
-    rules: RunRuleSet | None = Field(
-        default=None,
-        description="Run charts only: `anhoj` (the default: Anhøj rules, as qicharts2) or `ihi` "
+    rules: RunRuleSet | None = option(
+        "Run charts only: `anhoj` (the default: Anhøj rules, as qicharts2) or `ihi` "
         "(shift of 6, trend of 5, too few or too many runs). Refused on control charts, which "
         "use the Making Data Count rules.",
-        examples=["ihi"],
+        "ihi",
     )
-    n: int | None = Field(
-        default=None,
+    n: int | None = option(
+        "Control charts only: points in a shift or a trend (default 6, as NHS England's Making "
+        "Data Count tools; 7 in NHSRplotthedots). Refused on run charts.",
+        7,
         ge=2,
         le=50,
-        description="Control charts only: points in a shift or a trend (default 6, as NHS "
-        "England's Making Data Count tools; 7 in NHSRplotthedots). Refused on run charts.",
-        examples=[7],
     )
     freeze: str | None = Field(
         default=None,

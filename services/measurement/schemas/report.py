@@ -16,9 +16,9 @@ from services.measurement.report import (
     CohortReport,
     MeasureSection,
     ReportRequest,
-    TeamCompliance,
     verdict_text,
 )
+from services.measurement.schemas.fields import option
 from shared.fields import UtcDateTime
 
 
@@ -27,18 +27,16 @@ class ReportQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    first: date | None = Field(
-        default=None,
-        alias="from",
-        description="The first London date the report covers (default: as far back as baseline "
+    first: date | None = option(
+        "The first London date the report covers (default: as far back as baseline "
         "data is accepted before the cohort's start).",
-        examples=["2025-11-03"],
+        "2025-11-03",
+        alias="from",
     )
-    last: date | None = Field(
-        default=None,
+    last: date | None = option(
+        "The last London date the report covers (default: today).",
+        "2026-12-31",
         alias="to",
-        description="The last London date the report covers (default: today).",
-        examples=["2026-12-31"],
     )
     part: list[date] = Field(
         default_factory=list,
@@ -72,7 +70,9 @@ class TeamVerdictOut(BaseModel):
 
 
 class ComplianceOut(BaseModel):
-    """Whether data arrived, for each period a team owed it."""
+    """Whether data arrived, for each period a team owed it (read from ``TeamCompliance``)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     team_id: uuid.UUID
     team_name: str
@@ -81,18 +81,6 @@ class ComplianceOut(BaseModel):
     submitted: int
     owed: int
     missing: list[date]
-
-    @classmethod
-    def of(cls, team: TeamCompliance) -> ComplianceOut:
-        return cls(
-            team_id=team.team_id,
-            team_name=team.team_name,
-            periods=team.periods,
-            arrived=team.arrived,
-            submitted=team.submitted,
-            owed=len(team.periods),
-            missing=team.missing,
-        )
 
 
 class MeasureReportOut(BaseModel):
@@ -128,7 +116,7 @@ class MeasureReportOut(BaseModel):
                 )
                 for v in section.report.verdicts
             ],
-            compliance=[ComplianceOut.of(team) for team in section.compliance],
+            compliance=[ComplianceOut.model_validate(team) for team in section.compliance],
         )
 
 

@@ -193,7 +193,7 @@ async def test_the_reports_pictures_and_the_export(
     cohort: tuple[World, uuid.UUID, dict[str, uuid.UUID]],
 ) -> None:
     world, cohort_id, teams = cohort
-    svg = await get(world, f"/cohorts/{cohort_id}/report/frequently_enjoy_work.svg")
+    svg = await get(world, f"/cohorts/{cohort_id}/report/frequently_enjoy_work/collaborative.svg")
     ids = {el.get("id") for el in ET.fromstring(svg.content).iter()}
     assert {"part-break-1", "label-part-1", "label-centre-1", "y-label"} <= ids
     multiples = await get(world, f"/cohorts/{cohort_id}/report/frequently_enjoy_work/teams.svg")
@@ -209,7 +209,7 @@ async def test_the_reports_pictures_and_the_export(
     png = await get(world, f"/cohorts/{cohort_id}/report/no_burnout_symptoms/teams.png")
     assert png.content.startswith(b"\x89PNG")
     missing = await world.service.client.get(
-        f"{API}/cohorts/{cohort_id}/report/swemwbs.svg", headers=world.coordinator
+        f"{API}/cohorts/{cohort_id}/report/swemwbs/collaborative.svg", headers=world.coordinator
     )
     assert missing.status_code == 404  # not on this cohort's plan
 

@@ -209,4 +209,7 @@ def signal_chart(points: Iterable[Any], definition: MeasureDefinition) -> Chart:
     options = ChartOptions(
         chart_type=DEFAULT_CHART_TYPE[definition.data_kind], direction=definition.direction
     )
-    return compute_chart(chart_series(points, definition), options)
+    # The same series a team's chart shows: a missing period is a gap here too.
+    return compute_chart(
+        chart_series(with_gaps(list(points), definition.period), definition), options
+    )

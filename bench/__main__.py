@@ -182,6 +182,7 @@ async def run_services(args: argparse.Namespace, log_dir: Path) -> dict[str, Any
                 light_duration=10 if quick else 20,
                 organisation_id=organisation_id,
                 organisation_teams=organisation_teams,
+                cohort_id=programme.cohort_id,
                 cohort_start=date.fromisoformat(programme.start_date),
                 rate=300,
                 duration=10 if quick else 60,

@@ -164,18 +164,17 @@ async def _service_times(url: str, runs: int) -> list[tuple[float, float]]:
     user = Principal(subject="bench", role=Role.coordinator)
     touched = [(team_id, definition, cohort_id)]
 
+    def reading() -> charts.ChartReading:
+        request = ChartRequest(first=first, last=first + timedelta(weeks=WEEKS))
+        return charts.ChartReading(user, request, datetime.now(UTC))
+
     async def chart() -> None:
         # As the endpoint's read session: autocommit on PostgreSQL.
         async with database.sessions() as session:
             if not sqlite:
                 await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             answer = await charts.team_chart(
-                session,
-                user=user,
-                team_id=team_id,
-                measure_key=key,
-                request=ChartRequest(first=first, last=first + timedelta(weeks=WEEKS)),
-                now=datetime.now(UTC),
+                session, reading=reading(), team_id=team_id, measure_key=key
             )
             assert len(answer.chart.points) == WEEKS
             schemas.team_chart_json(answer)
@@ -187,11 +186,9 @@ async def _service_times(url: str, runs: int) -> list[tuple[float, float]]:
                 await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             await charts.team_chart_json(
                 session,
-                user=user,
+                reading=reading(),
                 team_id=team_id,
                 measure_key=key,
-                request=ChartRequest(first=first, last=first + timedelta(weeks=WEEKS)),
-                now=datetime.now(UTC),
                 encode=schemas.team_chart_json,
             )
 

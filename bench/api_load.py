@@ -23,7 +23,7 @@ import asyncpg
 import httpx
 import orjson
 
-from bench.seed import coordinator_headers
+from bench.seed import coordinator_headers, plan_swemwbs
 from bench.stack import ROOT, free_port, stop_process, wait_for_port
 from bench.stats import summary
 
@@ -176,6 +176,7 @@ async def api_latency(
     team_paths: list[str],
     organisation_id: str,
     organisation_teams: list[str],
+    cohort_id: str,
     cohort_start: date,
     rate: float,
     duration: float,
@@ -226,6 +227,7 @@ async def api_latency(
         bodies: list[str] = []
         async with httpx.AsyncClient(base_url=measurement_url, timeout=60) as client:
             try:
+                await plan_swemwbs(client, cohort_id)
                 secret = await _api_key(client, organisation_id)
                 bodies = survey_batches(
                     teams=organisation_teams,

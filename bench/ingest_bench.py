@@ -352,6 +352,11 @@ async def measure(
             await asyncio.sleep(0.1)
         await publish_teams(f"nats://127.0.0.1:{nats_port}", cohort_id, organisation_id, teams)
         await wait_for_teams(conn, len(teams))
+        # SWEMWBS is an optional measure (a new cohort's plan is the three weekly pulse items).
+        planned = await client.put(
+            f"/api/measurement/cohorts/{cohort_id}/plan/swemwbs", headers=coordinator
+        )
+        planned.raise_for_status()
         created = await client.post(
             "/api/measurement/api-keys",
             json={"organisation_id": str(organisation_id), "label": "benchmark"},

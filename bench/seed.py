@@ -41,6 +41,16 @@ class Programme:
     late_joiners: list[str]  # submitted, not yet confirmed
 
 
+async def plan_swemwbs(measurement: httpx.AsyncClient, cohort_id: str) -> None:
+    """Put SWEMWBS on the cohort's measurement plan: the benchmarks post its 7-item responses,
+    and a new cohort's default plan is the programme's three weekly pulse measures."""
+    answer = await measurement.put(
+        f"/api/measurement/cohorts/{cohort_id}/plan/swemwbs", headers=coordinator_headers()
+    )
+    if answer.status_code != 200:
+        raise RuntimeError(f"plan: {answer.status_code} {answer.text[:300]}")
+
+
 async def _post_all(
     client: httpx.AsyncClient,
     requests: list[tuple[str, dict[str, Any]]],

@@ -100,6 +100,7 @@ async def _run(
                 await _confirm(enrol, team_id)
                 confirmed.append(team_id)
         await wait_for_teams(databases.dsn("measurement"), list(uploaders.values()))
+        await seed.plan_swemwbs(measure, programme.cohort_id)
         keys = {org: await _api_key(measure, org) for org in uploaders}
         start = date.fromisoformat(programme.start_date)
         chart_url, chart_note = await find_chart(

@@ -16,8 +16,12 @@ from shared.auth import Principal
 from shared.clock import TimeSource
 
 PREFIX = "/api/measurement"
-# Batch posts may carry up to 10 MB (the default body limit is far lower).
-BATCH_BODY_LIMITS = {f"{PREFIX}/responses": MAX_BODY_BYTES, f"{PREFIX}/values": MAX_BODY_BYTES}
+# Batch posts and uploads may carry up to 10 MB (the default body limit is far lower).
+BATCH_BODY_LIMITS = {
+    f"{PREFIX}/responses": MAX_BODY_BYTES,
+    f"{PREFIX}/values": MAX_BODY_BYTES,
+    f"{PREFIX}/uploads/": MAX_BODY_BYTES,
+}
 
 
 async def _accept_api_keys(app: FastAPI) -> None:

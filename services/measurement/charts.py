@@ -1,5 +1,9 @@
 """A team's QI chart of a measure (run or control chart, with signals and summary) as JSON or a
-picture, and the notes people attach to the periods of a team's measure."""
+picture, and the notes people attach to the periods of a team's measure.
+
+A chart covers every period from its first with data to its last; a period without data is a gap
+on it. Readers outside the team see periods built from too few responses withheld (see
+``series``); their charts are computed from what they are shown."""
 
 from __future__ import annotations
 
@@ -12,17 +16,26 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.measurement.analytics import Chart, compute_chart, render_png, render_svg
+from services.measurement.analytics import (
+    Chart,
+    ChartOptionError,
+    ChartOptions,
+    Series,
+    compute_chart,
+    render,
+)
 from services.measurement.chart_options import (
     ChartRequest,
     annotations_by_period,
     chart_options,
     chart_series,
+    engine_refusal,
+    with_gaps,
 )
 from services.measurement.measures import MeasureDefinition
 from services.measurement.models import ChartAnnotation
 from services.measurement.periods import Period
-from services.measurement.series import readable_team_measure, series_of
+from services.measurement.series import readable_team_measure, series_of, threshold_for
 from services.measurement.store import charts as store
 from services.measurement.store import rollup
 from services.measurement.store.charts import TeamMeasure
@@ -57,6 +70,25 @@ class TeamChart:
         return f"{self.definition.name} · {self.team_name}"
 
 
+def computed(series: Series, options: ChartOptions) -> Chart:
+    """The engine's chart; an option the series cannot take is a 422 naming it."""
+    try:
+        return compute_chart(series, options)
+    except ChartOptionError as exc:
+        raise engine_refusal(exc) from exc
+
+
+@dataclass(frozen=True)
+class ChartReading:
+    """Who reads a chart, what they ask for, when, and the disclosure threshold that applies to
+    them outside a team (0 withholds nothing)."""
+
+    user: Principal
+    request: ChartRequest
+    now: datetime
+    small_number_threshold: int = 0
+
+
 @dataclass(frozen=True)
 class _Asked:
     """A team chart asked for by someone who may read the team: all it is made from but the
@@ -68,22 +100,24 @@ class _Asked:
     request: ChartRequest
     first: date
     last: date
+    suppress_below: int
 
 
 async def _asked(
-    session: AsyncSession,
-    *,
-    user: Principal,
-    team_id: uuid.UUID,
-    measure_key: str,
-    request: ChartRequest,
-    now: datetime,
+    session: AsyncSession, reading: ChartReading, team_id: uuid.UUID, measure_key: str
 ) -> _Asked:
+    user = reading.user
     team, definition = await readable_team_measure(
         session, user=user, team_id=team_id, measure_key=measure_key
     )
-    first, last = chart_range(request, now=now)
-    return _Asked(team_id, team, definition, request, first, last)
+    first, last = chart_range(reading.request, now=reading.now)
+    below = threshold_for(
+        user,
+        organisation_id=team.organisation_id,
+        definition=definition,
+        threshold=reading.small_number_threshold,
+    )
+    return _Asked(team_id, team, definition, reading.request, first, last, below)
 
 
 async def _compute_team_chart(session: AsyncSession, asked: _Asked) -> TeamChart:
@@ -103,6 +137,7 @@ async def _compute_team_chart(session: AsyncSession, asked: _Asked) -> TeamChart
         period=chosen,
         target=asked.team.target,
         annotations=annotations_by_period(notes, chosen, first, last),
+        suppress_below=asked.suppress_below,
     )
     return TeamChart(
         team_id=asked.team_id,
@@ -111,53 +146,41 @@ async def _compute_team_chart(session: AsyncSession, asked: _Asked) -> TeamChart
         period=chosen,
         first=first,
         last=last,
-        chart=compute_chart(chart_series(points, definition), options),
+        chart=computed(chart_series(with_gaps(points, chosen), definition), options),
     )
 
 
 async def team_chart(
-    session: AsyncSession,
-    *,
-    user: Principal,
-    team_id: uuid.UUID,
-    measure_key: str,
-    request: ChartRequest,
-    now: datetime,
+    session: AsyncSession, *, reading: ChartReading, team_id: uuid.UUID, measure_key: str
 ) -> TeamChart:
     """A team's chart of a measure: its series (read as ``series`` reads it), the cohort's
     target and direction of the measure, and the notes attached to its periods."""
-    asked = await _asked(
-        session, user=user, team_id=team_id, measure_key=measure_key, request=request, now=now
-    )
-    return await _compute_team_chart(session, asked)
+    return await _compute_team_chart(session, await _asked(session, reading, team_id, measure_key))
 
 
 async def team_chart_json(
     session: AsyncSession,
     *,
-    user: Principal,
+    reading: ChartReading,
     team_id: uuid.UUID,
     measure_key: str,
-    request: ChartRequest,
-    now: datetime,
     encode: Callable[[TeamChart], bytes],
 ) -> bytes:
     """``team_chart`` as its JSON answer (``encode``d), made once per data version (one query
     when it is cached, see ``store.charts.ChartCache``)."""
-    asked = await _asked(
-        session, user=user, team_id=team_id, measure_key=measure_key, request=request, now=now
-    )
+    asked = await _asked(session, reading, team_id, measure_key)
     key = (
         session.bind,  # the database (tests run several in one process): never another's chart
         team_id,
         measure_key,
-        request,
+        asked.request,
         asked.first,
         asked.last,
         asked.definition.version,
         asked.team.team_name,
         asked.team.target,
         asked.team.data_version,
+        asked.suppress_below,
     )
 
     async def make() -> bytes:
@@ -169,27 +192,21 @@ async def team_chart_json(
 async def team_chart_picture(
     session: AsyncSession,
     *,
-    user: Principal,
+    reading: ChartReading,
     team_id: uuid.UUID,
     measure_key: str,
-    request: ChartRequest,
     picture: Picture,
-    now: datetime,
 ) -> bytes:
     """``team_chart`` drawn as SVG or PNG."""
-    answer = await team_chart(
-        session, user=user, team_id=team_id, measure_key=measure_key, request=request, now=now
+    answer = await team_chart(session, reading=reading, team_id=team_id, measure_key=measure_key)
+    return await draw(
+        answer.chart, title=answer.title, unit=answer.definition.unit, picture=picture
     )
-    return await draw(answer.chart, title=answer.title, picture=picture)
 
 
-def _render(chart: Chart, title: str, picture: Picture) -> bytes:
-    return render_svg(chart, title=title) if picture == "svg" else render_png(chart, title=title)
-
-
-async def draw(chart: Chart, *, title: str, picture: Picture) -> bytes:
+async def draw(chart: Chart, *, title: str, unit: str, picture: Picture) -> bytes:
     """The chart drawn as SVG or PNG (off the event loop: drawing takes tens of milliseconds)."""
-    return await asyncio.to_thread(_render, chart, title, picture)
+    return await asyncio.to_thread(render, chart, picture=picture, title=title, unit=unit)
 
 
 async def annotate(

@@ -1,6 +1,8 @@
 """Bulk ingestion: trust systems post batches of survey responses or aggregated values (JSON or
-CSV, up to 10,000 rows) with their organisation's API key. A batch is checked whole and stored
-whole, or refused with every failing row and field named; nothing of a refused batch is written.
+CSV, up to 10,000 rows) with their organisation's API key, and a team's project lead (or a
+coordinator) uploads one team's CSV from the web console. Both go through ``ingest_batch``: a
+batch is checked whole and stored whole, or refused with every failing row and field named;
+nothing of a refused batch is written.
 
 ``ingest_batch`` runs its own units of work (not the request's): an ``Idempotency-Key`` must be
 visible to a concurrent request before the batch commits (see ``idempotency``).
@@ -42,7 +44,13 @@ from shared import metrics
 from shared.auth import Principal
 from shared.clock import uk_date
 from shared.db import Database
-from shared.errors import Forbidden, PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from shared.errors import (
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    Unprocessable,
+    UnsupportedMediaType,
+)
 from shared.events.measurement import BatchAccepted, BatchCount
 from shared.outbox import record_event
 
@@ -60,19 +68,32 @@ class BatchResult:
 
 
 @dataclass(frozen=True)
+class Sender:
+    """Who a batch comes from: an organisation's trust system (its API key), or a person
+    uploading for one team of an organisation (``uploaded_by``, ``team_id``)."""
+
+    organisation_id: uuid.UUID
+    api_key_id: uuid.UUID | None = None
+    uploaded_by: str | None = None
+    team_id: uuid.UUID | None = None  # an upload for this team only
+
+
+@dataclass(frozen=True)
 class Ingested:
     status: int
     answer: dict[str, Any]
     replayed: bool  # the first answer to this Idempotency-Key, given again
 
 
-def parse_body(body: bytes, *, content_type: str, kind: BatchKind) -> list[Any]:
+def parse_body(
+    body: bytes, *, content_type: str, kind: BatchKind, team_id: uuid.UUID | None = None
+) -> list[Any]:
     media_type = content_type.split(";", 1)[0].strip().lower()
     try:
         if media_type == "application/json":
             return parse_json(body, kind)
         if media_type == "text/csv":
-            return parse_csv(body, kind)
+            return parse_csv(body, kind, team_id=team_id)
     except BatchTooLarge as exc:
         raise PayloadTooLarge(
             "a batch holds at most 10,000 rows and 10 MB; split it into several batches"
@@ -134,20 +155,36 @@ def _check_and_build(
     return [], records.value_records(values, batch)
 
 
+def _other_teams(rows: Sequence[ResponseRow | ValueRow], team_id: uuid.UUID) -> list[RowError]:
+    """Rows of an upload for one team that name another team."""
+    return [
+        RowError(index, "team_id", f"this upload is for team {team_id} only")
+        for index, row in enumerate(rows)
+        if row.team_id != team_id
+    ]
+
+
 async def store_batch(
     session: AsyncSession,
     *,
-    principal: Principal,
+    sender: Sender,
     kind: BatchKind,
     rows: Sequence[ResponseRow] | Sequence[ValueRow],
     now: datetime,
+    months_before_start: int,
 ) -> BatchResult:
     """Check, then write a whole batch or nothing (the caller's transaction is rolled back on
     any error raised here)."""
-    organisation_id = principal.organisation_id
-    assert organisation_id is not None
+    organisation_id = sender.organisation_id
+    if sender.team_id is not None and (elsewhere := _other_teams(rows, sender.team_id)):
+        raise Unprocessable(
+            f"{len(elsewhere)} row(s) are for another team; nothing was written",
+            errors=[error.as_dict() for error in elsewhere],
+        )
     team_ids = {uuid.UUID(int=i) for i in {row.team_id.int for row in rows}}
-    teams, plans = await store.teams_and_plans(session, team_ids)
+    teams, plans = await store.teams_and_plans(
+        session, team_ids, months_before_start=months_before_start
+    )
     foreign = foreign_rows(rows, teams=teams, organisation_id=organisation_id)
     if foreign:
         shown = ", ".join(map(str, foreign[:20])) + (" ..." if len(foreign) > 20 else "")
@@ -163,38 +200,50 @@ async def store_batch(
             errors=[error.as_dict() for error in errors],
         )
     assert built is not None
-    return await _store_built(session, principal=principal, kind=kind, built=built, batch=batch)
+    return await _store_built(session, sender=sender, kind=kind, built=built, batch=batch)
 
 
 async def _store_plain_responses(
-    session: AsyncSession, *, principal: Principal, rows: list[Any], body: bytes, now: datetime
+    session: AsyncSession,
+    *,
+    sender: Sender,
+    rows: list[Any],
+    body: bytes,
+    now: datetime,
+    months_before_start: int,
 ) -> BatchResult:
     """A JSON batch of responses in the plain form (``rows.plain_json_rows``): checked and
     turned into records in one pass over the parsed objects. Anything else about it (a row not
     plain, a rule broken, another organisation's team) hands the batch to ``store_batch``, which
     stores it or names every problem exactly as it always has."""
-    organisation_id = principal.organisation_id
-    assert organisation_id is not None
+    organisation_id = sender.organisation_id
     team_of = records.plain_team_ids(rows)
     if team_of is not None:
-        teams, plans = await store.teams_and_plans(session, set(team_of.values()))
+        teams, plans = await store.teams_and_plans(
+            session, set(team_of.values()), months_before_start=months_before_start
+        )
         if all(team.organisation_id == organisation_id for team in teams.values()):
             batch = BatchContext(organisation_id, uuid.uuid4(), teams, plans, now)
             built = await records.plain_response_records(rows, batch, team_of=team_of)
             if built is not None:
                 return await _store_built(
-                    session, principal=principal, kind="responses", built=built, batch=batch
+                    session, sender=sender, kind="responses", built=built, batch=batch
                 )
     validated = parse_body(body, content_type="application/json", kind="responses")
     return await store_batch(
-        session, principal=principal, kind="responses", rows=validated, now=now
+        session,
+        sender=sender,
+        kind="responses",
+        rows=validated,
+        now=now,
+        months_before_start=months_before_start,
     )
 
 
 async def _store_built(
     session: AsyncSession,
     *,
-    principal: Principal,
+    sender: Sender,
     kind: BatchKind,
     built: records.Built,
     batch: BatchContext,
@@ -210,7 +259,8 @@ async def _store_built(
         session,
         batch_id=batch_id,
         organisation_id=organisation_id,
-        api_key_id=uuid.UUID(principal.api_key_id) if principal.api_key_id else None,
+        api_key_id=sender.api_key_id,
+        uploaded_by=sender.uploaded_by,
         kind=kind,
         new_rows=result.new_rows,
         repeated_rows=result.repeated_rows,
@@ -241,20 +291,39 @@ async def _store_built(
     return result
 
 
+def trust_system(principal: Principal) -> Sender:
+    """The sender of a batch posted with an organisation's API key (no one else posts here)."""
+    if not principal.is_machine or principal.organisation_id is None:
+        raise Forbidden("batches are posted by trust systems with an organisation's API key")
+    assert principal.api_key_id is not None
+    return Sender(principal.organisation_id, api_key_id=uuid.UUID(principal.api_key_id))
+
+
+async def uploader(database: Database, *, user: Principal, team_id: uuid.UUID) -> Sender:
+    """The sender of a person's upload for one team they may read (a coordinator: any team; a
+    project lead: their organisation's); another organisation's team is not found."""
+    async with database.sessions() as session:
+        organisation_id = await store.readable_team_organisation(
+            session, principal=user, team_id=team_id
+        )
+    if organisation_id is None:
+        raise NotFound("no such team")
+    return Sender(organisation_id, uploaded_by=user.subject, team_id=team_id)
+
+
 async def ingest_batch(
     database: Database,
     *,
-    principal: Principal,
+    sender: Sender,
     kind: BatchKind,
     body: bytes,
     content_type: str,
     idempotency_key: str | None,
     now: datetime,
+    months_before_start: int,
 ) -> Ingested:
     """Parse, check and store one batch."""
-    if not principal.is_machine or principal.organisation_id is None:
-        raise Forbidden("batches are posted by trust systems with an organisation's API key")
-    organisation_id = principal.organisation_id
+    organisation_id = sender.organisation_id
     if idempotency_key is not None:
         replay = await idempotency.begin(
             database,
@@ -270,19 +339,35 @@ async def ingest_batch(
             media_type = content_type.split(";", 1)[0].strip().lower()
             plain = (
                 plain_json_rows(body)
-                if kind == "responses" and media_type == "application/json"
+                if kind == "responses"
+                and media_type == "application/json"
+                and sender.team_id is None
                 else None
             )
-            rows = parse_body(body, content_type=content_type, kind=kind) if plain is None else []
+            rows = (
+                parse_body(body, content_type=content_type, kind=kind, team_id=sender.team_id)
+                if plain is None
+                else []
+            )
             async with database.transaction() as session:
                 session.info["service"] = database.settings.service_name
                 if plain is not None:
                     result = await _store_plain_responses(
-                        session, principal=principal, rows=plain, body=body, now=now
+                        session,
+                        sender=sender,
+                        rows=plain,
+                        body=body,
+                        now=now,
+                        months_before_start=months_before_start,
                     )
                 else:
                     result = await store_batch(
-                        session, principal=principal, kind=kind, rows=rows, now=now
+                        session,
+                        sender=sender,
+                        kind=kind,
+                        rows=rows,
+                        now=now,
+                        months_before_start=months_before_start,
                     )
                 answer = result.as_dict()
                 if idempotency_key is not None:

@@ -1,4 +1,5 @@
-"""Measures: their versioned definitions, the default plan seeded for a cohort, and scoring (pure).
+"""Measures: their versioned definitions and scoring (pure). The measures the programme offers,
+and the default plan of a new cohort, are in ``catalogue``.
 
 A definition is versioned: editing a measure adds a new version and every stored observation keeps
 the version it was scored under, so changing a definition never rewrites the data already held.
@@ -6,24 +7,35 @@ the version it was scored under, so changing a definition never rewrites the dat
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.measurement.periods import Period
 
 MeasureType = Literal["outcome", "process", "balancing"]
-# score = a mean of individual responses; proportion = numerator/denominator; count; rate = count
-# per denominator unit.
-DataKind = Literal["score", "proportion", "count", "rate"]
+# score = a mean of individual responses; proportion = numerator/denominator (posted, or counted
+# from individual responses: the share answering in the top box); count; rate = count per
+# denominator unit; value = a period value computed elsewhere (e.g. mean days to fill a rota gap).
+DataKind = Literal["score", "proportion", "count", "rate", "value"]
 Direction = Literal["increase", "decrease", "neutral"]
 # How one individual response is scored: SWEMWBS (raw total and Rasch metric), a 0-10 recommend
-# question (net promoter), or the plain sum of the items.
-Scoring = Literal["swemwbs", "net_promoter", "sum"]
+# question (net promoter), the plain sum of the items, or the top box (the answer is counted in
+# a proportion's numerator when it lies between top_box_min and top_box_max).
+Scoring = Literal["swemwbs", "net_promoter", "sum", "top_box"]
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]{1,62}$"
+# What a stored value (Numeric(14, 4)) can hold.
+VALUE_LIMIT = Decimal("9999999999.9999")
+StoredNumber = Annotated[
+    Decimal, Field(ge=-VALUE_LIMIT, le=VALUE_LIMIT, max_digits=14, decimal_places=4)
+]
+# Text a database can store: PostgreSQL refuses the NUL character in text.
+NO_NUL = r"^[^\x00]*$"
+AnswerLabel = Annotated[str, Field(min_length=1, max_length=300, pattern=NO_NUL)]
 
 # The published SWEMWBS raw -> metric (Rasch) conversion table: raw 7..35.
 # fmt: off
@@ -38,6 +50,7 @@ SWEMWBS_METRIC: dict[int, Decimal] = {
     )
 }
 # fmt: on
+_ITEM_FIELDS = ("item_count", "item_min", "item_max", "scoring")
 
 
 class MeasureSpec(BaseModel):
@@ -46,138 +59,115 @@ class MeasureSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     key: str = Field(pattern=KEY_PATTERN)
-    name: str = Field(min_length=1, max_length=200)
-    operational_definition: str = Field(min_length=1, max_length=4000)
+    name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    operational_definition: str = Field(min_length=1, max_length=4000, pattern=NO_NUL)
     type: MeasureType
     data_kind: DataKind
-    unit: str = Field(min_length=1, max_length=100)
+    unit: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
     period: Period
     direction: Direction
-    # Only for score measures: how many items a response has, their range and how they are scored.
+    # Only for measures taken from individual responses (scores, and proportions scored by the
+    # top box): how many items a response has, their range and how they are scored.
     item_count: int | None = Field(default=None, ge=1, le=50)
     # Answers are small whole numbers (stored one byte each).
     item_min: int | None = Field(default=None, ge=0, le=100)
     item_max: int | None = Field(default=None, ge=0, le=100)
     scoring: Scoring | None = None
+    # The item as staff are asked it, and each answer's label (item_min first).
+    question: str | None = Field(default=None, min_length=1, max_length=1000, pattern=NO_NUL)
+    answer_labels: list[AnswerLabel] | None = Field(default=None, min_length=2, max_length=101)
+    # Top box: the answers counted in the proportion's numerator (inclusive).
+    top_box_min: int | None = Field(default=None, ge=0, le=100)
+    top_box_max: int | None = Field(default=None, ge=0, le=100)
+    # Value measures: the range a period value may take (a negative minimum allows negatives).
+    value_min: StoredNumber | None = None
+    value_max: StoredNumber | None = None
+    # Where the item's wording and the definition come from.
+    source: str | None = Field(default=None, min_length=1, max_length=2000, pattern=NO_NUL)
+
+    @field_validator("answer_labels", mode="before")
+    @classmethod
+    def _labels_from_json(cls, labels: object) -> object:
+        # A JSON column read straight through asyncpg arrives as its text.
+        return json.loads(labels) if isinstance(labels, str) else labels
+
+    @property
+    def takes_responses(self) -> bool:
+        """Whether teams post individual responses (else aggregated period values)."""
+        return self.scoring is not None
 
     @model_validator(mode="after")
-    def _items_only_for_scores(self) -> MeasureSpec:
-        item_fields = (self.item_count, self.item_min, self.item_max, self.scoring)
-        if self.data_kind == "score":
-            if any(value is None for value in item_fields):
-                raise ValueError("a score measure needs item_count, item_min, item_max, scoring")
-            assert self.item_min is not None and self.item_max is not None
-            if self.item_min > self.item_max:
-                raise ValueError("item_min must not exceed item_max")
-            if self.scoring == "swemwbs" and (self.item_count, self.item_min, self.item_max) != (
-                7,
-                1,
-                5,
-            ):
-                raise ValueError("SWEMWBS scoring needs 7 items scored 1-5")
-            if self.scoring == "net_promoter" and (
-                self.item_count,
-                self.item_min,
-                self.item_max,
-            ) != (1, 0, 10):
-                raise ValueError("net promoter scoring needs one item scored 0-10")
-        elif any(value is not None for value in item_fields):
-            raise ValueError("items and scoring apply only to score measures")
+    def _fields_fit_the_kind(self) -> MeasureSpec:
+        self._check_items()
+        if self.data_kind == "value":
+            low, high = self.value_min, self.value_max
+            if low is not None and high is not None and low > high:
+                raise ValueError("value_min must not exceed value_max")
+        elif (self.value_min, self.value_max) != (None, None):
+            raise ValueError("value_min and value_max apply only to value measures")
         return self
+
+    def _check_items(self) -> None:
+        item_fields = tuple(getattr(self, name) for name in _ITEM_FIELDS)
+        responses = self.data_kind == "score" or (
+            self.data_kind == "proportion" and self.scoring is not None
+        )
+        if not responses:
+            extra = (*item_fields, self.question, self.answer_labels, self.top_box_min)
+            if any(value is not None for value in (*extra, self.top_box_max)):
+                raise ValueError(
+                    "items, questions, answers and scoring apply only to measures taken from "
+                    "individual responses (scores, and proportions scored by the top box)"
+                )
+            return
+        if any(value is None for value in item_fields):
+            raise ValueError(
+                "a measure taken from responses needs item_count, item_min, item_max, scoring"
+            )
+        assert self.item_min is not None and self.item_max is not None
+        if self.item_min > self.item_max:
+            raise ValueError("item_min must not exceed item_max")
+        answers = self.item_max - self.item_min + 1
+        if self.answer_labels is not None and len(self.answer_labels) != answers:
+            raise ValueError(f"answer_labels needs one label for each of the {answers} answers")
+        self._check_scoring()
+
+    def _check_scoring(self) -> None:
+        box = (self.top_box_min, self.top_box_max)
+        if (self.data_kind == "proportion") != (self.scoring == "top_box"):
+            raise ValueError("top_box scoring is how a proportion is taken from responses")
+        if self.scoring == "top_box":
+            assert self.item_min is not None and self.item_max is not None
+            if self.item_count != 1:
+                raise ValueError("top_box scoring needs a single item")
+            if None in box or not self.item_min <= box[0] <= box[1] <= self.item_max:  # type: ignore[operator]
+                raise ValueError(
+                    "top_box scoring needs top_box_min <= top_box_max within the answers"
+                )
+        elif box != (None, None):
+            raise ValueError("top_box_min and top_box_max apply only to top_box scoring")
+        if self.scoring == "swemwbs" and (self.item_count, self.item_min, self.item_max) != (
+            7,
+            1,
+            5,
+        ):
+            raise ValueError("SWEMWBS scoring needs 7 items scored 1-5")
+        if self.scoring == "net_promoter" and (self.item_count, self.item_min, self.item_max) != (
+            1,
+            0,
+            10,
+        ):
+            raise ValueError("net promoter scoring needs one item scored 0-10")
+
+    def in_top_box(self, raw: int) -> bool:
+        assert self.top_box_min is not None and self.top_box_max is not None
+        return self.top_box_min <= raw <= self.top_box_max
 
 
 class MeasureDefinition(MeasureSpec):
     """One stored version of a measure."""
 
     version: int = Field(ge=1)
-
-    @property
-    def takes_responses(self) -> bool:
-        return self.data_kind == "score"
-
-
-DEFAULT_PLAN: tuple[MeasureSpec, ...] = (
-    MeasureSpec(
-        key="swemwbs",
-        name="Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS)",
-        operational_definition=(
-            "Each staff member answers the 7 SWEMWBS items anonymously, each scored 1 (none of "
-            "the time) to 5 (all of the time). A response's raw score is the sum of its items "
-            "(7-35), also reported as the published Rasch metric score. The period value is the "
-            "mean over the responses received in the period, with their number."
-        ),
-        type="outcome",
-        data_kind="score",
-        unit="score (7-35)",
-        period="month",
-        direction="increase",
-        item_count=7,
-        item_min=1,
-        item_max=5,
-        scoring="swemwbs",
-    ),
-    MeasureSpec(
-        key="recommend_team",
-        name="How likely are you to recommend this team as a place to work?",
-        operational_definition=(
-            "Each staff member answers anonymously on a 0-10 scale. Staff net promoter score for "
-            "the period: the percentage answering 9-10 minus the percentage answering 0-6."
-        ),
-        type="outcome",
-        data_kind="score",
-        unit="net promoter score (-100 to 100)",
-        period="month",
-        direction="increase",
-        item_count=1,
-        item_min=0,
-        item_max=10,
-        scoring="net_promoter",
-    ),
-    MeasureSpec(
-        key="what_matters_conversations",
-        name="'What matters to you' conversations held",
-        operational_definition=(
-            "The number of 'what matters to you' conversations held with team members in the "
-            "week, as recorded by the project team."
-        ),
-        type="process",
-        data_kind="count",
-        unit="conversations",
-        period="week",
-        direction="increase",
-    ),
-    MeasureSpec(
-        key="sickness_absence",
-        name="Staff sickness absence",
-        operational_definition=(
-            "Numerator: contracted working days lost to sickness absence in the month. "
-            "Denominator: contracted working days available in the month."
-        ),
-        type="balancing",
-        data_kind="proportion",
-        unit="proportion of contracted days lost",
-        period="month",
-        direction="decrease",
-    ),
-    MeasureSpec(
-        key="staff_turnover",
-        name="Staff turnover",
-        operational_definition=(
-            "Numerator: leavers in the month. Denominator: average headcount in the month "
-            "(whole-time equivalents). Reported as leavers per whole-time equivalent."
-        ),
-        type="balancing",
-        data_kind="rate",
-        unit="leavers per WTE",
-        period="month",
-        direction="decrease",
-    ),
-)
-
-
-def default_plan() -> list[MeasureDefinition]:
-    """Version 1 of every measure in the default plan."""
-    return [MeasureDefinition(**spec.model_dump(), version=1) for spec in DEFAULT_PLAN]
 
 
 def next_version(current: MeasureDefinition | None, spec: MeasureSpec) -> MeasureDefinition | None:

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Date,
     DateTime,
@@ -44,6 +45,9 @@ class Cohort(Base):
     cohort_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     start_date: Mapped[date] = mapped_column(Date)
+    # The lead-in before coaching starts (the collaborative's report takes the baseline to end
+    # where coaching starts); None for cohorts heard of before it was kept.
+    lead_in_months: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -77,6 +81,13 @@ class MeasureDefinitionRow(Base):
     item_min: Mapped[int | None] = mapped_column(Integer)
     item_max: Mapped[int | None] = mapped_column(Integer)
     scoring: Mapped[str | None] = mapped_column(String(20))
+    question: Mapped[str | None] = mapped_column(Text)
+    answer_labels: Mapped[list[str] | None] = mapped_column(JSON)
+    top_box_min: Mapped[int | None] = mapped_column(Integer)
+    top_box_max: Mapped[int | None] = mapped_column(Integer)
+    value_min: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    value_max: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    source: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))
 
@@ -109,13 +120,15 @@ class ApiKey(Base):
 
 
 class Batch(Base):
-    """An accepted batch (the rows themselves are in survey_response / measure_value)."""
+    """An accepted batch (the rows themselves are in survey_response / measure_value): posted by a
+    trust system's API key, or uploaded by a person for one team."""
 
     __tablename__ = "batch"
 
     batch_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     organisation_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     api_key_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    uploaded_by: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     new_rows: Mapped[int] = mapped_column(Integer)
     repeated_rows: Mapped[int] = mapped_column(Integer)
@@ -189,7 +202,9 @@ class ChartAnnotation(Base):
     """A note on a period of a team's measure ("started PDSA 2: huddles"), shown on its charts.
 
     ``day`` is the London date given; a chart places it on the period holding it (a weekly or
-    monthly view of the same measure puts it on its week or its month)."""
+    monthly view of the same measure puts it on its week or its month). Notes made from a PDSA
+    cycle (``improvement.pdsa.started`` / ``.completed``) name the cycle and the stage: one note
+    per team, measure, cycle and stage, however often the event comes."""
 
     __tablename__ = "chart_annotation"
 
@@ -200,8 +215,20 @@ class ChartAnnotation(Base):
     note: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))
+    pdsa_cycle_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    pdsa_stage: Mapped[str | None] = mapped_column(String(20))
 
-    __table_args__ = (Index("ix_chart_annotation_team", "team_id", "measure_key", "day"),)
+    __table_args__ = (
+        Index("ix_chart_annotation_team", "team_id", "measure_key", "day"),
+        Index(
+            "ux_chart_annotation_pdsa",
+            "team_id",
+            "measure_key",
+            "pdsa_cycle_id",
+            "pdsa_stage",
+            unique=True,
+        ),
+    )
 
 
 class FiredSignal(Base):
@@ -237,6 +264,8 @@ class ResponseDay(Base):
     metric_total: Mapped[int | None] = mapped_column(BigInteger)  # NULL: no row had a metric
     promoters: Mapped[int] = mapped_column(BigInteger)  # raw score >= 9 (net promoter)
     detractors: Mapped[int] = mapped_column(BigInteger)  # raw score <= 6
+    # Responses in the measure's top box (NULL: the measure has none).
+    successes: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class SeriesVersion(Base):

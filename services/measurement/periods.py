@@ -52,6 +52,15 @@ def next_period_start(start: date, period: Period) -> date:
     return date(start.year, start.month + 1, 1)
 
 
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (the month's last day when it is shorter:
+    31 March less one month is 28 or 29 February)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, min(day.day, (following - timedelta(days=1)).day))
+
+
 def periods_between(first: date, last: date, period: Period) -> list[date]:
     """Start dates of every period touching [first, last], in order."""
     starts: list[date] = []

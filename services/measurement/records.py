@@ -13,7 +13,7 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -53,12 +53,18 @@ class BatchContext:
     now: datetime
 
 
+# (measure key, version) -> the answers in its top box (lowest, highest)
+TopBoxes = dict[tuple[str, int], tuple[int, int]]
+
+
 @dataclass(frozen=True, slots=True)
 class Built:
-    """A batch's rows as tuples to store, and how many rows each (team, measure) has."""
+    """A batch's rows as tuples to store, how many rows each (team, measure) has, and the top
+    boxes of the measures among them scored by the top box (their day sums count it)."""
 
     records: list[tuple[Any, ...]]
     totals: dict[TeamMeasure, int]
+    top_boxes: TopBoxes = field(default_factory=dict)
 
 
 def response_records(rows: Sequence[ResponseRow], batch: BatchContext) -> Built | None:
@@ -126,6 +132,7 @@ async def plain_response_records(
             if (
                 type(client_id) is not str
                 or not 0 < len(client_id) <= MAX_CLIENT_ID
+                or "\x00" in client_id  # refused by the model (a database cannot store it)
                 or type(measure) is not str
                 or not 0 < len(measure) <= MAX_MEASURE_KEY
                 or type(at_text) is not str
@@ -164,6 +171,7 @@ class _Resolver:
         self.known: dict[TeamMeasure, Resolved] = {}
         self.counts: list[int] = []
         self.keys: list[TeamMeasure] = []
+        self.top_boxes: TopBoxes = {}
 
     def __call__(self, key: TeamMeasure, team_id: uuid.UUID, measure: str) -> Resolved | None:
         """None when the team is unknown or withdrawn, or the measure takes no responses."""
@@ -175,6 +183,10 @@ class _Resolver:
             return None
         assert definition.item_count is not None
         assert definition.item_min is not None and definition.item_max is not None
+        if definition.scoring == "top_box":
+            assert definition.top_box_min is not None and definition.top_box_max is not None
+            box = (definition.top_box_min, definition.top_box_max)
+            self.top_boxes[(definition.key, definition.version)] = box
         found = self.known[key] = (
             len(self.counts),
             FastUUID(team_id.bytes),
@@ -182,7 +194,7 @@ class _Resolver:
             definition.item_count,
             bytes(range(definition.item_min, definition.item_max + 1)),
             SWEMWBS_METRIC_X100 if definition.scoring == "swemwbs" else None,
-            london_midnight(team.cohort_start).timestamp(),
+            london_midnight(team.first_day).timestamp(),
         )
         self.counts.append(0)
         self.keys.append(key)
@@ -273,7 +285,7 @@ class _Records:
         return True
 
     def built(self) -> Built:
-        return Built(self.records, self.resolve.totals())
+        return Built(self.records, self.resolve.totals(), self.resolve.top_boxes)
 
 
 def value_records(rows: Sequence[ValueRow], batch: BatchContext) -> Built:

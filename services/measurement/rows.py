@@ -19,6 +19,8 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from services.measurement.measures import NO_NUL, VALUE_LIMIT, StoredNumber
+
 MAX_ROWS = 10_000
 MAX_BODY_BYTES = 10 * 1024 * 1024
 MAX_ITEMS = 50
@@ -27,9 +29,12 @@ MAX_MEASURE_KEY = 63
 
 BatchKind = Literal["responses", "values"]
 
-ClientId = Annotated[str, Field(min_length=1, max_length=MAX_CLIENT_ID)]
-MeasureKey = Annotated[str, Field(min_length=1, max_length=MAX_MEASURE_KEY)]
-Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]
+ClientId = Annotated[str, Field(min_length=1, max_length=MAX_CLIENT_ID, pattern=NO_NUL)]
+MeasureKey = Annotated[str, Field(min_length=1, max_length=MAX_MEASURE_KEY, pattern=NO_NUL)]
+# Numerators and denominators are never negative; a value may be (a change score), within what
+# a stored value can hold. The measure's own kind and bounds are checked in `validation`.
+Amount = Annotated[Decimal, Field(ge=0, le=VALUE_LIMIT, max_digits=14, decimal_places=4)]
+Answer = Annotated[int, Field(ge=0, le=100)]
 
 
 class ResponseRow(BaseModel):
@@ -41,7 +46,7 @@ class ResponseRow(BaseModel):
     team_id: uuid.UUID
     measure: MeasureKey
     responded_at: datetime  # a naive time is read as Europe/London
-    items: list[int] = Field(min_length=1, max_length=MAX_ITEMS)
+    items: list[Answer] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class ValueRow(BaseModel):
@@ -55,7 +60,7 @@ class ValueRow(BaseModel):
     period: date
     numerator: Amount | None = None
     denominator: Amount | None = None
-    value: Amount | None = None
+    value: StoredNumber | None = None
 
 
 class ResponseBatch(BaseModel):
@@ -175,8 +180,15 @@ def _item_column(name: str) -> int | None:
     return None
 
 
-def parse_csv(body: bytes, kind: BatchKind) -> list[Any]:
-    """A CSV body (header row; the JSON field names as columns; items as item_1..item_N)."""
+# The csv module refuses a cell longer than this (its field size limit).
+MAX_CELL = csv.field_size_limit()
+
+
+def parse_csv(body: bytes, kind: BatchKind, *, team_id: uuid.UUID | None = None) -> list[Any]:
+    """A CSV body (header row; the JSON field names as columns; items as item_1..item_N).
+
+    ``team_id``: an upload for one team, whose rows may leave the team_id column out (or
+    blank)."""
     if len(body) > MAX_BODY_BYTES:
         raise BatchTooLarge
     try:
@@ -184,7 +196,10 @@ def parse_csv(body: bytes, kind: BatchKind) -> list[Any]:
     except UnicodeDecodeError as exc:
         raise BatchInvalid([RowError(None, "body", "CSV must be UTF-8")]) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise BatchInvalid([_csv_error(None, "header", exc)]) from exc
     if header is None:
         raise BatchInvalid([RowError(None, "header", "the CSV has no header row")])
     header = [name.strip() for name in header]
@@ -207,26 +222,19 @@ def parse_csv(body: bytes, kind: BatchKind) -> list[Any]:
 
     records: list[dict[str, Any]] = []
     shape_errors: list[RowError] = []
-    for cells in reader:
-        if not cells or all(cell == "" for cell in cells):
-            continue  # blank lines (e.g. a trailing newline) are not rows
-        if len(records) >= MAX_ROWS:
-            raise BatchTooLarge
-        record: dict[str, Any] = {}
-        if len(cells) != len(header):
-            shape_errors.append(
-                RowError(len(records), "row", f"{len(cells)} cells for {len(header)} columns")
-            )
-        for name, position in plain_at:
-            cell = cells[position].strip() if position < len(cells) else ""
-            if cell != "":
-                record[name] = cell
-        if items_at:
-            answers = [cells[pos].strip() if pos < len(cells) else "" for _, pos in items_at]
-            while answers and answers[-1] == "":
-                answers.pop()
-            record["items"] = answers
-        records.append(record)
+    try:
+        for cells in reader:
+            if not cells or all(cell == "" for cell in cells):
+                continue  # blank lines (e.g. a trailing newline) are not rows
+            if len(records) >= MAX_ROWS:
+                raise BatchTooLarge
+            if len(cells) != len(header):
+                shape_errors.append(
+                    RowError(len(records), "row", f"{len(cells)} cells for {len(header)} columns")
+                )
+            records.append(_record(cells, plain_at, items_at, team_id))
+    except csv.Error as exc:
+        raise BatchInvalid([*shape_errors, _csv_error(len(records), "row", exc)]) from exc
     try:
         rows = list(_ROWS_ADAPTERS[kind].validate_python(records))
     except ValidationError as exc:
@@ -235,3 +243,31 @@ def parse_csv(body: bytes, kind: BatchKind) -> list[Any]:
     if shape_errors:
         raise BatchInvalid(shape_errors)
     return rows
+
+
+def _record(
+    cells: list[str],
+    plain_at: list[tuple[str, int]],
+    items_at: list[tuple[int, int]],
+    team_id: uuid.UUID | None,
+) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for name, position in plain_at:
+        cell = cells[position].strip() if position < len(cells) else ""
+        if cell != "":
+            record[name] = cell
+    if team_id is not None:
+        record.setdefault("team_id", str(team_id))
+    if items_at:
+        answers = [cells[pos].strip() if pos < len(cells) else "" for _, pos in items_at]
+        while answers and answers[-1] == "":
+            answers.pop()
+        record["items"] = answers
+    return record
+
+
+def _csv_error(row: int | None, field: str, exc: csv.Error) -> RowError:
+    """The csv module's refusal (a cell beyond its size limit, a stray NUL...) as a row error."""
+    if "field larger than field limit" in str(exc):
+        return RowError(row, field, f"a cell is longer than {MAX_CELL:,} characters")
+    return RowError(row, field, f"the CSV cannot be read here: {exc}")

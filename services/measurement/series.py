@@ -1,5 +1,9 @@
 """A team's series of a measure: its period values over a range of London dates, read by the
-database from the day sums kept at ingestion or the stored values. Charts are drawn from it."""
+database from the day sums kept at ingestion or the stored values. Charts are drawn from it.
+
+Outside the team itself, a period of a measure taken from responses whose value rests on fewer
+responses than the disclosure threshold is withheld: its values are null and it is marked
+``suppressed`` (its number of responses stays, as the reason)."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from services.measurement.measures import MeasureDefinition, ratio
 from services.measurement.periods import Period
 from services.measurement.store import charts as chart_store
 from services.measurement.store import series as store
+from services.measurement.store.access import withholds_small_numbers
 from shared.auth import Principal
 from shared.errors import NotFound, Unprocessable
 
@@ -32,6 +37,7 @@ class SeriesPoint:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     value: Decimal | None = None
+    suppressed: bool = False  # withheld: fewer responses than the disclosure threshold
 
     @property
     def ratio(self) -> Decimal | None:
@@ -48,6 +54,24 @@ class TeamSeries:
     first: date
     last: date
     points: list[SeriesPoint]
+    suppress_below: int = 0  # the threshold applied to this reader (0: none)
+
+
+def threshold_for(
+    user: Principal, *, organisation_id: uuid.UUID, definition: MeasureDefinition, threshold: int
+) -> int:
+    """The disclosure threshold for this reader of a team's measure: 0 inside the team, or for a
+    measure not taken from responses; else ``threshold``."""
+    if not definition.takes_responses or not withholds_small_numbers(user, organisation_id):
+        return 0
+    return threshold
+
+
+def withheld(points: list[SeriesPoint], below: int) -> list[SeriesPoint]:
+    """The points, those built from fewer than ``below`` responses withheld."""
+    if below <= 0:
+        return points
+    return [SeriesPoint(p.period_start, p.n, suppressed=True) if p.n < below else p for p in points]
 
 
 async def readable_team_measure(
@@ -90,15 +114,23 @@ async def series(
     first: date,
     last: date,
     period: Period | None = None,
+    small_number_threshold: int = 0,
 ) -> TeamSeries:
-    """The team's period values for [first, last] (London dates), computed by the database."""
-    _, definition = await readable_team_measure(
+    """The team's period values for [first, last] (London dates), computed by the database;
+    small numbers withheld from readers outside the team."""
+    team, definition = await readable_team_measure(
         session, user=user, team_id=team_id, measure_key=measure_key
     )
     chosen, points = await series_of(
         session, team_id=team_id, definition=definition, first=first, last=last, period=period
     )
-    return TeamSeries(team_id, definition, chosen, first, last, points)
+    below = threshold_for(
+        user,
+        organisation_id=team.organisation_id,
+        definition=definition,
+        threshold=small_number_threshold,
+    )
+    return TeamSeries(team_id, definition, chosen, first, last, withheld(points, below), below)
 
 
 async def series_of(

@@ -1,6 +1,7 @@
 """Teams and cohorts as enrolment confirms them: the handlers of enrolment's events.
 
-A cohort is first heard of with its first confirmed team, and gets the default measurement plan.
+A cohort is first heard of with its first confirmed team, and gets the default measurement plan
+(each of its measures recorded as added to the plan).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.measurement import plan
 from services.measurement.models import Cohort, Team
 from services.measurement.settings import MeasurementSettings
 from services.measurement.store import plan as store
@@ -20,17 +22,33 @@ Context = HandlerContext[MeasurementSettings]
 
 
 async def ensure_cohort(
-    session: AsyncSession, *, cohort_id: uuid.UUID, name: str, start_date: date, now: datetime
+    session: AsyncSession,
+    *,
+    cohort_id: uuid.UUID,
+    name: str,
+    start_date: date,
+    now: datetime,
+    lead_in_months: int | None = None,
 ) -> Cohort:
     """The cohort, created with the default measurement plan the first time it is heard of."""
     cohort = await store.cohort(session, cohort_id)
     if cohort is not None:
         cohort.name, cohort.start_date = name, start_date
+        if lead_in_months is not None:
+            cohort.lead_in_months = lead_in_months
         return cohort
-    await store.ensure_default_definitions(session, now=now)
-    return await store.add_cohort(
-        session, cohort_id=cohort_id, name=name, start_date=start_date, now=now
+    cohort = await store.add_cohort(
+        session,
+        Cohort(
+            cohort_id=cohort_id,
+            name=name,
+            start_date=start_date,
+            lead_in_months=lead_in_months,
+            created_at=now,
+        ),
     )
+    await plan.start_plan(session, cohort_id=cohort_id, now=now)
+    return cohort
 
 
 async def team_confirmed(session: AsyncSession, *, event: TeamConfirmed, context: Context) -> None:
@@ -39,6 +57,7 @@ async def team_confirmed(session: AsyncSession, *, event: TeamConfirmed, context
         cohort_id=event.cohort_id,
         name=event.cohort_name,
         start_date=event.terms.start_date,
+        lead_in_months=event.terms.lead_in_months,
         now=context.clock.now(),
     )
     team = await store.team(session, event.team_id)

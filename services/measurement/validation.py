@@ -18,13 +18,25 @@ from services.measurement.rows import ResponseRow, RowError, ValueRow
 
 @dataclass(frozen=True, slots=True)
 class TeamInfo:
-    """What measurement knows of a team, from `enrolment.team.confirmed` / `.withdrawn`."""
+    """What measurement knows of a team, from `enrolment.team.confirmed` / `.withdrawn`, and the
+    first London date its data may be for (a baseline may come before the cohort starts)."""
 
     team_id: uuid.UUID
     organisation_id: uuid.UUID
     cohort_id: uuid.UUID
     cohort_start: date
     withdrawn: bool = False
+    data_from: date | None = None  # None: from the cohort's start
+
+    @property
+    def first_day(self) -> date:
+        return self.cohort_start if self.data_from is None else self.data_from
+
+    def too_early(self) -> str:
+        return (
+            f"before {self.first_day}, the earliest date accepted for this team "
+            f"(its cohort starts {self.cohort_start})"
+        )
 
 
 Plans = Mapping[uuid.UUID, Mapping[str, MeasureDefinition]]  # cohort id -> measure key -> current
@@ -120,15 +132,52 @@ def validate_responses(
         if moment > now:
             errors.append(RowError(index, "responded_at", "in the future"))
         elif team is not None:
-            starts = cohort_starts.get(team.cohort_start)
+            starts = cohort_starts.get(team.first_day)
             if starts is None:
-                starts = cohort_starts[team.cohort_start] = london_midnight(team.cohort_start)
+                starts = cohort_starts[team.first_day] = london_midnight(team.first_day)
             if moment < starts:
-                errors.append(
-                    RowError(
-                        index, "responded_at", f"before the cohort starts ({team.cohort_start})"
-                    )
-                )
+                errors.append(RowError(index, "responded_at", team.too_early()))
+    return errors
+
+
+def _value_errors(index: int, row: ValueRow, definition: MeasureDefinition) -> list[RowError]:
+    """What is wrong with an aggregated value for its measure's kind."""
+    kind = definition.data_kind
+    errors: list[RowError] = []
+    if definition.takes_responses:
+        return [RowError(index, "measure", f"{row.measure!r} takes individual responses")]
+    if kind in ("count", "value"):
+        errors.extend(
+            RowError(index, name, f"a {kind} has only a value")
+            for name in ("numerator", "denominator")
+            if getattr(row, name) is not None
+        )
+        if row.value is None:
+            errors.append(RowError(index, "value", f"a {kind} needs a value"))
+        elif kind == "count":
+            if row.value < 0:
+                errors.append(RowError(index, "value", "a count is not negative"))
+            elif row.value != row.value.to_integral_value():
+                errors.append(RowError(index, "value", "a count is a whole number"))
+        else:
+            low, high = definition.value_min, definition.value_max
+            if low is not None and row.value < low:
+                errors.append(RowError(index, "value", f"below the measure's minimum {low}"))
+            if high is not None and row.value > high:
+                errors.append(RowError(index, "value", f"above the measure's maximum {high}"))
+        return errors
+    if row.value is not None:
+        errors.append(RowError(index, "value", f"a {kind} takes numerator/denominator"))
+    if row.numerator is None:
+        errors.append(RowError(index, "numerator", "required"))
+    if row.denominator is None:
+        errors.append(RowError(index, "denominator", "required"))
+    elif row.denominator == 0:
+        errors.append(RowError(index, "denominator", "must not be 0"))
+    elif kind == "proportion" and row.numerator is not None and row.numerator > row.denominator:
+        errors.append(
+            RowError(index, "numerator", "a proportion's numerator exceeds its denominator")
+        )
     return errors
 
 
@@ -144,51 +193,12 @@ def validate_values(
     for index, row in enumerate(rows):
         team, definition = _team_and_measure(index, row, teams=teams, plans=plans, errors=errors)
         if definition is not None:
-            if definition.takes_responses:
-                errors.append(
-                    RowError(index, "measure", f"{row.measure!r} takes individual responses")
-                )
-            elif definition.data_kind == "count":
-                if row.value is None:
-                    errors.append(RowError(index, "value", "a count needs a value"))
-                elif row.value != row.value.to_integral_value():
-                    errors.append(RowError(index, "value", "a count is a whole number"))
-                for name in ("numerator", "denominator"):
-                    if getattr(row, name) is not None:
-                        errors.append(RowError(index, name, "a count has only a value"))
-            else:
-                if row.value is not None:
-                    errors.append(
-                        RowError(
-                            index, "value", f"a {definition.data_kind} takes numerator/denominator"
-                        )
-                    )
-                if row.numerator is None:
-                    errors.append(RowError(index, "numerator", "required"))
-                if row.denominator is None:
-                    errors.append(RowError(index, "denominator", "required"))
-                elif row.denominator == 0:
-                    errors.append(RowError(index, "denominator", "must not be 0"))
-                elif (
-                    definition.data_kind == "proportion"
-                    and row.numerator is not None
-                    and row.numerator > row.denominator
-                ):
-                    errors.append(
-                        RowError(
-                            index, "numerator", "a proportion's numerator exceeds its denominator"
-                        )
-                    )
+            errors.extend(_value_errors(index, row, definition))
             start = period_start(row.period, definition.period)
             if start > today:
                 errors.append(RowError(index, "period", "in the future"))
-            elif (
-                team is not None
-                and next_period_start(start, definition.period) <= team.cohort_start
-            ):
-                errors.append(
-                    RowError(index, "period", f"before the cohort starts ({team.cohort_start})")
-                )
+            elif team is not None and next_period_start(start, definition.period) <= team.first_day:
+                errors.append(RowError(index, "period", team.too_early()))
         elif team is not None and row.period > today:
             errors.append(RowError(index, "period", "in the future"))
     return errors

@@ -399,6 +399,7 @@ async def measurement_world(service: RunningService) -> World:
             "measure_key": "swemwbs",
             "key_id": spare.json()["id"],
             "picture": "svg",
+            "view": "teams",
         },
         other={
             "cohort_id": str(base.cohort_id),
@@ -407,6 +408,7 @@ async def measurement_world(service: RunningService) -> World:
             "measure_key": "swemwbs",
             "key_id": spare.json()["id"],
             "picture": "svg",
+            "view": "teams",
         },
         missing={
             "cohort_id": _missing(),
@@ -414,6 +416,7 @@ async def measurement_world(service: RunningService) -> World:
             "key": "no-such-measure",
             "measure_key": "no-such-measure",
             "key_id": _missing(),
+            "view": "teams",
         },
         api_key=base.key_a,
     )
@@ -433,6 +436,28 @@ async def measurement_world(service: RunningService) -> World:
                     "measure": "swemwbs",
                     "responded_at": "2026-03-02T10:00:00",
                     "items": [3, 3, 3, 3, 3, 3, 3],
+                }
+            ]
+        },
+        ("POST", f"{api}/uploads/teams/{{team_id}}/responses"): lambda side: {
+            "rows": [
+                {
+                    "client_id": uuid.uuid4().hex,
+                    "team_id": teams[side],
+                    "measure": "frequently_enjoy_work",
+                    "responded_at": "2026-03-02T10:00:00",
+                    "items": [4],
+                }
+            ]
+        },
+        ("POST", f"{api}/uploads/teams/{{team_id}}/values"): lambda side: {
+            "rows": [
+                {
+                    "client_id": uuid.uuid4().hex,
+                    "team_id": teams[side],
+                    "measure": "days_to_fill_rota_gap",
+                    "period": "2026-03-02",
+                    "value": "3.5",
                 }
             ]
         },

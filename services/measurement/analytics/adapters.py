@@ -2,7 +2,8 @@
 
 A series point carries `period_start`, `n` and, by the measure's data kind, `mean_metric` /
 `mean_raw` / `net_promoter` (scores), `numerator` and `denominator` (proportions, rates) or
-`value` (counts), as Decimals.
+`value` (counts, and period values computed elsewhere), as Decimals. A point with none of
+these (only its `period_start`) is a period without data: a gap.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ DEFAULT_CHART_TYPE: dict[str, ChartType] = {
     "proportion": "p",
     "rate": "u",
     "count": "c",
+    "value": "xmr",
 }
 _SCORE_FIELDS = ("mean_metric", "mean_raw", "net_promoter")
 

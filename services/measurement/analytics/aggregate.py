@@ -7,13 +7,8 @@ from typing import Any
 
 from .analysis import Series
 from .batch import build_grid, pool_grid, team_rows
-from .engine import (
-    analyse,
-    assurance,
-    chart_from_analysis,
-    signal_classes,
-    variation_icon,
-)
+from .checks import check_options
+from .engine import analyse
 from .models import (
     Chart,
     ChartOptions,
@@ -23,6 +18,14 @@ from .models import (
     Signal,
     SignalClass,
     TeamRow,
+)
+from .reading import (
+    assurance,
+    chart_from_analysis,
+    engine_target,
+    scaler,
+    signal_classes,
+    variation_icon,
 )
 
 TeamSeries = Series | Sequence[ChartPointInput | Mapping[str, Any]]
@@ -37,8 +40,9 @@ def _as_series(series: TeamSeries) -> Series:
 def pool_series(teams: Iterable[Series], chart_type: str) -> Series:
     """One series for the collaborative, period by period over every period any team reported.
 
-    Proportions and rates (p, p', u, u'): numerators and denominators summed across teams. Counts
-    (c): counts summed. Scores (run, XmR): the mean weighted by each team's n (1 when absent).
+    Proportions and rates (p, p', u, u'): numerators and denominators summed across teams, and
+    their n (responses) too. Counts (c): counts summed. Scores (run, XmR): the mean weighted by
+    each team's n (1 when absent).
     """
     team_list = list(teams)
     periods = sorted({p for s in team_list for p in s.periods})
@@ -48,11 +52,14 @@ def pool_series(teams: Iterable[Series], chart_type: str) -> Series:
     weights = [0.0] * size
     seen = [False] * size
     if chart_type in _POOLED:
+        counts = [0.0] * size
+        counted = [False] * size
         for s in team_list:
             nums = s.numerators or [None] * len(s.periods)
             dens = s.denominators or [None] * len(s.periods)
             vals = s.values or [None] * len(s.periods)
-            for period, num, den, val in zip(s.periods, nums, dens, vals, strict=True):
+            ns = s.ns or [None] * len(s.periods)
+            for period, num, den, val, n in zip(s.periods, nums, dens, vals, ns, strict=True):
                 if den is None or den <= 0:
                     continue
                 if num is None:
@@ -63,10 +70,14 @@ def pool_series(teams: Iterable[Series], chart_type: str) -> Series:
                 totals[k] += float(num)
                 weights[k] += float(den)
                 seen[k] = True
+                if n is not None:
+                    counts[k] += float(n)
+                    counted[k] = True
         return Series(
             periods=periods,
             numerators=[t if ok else None for t, ok in zip(totals, seen, strict=True)],
             denominators=[w if ok else None for w, ok in zip(weights, seen, strict=True)],
+            ns=[c if ok else None for c, ok in zip(counts, counted, strict=True)],
         )
     for s in team_list:
         vals = s.values or [None] * len(s.periods)
@@ -144,7 +155,7 @@ def _team_row(team: str, series: Series, options: ChartOptions) -> TeamRow:
         latest_value=None if last is None else a.values[last],
         centre=None if last is None else a.centre[last],
         variation=variation_icon(a),
-        assurance=assurance(a, options.target),
+        assurance=assurance(a, engine_target(options)),
         improvement="improvement" in classes,
         concern="concern" in classes,
         neutral="neutral" in classes,
@@ -174,6 +185,7 @@ def aggregate_chart(
     series_list = list(team_series.values())
     grid = build_grid(series_list) if batched else None
     pooled = pool_series(series_list, kind) if grid is None else pool_grid(grid, kind)
+    check_options(pooled.periods, options)
     aggregate = analyse(pooled, options)
     chart = chart_from_analysis(aggregate, options)
 
@@ -181,6 +193,14 @@ def aggregate_chart(
     rows = None if grid is None else team_rows(names, series_list, per_team, grid)
     if rows is None:
         rows = [_team_row(team, s, per_team) for team, s in zip(names, series_list, strict=True)]
+    scale = scaler(options.percent)
+    if options.percent:
+        rows = [
+            row.model_copy(
+                update={"latest_value": scale(row.latest_value), "centre": scale(row.centre)}
+            )
+            for row in rows
+        ]
     improving = sum(row.improvement for row in rows)
     concerning = sum(row.concern for row in rows)
     quiet = sum(not (row.improvement or row.concern or row.neutral) for row in rows)
@@ -193,6 +213,7 @@ def aggregate_chart(
         latest_centre = parts[-1].centre
         if len(parts) > 1 and baseline_centre and latest_centre is not None:
             change = (latest_centre - baseline_centre) / abs(baseline_centre) * 100.0
+        baseline_centre, latest_centre = scale(baseline_centre), scale(latest_centre)
     summary = CollaborativeSummary(
         baseline_centre=baseline_centre,
         latest_centre=latest_centre,

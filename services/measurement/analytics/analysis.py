@@ -23,6 +23,9 @@ RULE_PRIORITY: dict[str, int] = {
     "ihi_too_many_runs": 9,
 }
 NO_RULE = 99
+# Rules about a part's whole sequence (crossings, number of runs): they mark the centre line, not
+# the points (qicharts2 draws the centre line dashed and leaves the points alone).
+PART_RULES = frozenset({"anhoj_few_crossings", "ihi_too_few_runs", "ihi_too_many_runs"})
 
 
 @dataclass(slots=True)
@@ -59,6 +62,8 @@ class PartStats:
     baseline_points: int = 0
     frozen: bool = False
     limits_shown: bool = False
+    short_baseline: bool = False
+    runs_signal: bool = False
     # What the part's answer reports besides (`ChartPart`: the mean moving range, sigma_z, the
     # runs analysis), by the answer's field names.
     figures: dict[str, float | int | None] = field(default_factory=dict)
@@ -84,7 +89,9 @@ class Analysis:
     denominators: list[float | None]
     ns: list[float | None]
     excluded: list[bool]
-    used: list[bool]
+    used: list[bool]  # has a value: judged by the rules
+    calc: list[bool]  # has a value and is not excluded: may enter a centre and limits
+    suppressed: list[bool]
     baseline: list[bool]
     part_of: list[int]
     centre: list[float | None]
@@ -97,6 +104,12 @@ class Analysis:
     point_rule: list[int]  # best (lowest) rule priority per point, NO_RULE when none
     point_sign: list[int]
     flags: dict[int, list[str]] = field(default_factory=dict)
+    # gaps_before[i]: how many periods before i have no value (moving ranges never span one).
+    gaps_before: list[int] = field(default_factory=list)
+
+    def joined(self, first: int, second: int) -> bool:
+        """Whether no gap lies between two periods with values (first < second)."""
+        return self.gaps_before[second] == self.gaps_before[first + 1]
 
     @property
     def last_used(self) -> int | None:

@@ -19,8 +19,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .analysis import Series, signal_class
-from .limits import D2, MR_SCREEN, XMR_LIMIT, XMR_LIMIT_2SIGMA
+from .limits import D2, MIN_BASELINE, MR_SCREEN, XMR_LIMIT, XMR_LIMIT_2SIGMA
 from .models import ChartOptions, TeamRow
+from .reading import engine_target
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
@@ -37,13 +38,14 @@ def _compact(mask: Bools, *arrays: Any) -> tuple[list[Any], Ints]:
 
 
 def _mean_moving_range(values: Floats, counts: Ints, screen: bool) -> Floats:
-    """Mean |difference| of each row's first `counts` values (NaN with fewer than two)."""
+    """Mean |difference| of neighbours among each row's first `counts` values, where a NaN is a
+    gap no difference spans (NaN when a row has no such pair)."""
     width = values.shape[1]
     if width < 2:
         return np.full(values.shape[0], np.nan)
     mr = np.abs(np.diff(values, axis=1))
-    valid = np.arange(width - 1)[None, :] < (counts - 1)[:, None]
-    n_mr = counts - 1
+    valid = (np.arange(width - 1)[None, :] < (counts - 1)[:, None]) & ~np.isnan(mr)
+    n_mr = valid.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         amr = np.where(n_mr > 0, np.where(valid, mr, 0.0).sum(axis=1) / n_mr, np.nan)
         if screen:
@@ -124,10 +126,12 @@ def pool_grid(grid: Grid, chart_type: str) -> Series:
             valid = (dens > 0) & (~np.isnan(nums) | ~np.isnan(values))
             effective = np.where(np.isnan(nums), values * dens, nums)
             seen = valid.any(axis=0)
+            counted = valid & ~np.isnan(grid.ns)
             return Series(
                 periods=grid.periods,
                 numerators=_column_list(np.where(valid, effective, 0.0).sum(axis=0), seen),
                 denominators=_column_list(np.where(valid, dens, 0.0).sum(axis=0), seen),
+                ns=_column_list(np.where(counted, grid.ns, 0.0).sum(axis=0), counted.any(axis=0)),
             )
         if chart_type == "c":
             val = np.where(np.isnan(values), nums, values)
@@ -168,6 +172,14 @@ def team_rows(
     position = {p: k for k, p in enumerate(periods)}
     pooled = kind in _POOLED
     values, nums, dens, present = grid.values, grid.nums, grid.dens, grid.present
+    if options.suppress_below > 0:
+        # Periods built from too few responses are withheld: their values go (as the engine).
+        with np.errstate(invalid="ignore"):
+            has_value = ~np.isnan(values) | ~np.isnan(nums) | ~np.isnan(dens)
+            withheld = present & (grid.ns < options.suppress_below) & has_value
+        values = np.where(withheld, np.nan, values)
+        nums = np.where(withheld, np.nan, nums)
+        dens = np.where(withheld, np.nan, dens)
 
     with np.errstate(invalid="ignore", divide="ignore"):
         has_den = dens > 0
@@ -185,7 +197,11 @@ def team_rows(
     for label in options.exclude:
         if label in position:
             excluded_cols[position[label]] = True
-    used = ~np.isnan(ys) & ~excluded_cols[None, :] & present
+    # Judged by the rules: every value (excluded ones too); in centres and limits: not excluded.
+    used = ~np.isnan(ys) & present
+    calc = used & ~excluded_cols[None, :]
+    # Gaps (a period the team's series has, without a value): no moving range spans one.
+    gap = present & np.isnan(ys)
 
     starts = sorted({0, *(bisect_left(periods, str(label)) for label in options.part_starts)})
     starts = [s for s in starts if s < size] or [0]
@@ -203,7 +219,6 @@ def team_rows(
     eps = 1e-9 * np.maximum(scale, 1.0)
     eps_col = eps[:, None]
     n_rule = options.shift_trend_n
-    min_points = options.min_points_for_limits
     screen = options.screen_moving_ranges
 
     upper_all = np.full((teams, size), np.nan)
@@ -221,24 +236,29 @@ def team_rows(
         y = ys[:, a:b]
         use = used[:, a:b]
         here = present[:, a:b]
-        base = use.copy()
+        base = calc[:, a:b].copy()
+        # The gaps inside each row's baseline span (they break its moving ranges).
+        breaks = gap[:, a:b].copy()
         if freeze_end is not None:
             frozen_rows = first_part == p
             after_freeze = np.arange(a, b) >= freeze_end
             base[np.ix_(frozen_rows, after_freeze)] = False
+            breaks[np.ix_(frozen_rows, after_freeze)] = False
         count = base.sum(axis=1)
+        spaced = base | breaks
+        with_gaps = np.where(base, y, np.nan)
 
         upper = np.full((teams, width), np.nan)
         lower = np.full((teams, width), np.nan)
         upper2 = np.full((teams, width), np.nan)
         lower2 = np.full((teams, width), np.nan)
-        shown = count >= min_points
+        shown = count >= MIN_BASELINE
         with np.errstate(invalid="ignore", divide="ignore"):
             if kind in ("xmr", "c"):
                 centre = np.where(count > 0, np.where(base, y, 0.0).sum(axis=1) / count, np.nan)
                 if kind == "xmr":
-                    (compacted,), _ = _compact(base, y)
-                    amr = _mean_moving_range(compacted, count, screen)
+                    (compacted,), spans = _compact(spaced, with_gaps)
+                    amr = _mean_moving_range(compacted, spans, screen)
                     shown &= ~np.isnan(amr)
                     d3 = (XMR_LIMIT * amr)[:, None]
                     d2 = (XMR_LIMIT_2SIGMA * amr)[:, None]
@@ -267,9 +287,9 @@ def team_rows(
                 sd_cells = np.where(here & (d > 0), np.sqrt(spread[:, None] / d), np.nan)
                 sigma_z = np.ones(teams)
                 if kind in ("pp", "up"):
-                    z = (y - centre[:, None]) / sd_cells
-                    (z_compacted,), _ = _compact(base, z)
-                    amr_z = _mean_moving_range(z_compacted, count, screen)
+                    z = (with_gaps - centre[:, None]) / sd_cells
+                    (z_compacted,), spans = _compact(spaced, z)
+                    amr_z = _mean_moving_range(z_compacted, spans, screen)
                     ok = (spread > 0) & ~np.isnan(amr_z)
                     shown &= ok
                     sigma_z = np.where(ok, amr_z / D2, 1.0)
@@ -425,7 +445,7 @@ def _rows(
     assurance_limits: tuple[Floats, Floats],
 ) -> list[TeamRow]:
     direction = options.direction
-    target = options.target
+    target = engine_target(options)
     upper, lower = assurance_limits
     increasing = direction == "increase"
     high_class = signal_class(1, direction)

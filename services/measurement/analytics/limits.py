@@ -2,10 +2,16 @@
 
 XmR: mean ± 2.66 x mean moving range; c: c̄ ± 3√c̄; p, u: ± 3 sigma per point from its
 denominator; Laney p'/u': those sigmas scaled by sigma_z of the baseline's z-scores.
+
+Limits are drawn from two baseline points on (qicharts2 always draws them); a part whose baseline
+is shorter than the recommended length is marked ``short_baseline`` and the chart warns. Moving
+ranges join consecutive baseline points only when no gap (a period without a value) lies between
+them; excluded points are stepped over, as qicharts2 leaves them out of the series it differences.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from math import sqrt
 
 from .analysis import Analysis, PartStats
@@ -16,15 +22,21 @@ XMR_LIMIT = 2.66
 XMR_LIMIT_2SIGMA = 2.0 * XMR_LIMIT / 3.0
 MR_SCREEN = 3.267
 D2 = 1.128  # bias constant d2 for moving ranges of two points
+# Fewest baseline points that limits are drawn from (one point has no spread to speak of).
+MIN_BASELINE = 2
 
 _PROPORTIONS = frozenset({"p", "pp"})
 _LANEY = frozenset({"pp", "up"})
 
 
-def _moving_range_mean(values: list[float], screen: bool) -> float | None:
-    if len(values) < 2:
+def _moving_ranges(a: Analysis, base: list[int], ys: Sequence[float]) -> list[float]:
+    """|Δ| of consecutive baseline points (``ys[k]`` belongs to ``base[k]``) with no gap between."""
+    return [abs(ys[k + 1] - ys[k]) for k in range(len(base) - 1) if a.joined(base[k], base[k + 1])]
+
+
+def _moving_range_mean(mrs: list[float], screen: bool) -> float | None:
+    if not mrs:
         return None
-    mrs = [abs(values[k + 1] - values[k]) for k in range(len(values) - 1)]
     amr = sum(mrs) / len(mrs)
     if screen and amr > 0:
         kept = [mr for mr in mrs if mr < MR_SCREEN * amr]
@@ -38,15 +50,23 @@ def fill_limits(
     base: list[int],
     options: ChartOptions,
 ) -> None:
+    """The part's centre (and limits from two baseline points on), from its baseline ``base``."""
+    part.baseline_points = len(base)
+    if not base:
+        return
+    show = len(base) >= MIN_BASELINE
+    part.limits_shown = show and a.chart_type != "run"
+    _limits(a, part, base, options, show)
+    part.short_baseline = part.limits_shown and len(base) < options.recommended_baseline
+
+
+def _limits(
+    a: Analysis, part: PartStats, base: list[int], options: ChartOptions, show: bool
+) -> None:
     kind = a.chart_type
     values = a.values
     lower, upper, lower2, upper2, centre = a.lower, a.upper, a.lower2, a.upper2, a.centre
     indices = range(part.start, part.end)
-    part.baseline_points = len(base)
-    if not base:
-        return
-    show = len(base) >= options.min_points_for_limits
-    part.limits_shown = show and kind != "run"
 
     if kind == "run":
         cl = median([values[i] for i in base])  # type: ignore[misc]
@@ -62,7 +82,7 @@ def fill_limits(
         for i in indices:
             centre[i] = cl
         if kind == "xmr":
-            amr = _moving_range_mean(ys, options.screen_moving_ranges)
+            amr = _moving_range_mean(_moving_ranges(a, base, ys), options.screen_moving_ranges)
             part.figures["mean_moving_range"] = amr
             if amr is None:
                 part.limits_shown = False
@@ -101,7 +121,9 @@ def fill_limits(
     sigma_z = 1.0
     if kind in _LANEY:
         zs = [(values[i] - cl) / sds[i - offset] for i in base] if spread > 0 else []  # type: ignore[operator]
-        mean_mr = _moving_range_mean(zs, options.screen_moving_ranges)
+        mean_mr = _moving_range_mean(
+            _moving_ranges(a, base, zs) if zs else [], options.screen_moving_ranges
+        )
         if mean_mr is None:
             part.limits_shown = False
             return

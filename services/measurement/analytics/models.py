@@ -84,7 +84,14 @@ class ChartOptions(BaseModel):
     `freeze`: the baseline of the first part: an int k (the first k points, as qicharts2's
     `freeze`) or the period label of the last baseline point. `part_starts`: where new parts start
     (0-based index of a part's first point, which equals qicharts2's `part`, or a period label).
-    `exclude`: indices or period labels of points shown but not used.
+    `exclude`: indices or period labels of points left out of the centre and limits (they are
+    still judged by the rules, as in qicharts2). Positions must fall on the chart
+    (`checks.check_options`).
+
+    `recommended_baseline`: limits are drawn from 2 baseline points on; a part whose baseline is
+    shorter than this carries a warning. `percent`: a proportion measure's values, centre, limits
+    (and the target, given in percent) are answered in percent. `suppress_below`: a period whose
+    n (responses) is below this is withheld (a gap marked suppressed); 0 withholds nothing.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -98,7 +105,9 @@ class ChartOptions(BaseModel):
     part_starts: list[int | str] = Field(default_factory=list)
     exclude: list[int | str] = Field(default_factory=list)
     screen_moving_ranges: bool = False
-    min_points_for_limits: int = Field(default=13, ge=2)
+    recommended_baseline: int = Field(default=12, ge=2, le=100)
+    percent: bool = False
+    suppress_below: int = Field(default=0, ge=0, le=1000)
     annotations: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("freeze")
@@ -116,11 +125,19 @@ class ChartPoint(BaseModel):
     numerator: float | None = None
     denominator: float | None = None
     n: float | None = None
+    # Left out of the centre and limits (still judged by the rules, as in qicharts2).
     excluded: bool = False
-    # Used in rules (has a value and is not excluded).
+    # Judged by the rules: the period has a value.
     used: bool = True
-    # Used to compute the centre and limits of its part (frozen baselines leave later points out).
+    # Used to compute the centre and limits of its part (frozen baselines leave later points out,
+    # and so does exclusion).
     baseline: bool = True
+    # No data for the period: a gap (no moving range spans it).
+    missing: bool = False
+    # Withheld: built from fewer responses than the disclosure threshold (a gap too).
+    suppressed: bool = False
+    # XmR: |value - the previous period's value|; None after a gap.
+    moving_range: float | None = None
     part: int = 0
     centre: float | None = None
     lower: float | None = None
@@ -142,9 +159,14 @@ class ChartPart(BaseModel):
     baseline_points: int  # points used to compute the centre and limits
     frozen: bool = False
     limits_shown: bool = False
+    # The limits rest on fewer baseline points than recommended (treat them as provisional).
+    short_baseline: bool = False
+    # The runs analysis found a non-random pattern (a run too long, too few crossings, or too few
+    # or many runs): the centre line is marked, as qicharts2 marks it.
+    runs_signal: bool = False
     mean_moving_range: float | None = None  # XmR, after screening when asked
     sigma_z: float | None = None  # Laney p'/u'
-    # Runs analysis on run charts (None elsewhere).
+    # Runs analysis (Anhøj on every chart; IHI runs on IHI run charts).
     useful_points: int | None = None
     longest_run: int | None = None
     longest_run_max: int | None = None
@@ -191,6 +213,13 @@ class Chart(BaseModel):
     target: float | None
     shift_trend_n: int
     limits_shown: bool
+    # Values, centre, limits and target in percent (proportion measures), else in the unit.
+    percent: bool = False
+    recommended_baseline: int = 12
+    suppress_below: int = 0
+    suppressed_periods: list[str] = Field(default_factory=list)
+    # What a reader should know before trusting the limits (short baselines).
+    warnings: list[str] = Field(default_factory=list)
     points: list[ChartPoint]
     parts: list[ChartPart]
     signals: list[Signal]
@@ -213,11 +242,16 @@ class TeamRow(BaseModel):
     neutral: bool
 
 
-class CollaborativeSummary(BaseModel):
+class CentreChange(BaseModel):
+    """How the collaborative's centre line moved from the first part to the last."""
+
     baseline_centre: float | None
     latest_centre: float | None
     # (latest - baseline) / baseline x 100; None with a single part or a zero baseline.
     centre_change_pct: float | None
+
+
+class CollaborativeSummary(CentreChange):
     teams: int
     teams_with_improvement: int
     teams_with_concern: int

@@ -111,38 +111,56 @@ def mdc_rules(
     return found
 
 
-def run_chart_rules(
-    idx: list[int], a: Analysis, part: PartStats, rule_set: str, eps: float
-) -> list[Occurrence]:
+def _useful_runs(
+    idx: list[int], a: Analysis, part: PartStats, eps: float
+) -> tuple[list[float], list[tuple[int, int]], list[tuple[int, int, int]]]:
+    """The part's values, its useful points (index, side; points on the centre dropped) and the
+    runs those make, with the figures every runs analysis reports."""
     values, centre = a.values, a.centre
     ys: list[float] = [values[i] for i in idx]  # type: ignore[misc]
     cls: list[float] = [centre[i] for i in idx]  # type: ignore[misc]
     side = _sides(ys, cls, eps)
     useful = [(i, s) for i, s in zip(idx, side, strict=True) if s != 0]
-    useful_signs = [s for _, s in useful]
-    n_useful = len(useful)
+    runs = _runs_of([s for _, s in useful])
     figures = part.figures
-    figures["useful_points"] = n_useful
+    figures["useful_points"] = len(useful)
+    if runs:
+        figures["runs"], figures["crossings"] = len(runs), len(runs) - 1
+        figures["longest_run"] = max(end - start for start, end, _ in runs)
+    return ys, useful, runs
+
+
+def anhoj_rules(idx: list[int], a: Analysis, part: PartStats, eps: float) -> list[Occurrence]:
+    """Anhøj's runs analysis (qicharts2) of the part's points against its centre line: a run
+    longer than round(log2(n)) + 3, or fewer crossings than qbinom(0.05, n - 1, 0.5). Run on every
+    chart for its figures and ``runs_signal``; its occurrences are signals on run charts only."""
+    _, useful, runs = _useful_runs(idx, a, part, eps)
+    found: list[Occurrence] = []
+    if not useful:
+        return found
+    n_useful = len(useful)
+    longest_max = anhoj_longest_run_max(n_useful)
+    crossings_min = anhoj_crossings_min(n_useful)
+    part.figures["longest_run_max"], part.figures["crossings_min"] = longest_max, crossings_min
+    for start, end, s in runs:
+        if end - start > longest_max:
+            found.append(
+                Occurrence("anhoj_long_run", s, [i for i, _ in useful[start:end]], part.index)
+            )
+    if len(runs) - 1 < crossings_min:
+        found.append(Occurrence("anhoj_few_crossings", 0, list(idx), part.index))
+    part.runs_signal = bool(found)
+    return found
+
+
+def ihi_rules(idx: list[int], a: Analysis, part: PartStats, eps: float) -> list[Occurrence]:
+    """The IHI run chart rules: a shift of 6+ useful points, a trend of 5+ points, and the number
+    of runs against the Swed-Eisenhart limits (the last marks the centre line)."""
+    ys, useful, runs = _useful_runs(idx, a, part, eps)
     found: list[Occurrence] = []
     pi = part.index
-    if not n_useful:
+    if not useful:
         return found
-    runs = _runs_of(useful_signs)
-    crossings = len(runs) - 1
-    figures["runs"], figures["crossings"] = len(runs), crossings
-    figures["longest_run"] = max(end - start for start, end, _ in runs)
-
-    if rule_set == "anhoj":
-        longest_max = anhoj_longest_run_max(n_useful)
-        crossings_min = anhoj_crossings_min(n_useful)
-        figures["longest_run_max"], figures["crossings_min"] = longest_max, crossings_min
-        for start, end, s in runs:
-            if end - start > longest_max:
-                found.append(Occurrence("anhoj_long_run", s, [i for i, _ in useful[start:end]], pi))
-        if crossings < crossings_min:
-            found.append(Occurrence("anhoj_few_crossings", 0, list(idx), pi))
-        return found
-
     # IHI: shift of 6+ useful points (points on the median neither make nor break it).
     for start, end, s in runs:
         if end - start >= IHI_SHIFT:
@@ -155,13 +173,15 @@ def run_chart_rules(
             if end - start + 1 >= IHI_TREND:
                 found.append(Occurrence("ihi_trend", s, idx[kept[start] : kept[end] + 1], pi))
     # IHI: number of runs against the Swed-Eisenhart limits for the counts above and below.
-    above = useful_signs.count(1)
-    below = n_useful - above
+    above = sum(1 for _, s in useful if s == 1)
+    below = len(useful) - above
     if above and below:
         lower, upper = swed_eisenhart_limits(above, below)
-        figures["runs_lower"], figures["runs_upper"] = lower, upper
+        part.figures["runs_lower"], part.figures["runs_upper"] = lower, upper
         if lower is not None and len(runs) < lower:
             found.append(Occurrence("ihi_too_few_runs", 0, list(idx), pi))
+            part.runs_signal = True
         if upper is not None and len(runs) > upper:
             found.append(Occurrence("ihi_too_many_runs", 0, list(idx), pi))
+            part.runs_signal = True
     return found

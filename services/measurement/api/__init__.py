@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.measurement.api import charts, ingestion, keys, measures, series
+from services.measurement.api import charts, ingestion, keys, measures, reports, series
 
 ROUTERS: list[APIRouter] = [
     measures.measures,
@@ -15,4 +15,5 @@ ROUTERS: list[APIRouter] = [
     series.router,
     charts.team_charts,
     charts.cohort_charts,
+    reports.router,
 ]

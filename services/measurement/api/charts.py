@@ -4,13 +4,12 @@ cohort; as JSON, or drawn as SVG or PNG."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from services.measurement import aggregate, charts, schemas
 from services.measurement.analytics import PNG_MEDIA_TYPE, SVG_MEDIA_TYPE
-from services.measurement.api.readers import ChartReader, Reader
+from services.measurement.api.readers import AskedChart, ChartReader, MeasureKeyPath, Reader
 from shared.clock import Clock
 from shared.db import ReadSession, Session
 from shared.errors import problem_responses
@@ -22,7 +21,6 @@ cohort_charts = APIRouter(
     prefix="/cohorts/{cohort_id}/charts", tags=["charts"], responses=problem_responses(403, 404)
 )
 
-ChartParams = Annotated[schemas.ChartQuery, Query()]
 MEDIA_TYPES = {"svg": SVG_MEDIA_TYPE, "png": PNG_MEDIA_TYPE}
 PICTURE_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
@@ -31,6 +29,10 @@ PICTURE_RESPONSES: dict[int | str, dict[str, object]] = {
     },
     **problem_responses(422),
 }
+
+
+def picture_answer(body: bytes, picture: charts.Picture) -> Response:
+    return Response(body, media_type=MEDIA_TYPES[picture])
 
 
 # Picture routes come before the JSON ones: "{measure_key}" alone would also match "x.svg".
@@ -42,23 +44,15 @@ PICTURE_RESPONSES: dict[int | str, dict[str, object]] = {
 )
 async def team_chart_picture(
     team_id: uuid.UUID,
-    measure_key: str,
+    measure_key: MeasureKeyPath,
     picture: charts.Picture,
     session: ReadSession,
-    user: ChartReader,
-    params: ChartParams,
-    clock: Clock,
+    asked: AskedChart,
 ) -> Response:
     body = await charts.team_chart_picture(
-        session,
-        user=user,
-        team_id=team_id,
-        measure_key=measure_key,
-        request=params.request(),
-        picture=picture,
-        now=clock.now(),
+        session, reading=asked, team_id=team_id, measure_key=measure_key, picture=picture
     )
-    return Response(body, media_type=MEDIA_TYPES[picture])
+    return picture_answer(body, picture)
 
 
 @team_charts.get(
@@ -68,20 +62,13 @@ async def team_chart_picture(
     summary="A team's run or control chart of a measure, with its signals and summary",
 )
 async def team_chart(
-    team_id: uuid.UUID,
-    measure_key: str,
-    session: ReadSession,
-    user: ChartReader,
-    params: ChartParams,
-    clock: Clock,
+    team_id: uuid.UUID, measure_key: MeasureKeyPath, session: ReadSession, asked: AskedChart
 ) -> Response:
     body = await charts.team_chart_json(
         session,
-        user=user,
+        reading=asked,
         team_id=team_id,
         measure_key=measure_key,
-        request=params.request(),
-        now=clock.now(),
         encode=schemas.team_chart_json,
     )
     return Response(body, media_type="application/json")
@@ -96,7 +83,7 @@ async def team_chart(
 )
 async def annotate(
     team_id: uuid.UUID,
-    measure_key: str,
+    measure_key: MeasureKeyPath,
     data: schemas.AnnotationIn,
     session: Session,
     user: Reader,
@@ -116,7 +103,7 @@ async def annotate(
 
 @team_charts.get("/{measure_key}/annotations", response_model=list[schemas.AnnotationOut])
 async def list_annotations(
-    team_id: uuid.UUID, measure_key: str, session: Session, user: ChartReader
+    team_id: uuid.UUID, measure_key: MeasureKeyPath, session: Session, user: ChartReader
 ) -> list[schemas.AnnotationOut]:
     rows = await charts.list_annotations(
         session, user=user, team_id=team_id, measure_key=measure_key
@@ -132,23 +119,15 @@ async def list_annotations(
 )
 async def cohort_chart_picture(
     cohort_id: uuid.UUID,
-    measure_key: str,
+    measure_key: MeasureKeyPath,
     picture: charts.Picture,
     session: ReadSession,
-    user: ChartReader,
-    params: ChartParams,
-    clock: Clock,
+    asked: AskedChart,
 ) -> Response:
     body = await aggregate.cohort_chart_picture(
-        session,
-        user=user,
-        cohort_id=cohort_id,
-        measure_key=measure_key,
-        request=params.request(),
-        picture=picture,
-        now=clock.now(),
+        session, reading=asked, cohort_id=cohort_id, measure_key=measure_key, picture=picture
     )
-    return Response(body, media_type=MEDIA_TYPES[picture])
+    return picture_answer(body, picture)
 
 
 @cohort_charts.get(
@@ -158,20 +137,10 @@ async def cohort_chart_picture(
     summary="The collaborative chart of a measure (pooled across teams) with its summary",
 )
 async def cohort_chart(
-    cohort_id: uuid.UUID,
-    measure_key: str,
-    session: ReadSession,
-    user: ChartReader,
-    params: ChartParams,
-    clock: Clock,
+    cohort_id: uuid.UUID, measure_key: MeasureKeyPath, session: ReadSession, asked: AskedChart
 ) -> Response:
     answer = await aggregate.cohort_chart(
-        session,
-        user=user,
-        cohort_id=cohort_id,
-        measure_key=measure_key,
-        request=params.request(),
-        now=clock.now(),
+        session, reading=asked, cohort_id=cohort_id, measure_key=measure_key
     )
     body = schemas.CohortChartOut.of(answer).model_dump_json(by_alias=True)
     return Response(body, media_type="application/json")

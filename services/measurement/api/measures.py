@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter
 
 from services.measurement import plan, schemas
-from services.measurement.api.readers import Reader
+from services.measurement.api.readers import MeasureKeyPath, Reader
 from services.measurement.measures import MeasureDefinition, MeasureSpec
 from shared.auth import Coordinator
 from shared.clock import Clock
@@ -32,7 +32,7 @@ async def list_measures(session: Session, _user: Reader, clock: Clock) -> list[M
     summary="Define a measure, or add a version of its definition",
 )
 async def define_measure(
-    key: str, spec: MeasureSpec, session: Session, user: Coordinator, clock: Clock
+    key: MeasureKeyPath, spec: MeasureSpec, session: Session, user: Coordinator, clock: Clock
 ) -> schemas.MeasureSaved:
     saved = await plan.define_measure(session, key=key, spec=spec, by=user.subject, now=clock.now())
     return schemas.MeasureSaved.model_validate(saved)
@@ -41,7 +41,9 @@ async def define_measure(
 @measures.get(
     "/{key}/versions", response_model=list[MeasureDefinition], responses=problem_responses(404)
 )
-async def measure_versions(key: str, session: Session, _user: Reader) -> list[MeasureDefinition]:
+async def measure_versions(
+    key: MeasureKeyPath, session: Session, _user: Reader
+) -> list[MeasureDefinition]:
     return await plan.measure_versions(session, key=key)
 
 
@@ -52,7 +54,7 @@ async def cohort_plan(cohort_id: uuid.UUID, session: Session, _user: Reader) -> 
 
 @plans.put("/{key}", response_model=schemas.PlanOut)
 async def add_to_plan(
-    cohort_id: uuid.UUID, key: str, session: Session, _user: Coordinator, clock: Clock
+    cohort_id: uuid.UUID, key: MeasureKeyPath, session: Session, _user: Coordinator, clock: Clock
 ) -> schemas.PlanOut:
     planned = await plan.add_to_plan(session, cohort_id=cohort_id, key=key, now=clock.now())
     return schemas.PlanOut.model_validate(planned)
@@ -60,7 +62,7 @@ async def add_to_plan(
 
 @plans.delete("/{key}", response_model=schemas.PlanOut)
 async def remove_from_plan(
-    cohort_id: uuid.UUID, key: str, session: Session, _user: Coordinator
+    cohort_id: uuid.UUID, key: MeasureKeyPath, session: Session, _user: Coordinator
 ) -> schemas.PlanOut:
     planned = await plan.remove_from_plan(session, cohort_id=cohort_id, key=key)
     return schemas.PlanOut.model_validate(planned)
@@ -72,7 +74,11 @@ async def remove_from_plan(
     summary="Set or clear the cohort's target for a planned measure (shown on its charts)",
 )
 async def set_target(
-    cohort_id: uuid.UUID, key: str, data: schemas.TargetIn, session: Session, _user: Coordinator
+    cohort_id: uuid.UUID,
+    key: MeasureKeyPath,
+    data: schemas.TargetIn,
+    session: Session,
+    _user: Coordinator,
 ) -> schemas.TargetOut:
     entry = await plan.set_target(session, cohort_id=cohort_id, key=key, target=data.target)
     return schemas.TargetOut.model_validate(entry)

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.measurement import schemas, series
-from services.measurement.api.readers import ChartReader
+from services.measurement.api.readers import ChartReader, MeasureKeyPath, Settings
 from services.measurement.periods import Period
 from shared.db import ReadSession
 from shared.errors import problem_responses
@@ -26,11 +26,12 @@ router = APIRouter(prefix="/teams/{team_id}/series", tags=["series"])
 )
 async def team_series(
     team_id: uuid.UUID,
-    measure_key: str,
+    measure_key: MeasureKeyPath,
     session: ReadSession,
     user: ChartReader,
     first: Annotated[date, Query(alias="from")],
     last: Annotated[date, Query(alias="to")],
+    settings: Settings,
     period: Period | None = None,
 ) -> Response:
     found = await series.series(
@@ -41,6 +42,7 @@ async def team_series(
         first=first,
         last=last,
         period=period,
+        small_number_threshold=settings.small_number_threshold,
     )
     # Serialised here, once: a read path that charts call often (the model documents it).
     body = schemas.SeriesOut.of(found).model_dump_json(by_alias=True)

@@ -8,10 +8,15 @@ the readable statement of teams, the aggregate that series, charts and notes bel
 
 A team the caller may not read answers 404, exactly like a team that does not exist, so others'
 team ids are never confirmed.
+
+Small numbers: outside the team itself, a period value built from too few responses is withheld
+(``withholds_small_numbers``). The team itself is its organisation's project leads and trust
+systems (the organisation that holds its staff's data); coordinators and coaches are outside it.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import Boolean, Select, bindparam, or_, select
@@ -47,3 +52,9 @@ def readable_teams(*columns: Any) -> Select[Any]:
 def readable_teams_of(principal: Principal, *columns: Any) -> Select[Any]:
     """``readable_teams`` with ``principal`` already given as the reader."""
     return readable_teams(*columns).params(reader(principal))
+
+
+def withholds_small_numbers(principal: Principal, organisation_id: uuid.UUID) -> bool:
+    """Whether the principal is outside the team (of this organisation) whose data it reads."""
+    own = principal.role == Role.team_lead or principal.is_machine
+    return not (own and principal.organisation_id == organisation_id)

@@ -30,12 +30,14 @@ from services.measurement.models import (
     SurveyResponse,
     Team,
 )
-from services.measurement.periods import to_utc
+from services.measurement.periods import months_before, to_utc
 from services.measurement.records import ROWS_PER_STEP, Built, TeamMeasure
 from services.measurement.rows import BatchKind
 from services.measurement.store import rollup
+from services.measurement.store.access import readable_teams_of
 from services.measurement.store.plan import DEFINITION_COLUMNS, definition_of, latest_versions
 from services.measurement.validation import Plans, TeamInfo
+from shared.auth import Principal
 from shared.errors import Conflict
 
 T = TypeVar("T")
@@ -51,10 +53,11 @@ VALUE_COLUMNS = _columns(MeasureValue)
 
 
 async def teams_and_plans(
-    session: AsyncSession, team_ids: set[uuid.UUID]
+    session: AsyncSession, team_ids: set[uuid.UUID], *, months_before_start: int = 0
 ) -> tuple[dict[uuid.UUID, TeamInfo], Plans]:
     """The batch's teams and their cohorts' plans (measure key -> current definition), in one
-    query: a row per team and planned measure."""
+    query: a row per team and planned measure. A team's data may be for London dates from
+    ``months_before_start`` months before its cohort starts."""
     teams: dict[uuid.UUID, TeamInfo] = {}
     plans: dict[uuid.UUID, dict[str, MeasureDefinition]] = {}
     if not team_ids:
@@ -91,11 +94,24 @@ async def teams_and_plans(
                 cohort_id=row.cohort_id,
                 cohort_start=row.start_date,
                 withdrawn=row.withdrawn_on is not None,
+                data_from=months_before(row.start_date, months_before_start),
             )
         plan = plans.setdefault(row.cohort_id, {})
         if row.key is not None and row.key not in plan:
             plan[row.key] = definition_of(row)
     return teams, plans
+
+
+async def readable_team_organisation(
+    session: AsyncSession, *, principal: Principal, team_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The organisation of a team the principal may read (None: no such team, or not theirs)."""
+    found: uuid.UUID | None = (
+        await session.execute(
+            readable_teams_of(principal, Team.organisation_id).where(Team.team_id == team_id)
+        )
+    ).scalar_one_or_none()
+    return found
 
 
 async def add_batch(
@@ -104,6 +120,7 @@ async def add_batch(
     batch_id: uuid.UUID,
     organisation_id: uuid.UUID,
     api_key_id: uuid.UUID | None,
+    uploaded_by: str | None,
     kind: BatchKind,
     new_rows: int,
     repeated_rows: int,
@@ -115,6 +132,7 @@ async def add_batch(
             batch_id=batch_id,
             organisation_id=organisation_id,
             api_key_id=api_key_id,
+            uploaded_by=uploaded_by,
             kind=kind,
             new_rows=new_rows,
             repeated_rows=repeated_rows,
@@ -135,7 +153,7 @@ async def store(session: AsyncSession, kind: BatchKind, built: Built) -> Counter
         return Counter()
     if session.bind.dialect.name == "postgresql":
         return await _store_postgresql(session, kind, built)
-    return await _store_sqlite(session, kind, built.records)
+    return await _store_sqlite(session, kind, built)
 
 
 def _fresh(records: Sequence[tuple[Any, ...]], existing: set[str]) -> list[tuple[Any, ...]]:
@@ -174,13 +192,14 @@ async def _store_postgresql(
             await driver.copy_records_to_table(
                 staging, records=built.records[step : step + ROWS_PER_STEP], columns=list(columns)
             )
+        boxes = bool(built.top_boxes)
         try:
             # Most batches are all new: a plain INSERT (no conflict checks, nothing returned)
             # in a savepoint; a repeated client id fails it on the primary key.
             async with driver.transaction():
-                counts = await driver.fetch(_PG_STORE[kind, "new"])
+                counts = await driver.fetch(_PG_STORE[kind, "new", boxes])
         except asyncpg.UniqueViolationError:
-            counts = await driver.fetch(_PG_STORE[kind, "careful"])
+            counts = await driver.fetch(_PG_STORE[kind, "careful", boxes])
     except asyncpg.DeadlockDetectedError as exc:
         # Two batches sharing rows in opposite orders: PostgreSQL broke the tie by refusing
         # this one. Nothing of it is kept; a retry of the same batch is safe.
@@ -188,10 +207,12 @@ async def _store_postgresql(
     return Counter({(row[0].int, row[1]): int(row[2]) for row in counts})
 
 
-def _pg_store(kind: BatchKind, way: str) -> str:
+def _pg_store(kind: BatchKind, way: str, boxes: bool) -> str:
     """The storing statement: ``new`` inserts every staged row (and fails on a repeated one),
     ``careful`` only those whose client id is new; both add the inserted rows to the day sums,
-    raise the versions of the (team, measure) pairs that got rows and return their counts."""
+    raise the versions of the (team, measure) pairs that got rows and return their counts.
+    ``boxes``: some rows are of measures scored by the top box, whose day sums count the
+    answers in it (read from each row's definition version); other batches skip that join."""
     table, columns = _table_and_columns(kind)
     names = ", ".join(columns)
     staging = f"{table.name}_staging"
@@ -200,7 +221,7 @@ def _pg_store(kind: BatchKind, way: str) -> str:
         source = staging
     else:
         returned = "team_id, measure_key" + (
-            ", responded_at, week_start, month_start, raw_score, metric_x100"
+            ", measure_version, responded_at, week_start, month_start, raw_score, metric_x100"
             if kind == "responses"
             else ""
         )
@@ -211,21 +232,34 @@ def _pg_store(kind: BatchKind, way: str) -> str:
         source = "inserted"
     # The London date of each new response, for its day sums (the buckets beside it were
     # computed by the service; the date is PostgreSQL's, with the same Europe/London rules).
+    successes, joined = "NULL::bigint", source
+    if boxes:
+        successes = (
+            "CASE WHEN max(m.top_box_min) IS NULL THEN NULL ELSE count(*) FILTER"
+            " (WHERE s.raw_score BETWEEN m.top_box_min AND m.top_box_max) END"
+        )
+        joined = (
+            f"{source} s LEFT JOIN measure_definition m"
+            " ON m.key = s.measure_key AND m.version = s.measure_version"
+        )
     days = (
         f""", days AS (
     INSERT INTO response_day AS d (team_id, measure_key, day, week_start, month_start, n,
-                                   raw_total, metric_total, promoters, detractors)
+                                   raw_total, metric_total, promoters, detractors, successes)
     SELECT team_id, measure_key, (responded_at AT TIME ZONE 'Europe/London')::date,
            min(week_start), min(month_start), count(*), sum(raw_score), sum(metric_x100),
-           count(*) FILTER (WHERE raw_score >= 9), count(*) FILTER (WHERE raw_score <= 6)
-    FROM {source} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+           count(*) FILTER (WHERE raw_score >= 9), count(*) FILTER (WHERE raw_score <= 6),
+           {successes}
+    FROM {joined} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (team_id, measure_key, day) DO UPDATE SET
         n = d.n + excluded.n,
         raw_total = d.raw_total + excluded.raw_total,
         metric_total = CASE WHEN excluded.metric_total IS NULL THEN d.metric_total
                             ELSE coalesce(d.metric_total, 0) + excluded.metric_total END,
         promoters = d.promoters + excluded.promoters,
-        detractors = d.detractors + excluded.detractors
+        detractors = d.detractors + excluded.detractors,
+        successes = CASE WHEN excluded.successes IS NULL THEN d.successes
+                         ELSE coalesce(d.successes, 0) + excluded.successes END
 )"""  # noqa: S608
         if kind == "responses"
         else ""
@@ -243,17 +277,19 @@ SELECT team_id, measure_key, n FROM counts
 """  # noqa: S608 (fixed names only)
 
 
-_PG_STORE: dict[tuple[BatchKind, str], str] = {
-    (kind, way): _pg_store(kind, way)
+_PG_STORE: dict[tuple[BatchKind, str, bool], str] = {
+    (kind, way, boxes): _pg_store(kind, way, boxes)
     for kind in ("responses", "values")
     for way in ("new", "careful")
+    for boxes in (False, True)
 }
 
 
 async def _store_sqlite(
-    session: AsyncSession, kind: BatchKind, records: Sequence[tuple[Any, ...]]
+    session: AsyncSession, kind: BatchKind, built: Built
 ) -> Counter[TeamMeasure]:
     table, columns = _table_and_columns(kind)
+    records = built.records
     organisation_id = records[0][0]
     client_ids = list({record[1] for record in records})
     existing: set[str] = set()
@@ -282,7 +318,7 @@ async def _store_sqlite(
     new = Counter((record[2].int, record[3]) for record in fresh)
     days = (
         rollup.day_totals(
-            (record[2].int, record[3], record[5], record[8], record[9]) for record in fresh
+            ((r[2].int, r[3], r[4], r[5], r[8], r[9]) for r in fresh), built.top_boxes
         )
         if kind == "responses"
         else {}

@@ -10,12 +10,15 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.measurement.chart_options import Note
@@ -37,6 +40,7 @@ class TeamMeasure:
     """A readable team and a measure, as its charts need them (one query per request)."""
 
     team_name: str
+    organisation_id: uuid.UUID
     target: Decimal | None  # the cohort's target for the measure
     data_version: int  # series_version: raised by new rows and notes
     definition: MeasureDefinition | None  # the current one; None: no such measure
@@ -45,6 +49,7 @@ class TeamMeasure:
 _TEAM_MEASURE = (
     readable_teams(
         Team.name.label("team_name"),
+        Team.organisation_id,
         PlanMeasure.target,
         SeriesVersion.version.label("data_version"),
         *DEFINITION_COLUMNS,
@@ -107,6 +112,7 @@ async def team_measure(
             _DEFINITIONS[(row.key, row.version)] = definition
     return TeamMeasure(
         team_name=row.team_name,
+        organisation_id=row.organisation_id,
         target=row.target,
         data_version=int(row.data_version or 0),
         definition=definition,
@@ -143,6 +149,18 @@ async def notes(session: AsyncSession, *, team_id: uuid.UUID, measure_key: str) 
 async def add_annotation(session: AsyncSession, annotation: ChartAnnotation) -> None:
     session.add(annotation)
     await session.flush()
+
+
+async def add_cycle_note(session: AsyncSession, note: ChartAnnotation) -> bool:
+    """Add a PDSA cycle's note unless the team's measure has it already for that cycle and stage
+    (the unique index decides, even against a concurrent delivery); False when it had."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    values = {
+        column.name: getattr(note, column.name) for column in ChartAnnotation.__table__.columns
+    }
+    statement = insert(ChartAnnotation).values(**values).on_conflict_do_nothing()
+    inserted = await session.execute(statement.returning(ChartAnnotation.id))
+    return inserted.first() is not None
 
 
 # --- team chart answers -------------------------------------------------------------------------
@@ -199,13 +217,25 @@ CHART_CACHE_SIZE = 512
 TEAM_CHARTS = ChartCache(CHART_CACHE_SIZE)
 
 
+@dataclass(frozen=True, slots=True)
+class CohortTeam:
+    """A team of a cohort, as collaborative charts and the report need it."""
+
+    team_id: uuid.UUID
+    name: str
+    organisation_id: uuid.UUID
+    withdrawn_on: date | None
+
+
 async def readable_cohort_teams(
     session: AsyncSession, *, principal: Principal, cohort_id: uuid.UUID
-) -> dict[uuid.UUID, str]:
-    """Team id -> name of the cohort's teams that the principal may read, by name."""
+) -> dict[uuid.UUID, CohortTeam]:
+    """Team id -> the cohort's teams that the principal may read, by name."""
     rows = await session.execute(
-        readable_teams_of(principal, Team.team_id, Team.name)
+        readable_teams_of(
+            principal, Team.team_id, Team.name, Team.organisation_id, Team.withdrawn_on
+        )
         .where(Team.cohort_id == cohort_id)
         .order_by(Team.name, Team.team_id)
     )
-    return {team_id: name for team_id, name in rows}
+    return {row.team_id: CohortTeam(*row) for row in rows}

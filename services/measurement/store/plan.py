@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Subquery, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.measurement.measures import DEFAULT_PLAN, MeasureDefinition
+from services.measurement.catalogue import CATALOGUE
+from services.measurement.measures import MeasureDefinition
 from services.measurement.models import Cohort, MeasureDefinitionRow, PlanMeasure, Team
 
 # A definition's own columns (who made it, and when, are not part of it).
@@ -45,17 +46,11 @@ async def cohort(session: AsyncSession, cohort_id: uuid.UUID) -> Cohort | None:
     return await session.get(Cohort, cohort_id)
 
 
-async def add_cohort(
-    session: AsyncSession, *, cohort_id: uuid.UUID, name: str, start_date: date, now: datetime
-) -> Cohort:
-    """A new cohort with every measure of the default plan on its plan."""
-    found = Cohort(cohort_id=cohort_id, name=name, start_date=start_date, created_at=now)
-    session.add(found)
+async def add_cohort(session: AsyncSession, cohort: Cohort) -> Cohort:
+    """A new cohort (its plan is added by ``plan.start_plan``)."""
+    session.add(cohort)
     await session.flush()
-    for spec in DEFAULT_PLAN:
-        session.add(PlanMeasure(cohort_id=cohort_id, measure_key=spec.key, added_at=now))
-    await session.flush()
-    return found
+    return cohort
 
 
 async def team(session: AsyncSession, team_id: uuid.UUID) -> Team | None:
@@ -80,13 +75,13 @@ async def cohorts_of_teams(
 
 
 async def ensure_default_definitions(session: AsyncSession, *, now: datetime) -> None:
-    """Version 1 of every measure of the default plan that has no definition yet."""
+    """Version 1 of every measure of the catalogue that has no definition yet."""
     existing = set((await session.execute(select(MeasureDefinitionRow.key).distinct())).scalars())
-    for spec in DEFAULT_PLAN:
+    for spec in CATALOGUE:
         if spec.key not in existing:
             session.add(
                 MeasureDefinitionRow(
-                    **spec.model_dump(), version=1, created_at=now, created_by="default plan"
+                    **spec.model_dump(), version=1, created_at=now, created_by="catalogue"
                 )
             )
     await session.flush()

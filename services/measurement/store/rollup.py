@@ -24,16 +24,22 @@ from services.measurement.periods import london_buckets_by_hour, london_buckets_
 
 # (team id as its integer, measure key, London date)
 DayKey = tuple[int, str, date]
-# [week start, month start, n, raw total, metric total or None, promoters, detractors]
+# [week start, month start, n, raw total, metric total or None, promoters, detractors,
+#  top-box count or None]
 Totals = list[Any]
+# (measure key, version) -> its top box (lowest, highest answer counted)
+TopBoxes = Mapping[tuple[str, int], tuple[int, int]]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def day_totals(rows: Iterable[tuple[int, str, datetime, int, int | None]]) -> dict[DayKey, Totals]:
-    """Day sums of stored rows: (team id integer, measure key, aware instant, raw, metric)."""
+def day_totals(
+    rows: Iterable[tuple[int, str, int, datetime, int, int | None]], top_boxes: TopBoxes
+) -> dict[DayKey, Totals]:
+    """Day sums of stored rows: (team id integer, measure key, version, aware instant, raw,
+    metric); a measure with a top box counts the answers in it."""
     days: dict[DayKey, Totals] = {}
-    for team, measure, at, raw, metric in rows:
+    for team, measure, version, at, raw, metric in rows:
         if at.tzinfo is None:  # SQLite hands back naive UTC
             at = at.replace(tzinfo=UTC)
         hour = int((at - _EPOCH) // timedelta(hours=1))
@@ -41,13 +47,16 @@ def day_totals(rows: Iterable[tuple[int, str, datetime, int, int | None]]) -> di
         week, month, day = found if found is not None else london_buckets_for_hour(hour)
         totals = days.get((team, measure, day))
         if totals is None:
-            totals = days[(team, measure, day)] = [week, month, 0, 0, None, 0, 0]
+            totals = days[(team, measure, day)] = [week, month, 0, 0, None, 0, 0, None]
         totals[2] += 1
         totals[3] += raw
         if metric is not None:
             totals[4] = (totals[4] or 0) + metric
         totals[5] += raw >= 9
         totals[6] += raw <= 6
+        box = top_boxes.get((measure, version))
+        if box is not None:
+            totals[7] = (totals[7] or 0) + (box[0] <= raw <= box[1])
     return days
 
 
@@ -76,6 +85,7 @@ async def record(
                     "metric_total": totals[4],
                     "promoters": totals[5],
                     "detractors": totals[6],
+                    "successes": totals[7],
                 }
                 for (team, measure, day), totals in ordered[start : start + 500]
             ]
@@ -93,6 +103,10 @@ async def record(
                     ),
                     "promoters": ResponseDay.promoters + new.promoters,
                     "detractors": ResponseDay.detractors + new.detractors,
+                    "successes": case(
+                        (new.successes.is_(None), ResponseDay.successes),
+                        else_=func.coalesce(ResponseDay.successes, 0) + new.successes,
+                    ),
                 },
             )
         )

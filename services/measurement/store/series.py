@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -34,13 +35,18 @@ async def team_points(
             session,
             team_ids=team_ids,
             measure_key=definition.key,
-            net_promoter=definition.scoring == "net_promoter",
+            scoring=definition.scoring,
             first=first,
             last=last,
             period=period,
         )
     return await value_points(
-        session, team_ids=team_ids, measure_key=definition.key, first=first, last=last
+        session,
+        team_ids=team_ids,
+        measure_key=definition.key,
+        first=first,
+        last=last,
+        mean_of_values=definition.data_kind == "value",
     )
 
 
@@ -57,13 +63,14 @@ async def response_points(
     *,
     team_ids: Sequence[uuid.UUID],
     measure_key: str,
-    net_promoter: bool,
+    scoring: str | None,
     first: date,
     last: date,
     period: Period,
 ) -> Points:
     """Each team's period values of a responses measure for the London dates [first, last]:
-    n, mean_raw, mean_metric and net_promoter, as a GROUP BY over the responses would give."""
+    n, mean_raw, mean_metric and net_promoter (or, scored by the top box, the responses in it
+    over all responses), as a GROUP BY over the responses would give."""
     out: Points = {team: [] for team in team_ids}
     if not team_ids:
         return out
@@ -78,6 +85,7 @@ async def response_points(
             func.sum(table.metric_total).label("metric_total"),
             func.sum(table.promoters).label("promoters"),
             func.sum(table.detractors).label("detractors"),
+            func.sum(table.successes).label("successes"),
         )
         .where(
             _teams(table.team_id, team_ids),
@@ -100,8 +108,13 @@ async def response_points(
                 if row.metric_total is None
                 else mean(int(row.metric_total), n, scale=100),
                 "net_promoter": net_promoter_score(int(row.promoters), int(row.detractors), n)
-                if net_promoter
+                if scoring == "net_promoter"
                 else None,
+                **(
+                    {"numerator": Decimal(int(row.successes or 0)), "denominator": Decimal(n)}
+                    if scoring == "top_box"
+                    else {}
+                ),
             }
         )
     return out
@@ -114,9 +127,11 @@ async def value_points(
     measure_key: str,
     first: date,
     last: date,
+    mean_of_values: bool = False,
 ) -> Points:
     """Each team's period values of an aggregated-values measure for [first, last]: n and the
-    sums of numerators, denominators and values."""
+    sums of numerators, denominators and values (``mean_of_values``: the mean of the values
+    posted for the period, for value measures, whose values do not add up)."""
     out: Points = {team: [] for team in team_ids}
     if not team_ids:
         return out
@@ -140,13 +155,16 @@ async def value_points(
         .order_by(table.team_id, table.period_start)
     )
     for row in rows:
+        n, value = int(row.n), row.value
+        if mean_of_values and value is not None:
+            value = Decimal(str(value)) / n
         out[row.team_id].append(
             {
                 "period_start": _as_date(row.period_start),
-                "n": int(row.n),
+                "n": n,
                 "numerator": row.numerator,
                 "denominator": row.denominator,
-                "value": row.value,
+                "value": value,
             }
         )
     return out

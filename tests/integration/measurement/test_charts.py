@@ -169,7 +169,10 @@ async def test_chart_options_freeze_parts_exclusions_and_target(world: World):
     frozen = (await get(world, path, freeze="15", exclude=week(3).isoformat())).json()["chart"]
     baseline = [v for k, v in enumerate(COUNTS[:15]) if k != 3]
     assert frozen["points"][-1]["centre"] == pytest.approx(sum(baseline) / len(baseline))
-    assert frozen["points"][3]["excluded"] is True and frozen["points"][3]["used"] is False
+    # Excluded: left out of the centre and limits, still judged by the rules (qicharts2).
+    excluded = frozen["points"][3]
+    assert excluded["excluded"] is True and excluded["used"] is True
+    assert excluded["baseline"] is False
     assert frozen["target"] == 15.0 and frozen["assurance"] == "hit_and_miss"
 
     # A date inside a week stands for that week: the second part starts at week 10.
@@ -250,9 +253,14 @@ async def test_svg_and_png_pictures(world: World):
     assert svg.headers["content-type"] == "image/svg+xml"
     ids = svg_ids(svg.content)
     assert len([i for i in ids if re.fullmatch(r"point-\d+", i)]) == len(values) == 21
-    # Two parts of 10 and 11 points: fewer than 13 each, so neither shows limits.
-    assert [i for i in ids if i.startswith("limit-")] == []
-    assert "part-break-1" in ids
+    # Two parts of 10 and 11 points: each draws its limits, with a short-baseline warning.
+    assert sorted(i for i in ids if i.startswith("limit-")) == [
+        "limit-lower-0",
+        "limit-lower-1",
+        "limit-upper-0",
+        "limit-upper-1",
+    ]
+    assert {"part-break-1", "label-part-1", "warning-0", "warning-1"} <= set(ids)
 
     whole = await get(world, f"{path}.svg")
     ids = svg_ids(whole.content)
@@ -295,20 +303,22 @@ async def test_aggregate_pools_numerators_and_denominators_across_teams(world: W
     chart, summary = body["chart"], body["summary"]
     assert chart["chart_type"] == "p" and chart["direction"] == "decrease"
     teams = ["a1", "a2", "b1"]
+    # A proportion is answered in percent (as its picture's axis shows it).
+    assert chart["percent"] is True
     assert [p["value"] for p in chart["points"]] == pytest.approx(
-        [pooled(teams, range(m, m + 1)) for m in range(1, 7)]
+        [100 * pooled(teams, range(m, m + 1)) for m in range(1, 7)]
     )
     assert [p["denominator"] for p in chart["points"]] == [1800, 1800, 1800, 1800, 1800, 800]
     baseline, latest = pooled(teams, range(1, 4)), pooled(teams, range(4, 7))
-    assert [p["centre"] for p in chart["parts"]] == pytest.approx([baseline, latest])
-    assert summary["baseline_centre"] == pytest.approx(baseline)
+    assert [p["centre"] for p in chart["parts"]] == pytest.approx([100 * baseline, 100 * latest])
+    assert summary["baseline_centre"] == pytest.approx(100 * baseline)
     assert summary["centre_change_pct"] == pytest.approx((latest - baseline) / baseline * 100)
     assert summary["teams"] == 3
     assert summary["teams_with_improvement"] + summary["teams_with_concern"] <= 3
     rows = {row["team"]: row for row in summary["team_rows"]}
     assert set(rows) == {str(world.a1), str(world.a2), str(world.b1)}
     assert rows[str(world.b1)]["latest_period"] == "2026-05-01"
-    assert rows[str(world.a2)]["latest_value"] == pytest.approx(7 / 200)
+    assert rows[str(world.a2)]["latest_value"] == pytest.approx(100 * 7 / 200)
     assert body["team_names"][str(world.a1)] == "Ward 7"
 
     # A team lead's collaborative is their organisation's teams; a coach's, their own teams.
@@ -316,7 +326,7 @@ async def test_aggregate_pools_numerators_and_denominators_across_teams(world: W
     own = (await get(world, path, headers=lead_a)).json()
     assert own["summary"]["teams"] == 2
     assert [p["value"] for p in own["chart"]["points"]] == pytest.approx(
-        [pooled(["a1", "a2"], range(m, m + 1)) for m in range(1, 7)]
+        [100 * pooled(["a1", "a2"], range(m, m + 1)) for m in range(1, 7)]
     )
     coach = world.service.auth(Role.coach, coach_id=world.coach)
     coached = (await get(world, path, headers=coach)).json()
@@ -336,12 +346,20 @@ async def test_aggregate_of_scores_is_the_n_weighted_mean(world: World):
     ]  # two responses scoring 19.25 (metric)
     rows.append(swemwbs(f"{uuid.uuid4().hex[:6]}", world.a2, "2026-02-11T10:00:00Z", [5] * 7))
     await accepted(world, "responses", rows)
-    body = (await get(world, f"/cohorts/{world.cohort_id}/charts/swemwbs")).json()
+    # Both teams are organisation A's: its project lead sees their pooled value...
+    path = f"/cohorts/{world.cohort_id}/charts/swemwbs"
+    body = (await get(world, path, headers=world.lead())).json()
     (point,) = body["chart"]["points"]
     assert point["period"] == "2026-02-01"
     assert point["value"] == pytest.approx((2 * 19.25 + 35.0) / 3)
     assert point["n"] == 3
     assert body["chart"]["chart_type"] == "xmr" and body["summary"]["teams"] == 2
+    # ... which rests on 3 responses: a coordinator (outside the teams) sees it withheld.
+    outside = (await get(world, path)).json()
+    (withheld,) = outside["chart"]["points"]
+    assert withheld["suppressed"] is True and withheld["value"] is None and withheld["n"] == 3
+    assert outside["chart"]["suppressed_periods"] == ["2026-02-01"]
+    assert "fewer than 5 responses" in outside["suppression"]
 
 
 # --- signals as events --------------------------------------------------------------------------

@@ -246,7 +246,8 @@ async def test_every_failing_row_and_field_is_reported(world: World):
         swemwbs("few", world.a1, "2026-03-04T10:00:00Z", [3] * 6),
         {**swemwbs("unknown", world.a1, "2026-03-04T10:00:00Z", [3]), "measure": "steps"},
         swemwbs("future", world.a1, "2099-01-01T00:00:00Z", [3] * 7),
-        swemwbs("before", world.a1, "2026-01-04T12:00:00Z", [3] * 7),
+        # A baseline may come up to 24 months before the cohort starts (5 January 2026).
+        swemwbs("before", world.a1, "2024-01-04T12:00:00Z", [3] * 7),
         swemwbs("zero", world.a1, "2026-03-04T10:00:00Z", [0, 3, 3, 3, 3, 3, 3]),
         {**swemwbs("named", world.a1, "2026-03-04T10:00:00Z", [3] * 7), "email": "a@b.nhs.uk"},
     ]

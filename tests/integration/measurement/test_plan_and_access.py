@@ -11,7 +11,14 @@ from services.measurement.models import MeasureValue
 from shared.auth import Role
 from shared.events.enrolment import TeamConfirmed
 from shared.outbox import build_envelope
-from tests.integration.measurement.conftest import World, publish, swemwbs, team_confirmed, team_row
+from tests.integration.measurement.conftest import (
+    OPTIONAL_MEASURES,
+    World,
+    publish,
+    swemwbs,
+    team_confirmed,
+    team_row,
+)
 from tests.support import eventually
 
 
@@ -30,12 +37,12 @@ async def test_default_plan_and_versioned_definitions(world: World):
     client, coordinator = world.service.client, world.coordinator
     plan = await client.get(f"/api/measurement/cohorts/{world.cohort_id}/plan", headers=coordinator)
     assert plan.status_code == 200
+    # The default plan's three pulse measures, and the optional ones this world added.
     assert {m["key"] for m in plan.json()["measures"]} == {
-        "swemwbs",
-        "recommend_team",
-        "what_matters_conversations",
-        "sickness_absence",
-        "staff_turnover",
+        "frequently_enjoy_work",
+        "no_burnout_symptoms",
+        "extremely_likely_to_recommend",
+        *OPTIONAL_MEASURES,
     }
     before = await world.post("values", [absence(f"v1-{uuid.uuid4()}", world.a1)])
     assert before.status_code == 200
@@ -180,8 +187,24 @@ async def test_team_events_are_handled_once_and_coach_comes_with_confirmation(wo
     plan = await world.service.client.get(
         f"/api/measurement/cohorts/{later.cohort_id}/plan", headers=world.coordinator
     )
-    assert len(plan.json()["measures"]) == 5
-    early = await world.post(
-        "responses", [swemwbs(f"e-{uuid.uuid4()}", later.team_id, "2026-09-06T10:00:00Z", [3] * 7)]
+    assert {m["key"] for m in plan.json()["measures"]} == {
+        "frequently_enjoy_work",
+        "no_burnout_symptoms",
+        "extremely_likely_to_recommend",
+    }
+    # Baseline data is accepted from 24 months before the cohort starts (7 September 2026).
+    pulse = {
+        "client_id": f"e-{uuid.uuid4()}",
+        "team_id": str(later.team_id),
+        "measure": "frequently_enjoy_work",
+        "responded_at": "2024-09-07T10:00:00+01:00",
+        "items": [4],
+    }
+    early = await world.post("responses", [pulse])
+    assert early.status_code == 200, early.text
+    too_early = await world.post(
+        "responses", [{**pulse, "client_id": "x", "responded_at": "2024-09-06T23:00:00+01:00"}]
     )
-    assert early.status_code == 422 and early.json()["errors"][0]["field"] == "responded_at"
+    assert too_early.status_code == 422
+    assert too_early.json()["errors"][0]["field"] == "responded_at"
+    assert "before 2024-09-07" in too_early.json()["errors"][0]["message"]

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from services.measurement.measures import default_plan
+from services.measurement.catalogue import first_versions
 from services.measurement.records import (
     BatchContext,
     plain_response_records,
@@ -27,7 +27,7 @@ TEAMS = {
     OTHER: TeamInfo(OTHER, ORG, COHORT, date(2026, 3, 2)),
     GONE: TeamInfo(GONE, ORG, COHORT, date(2026, 3, 2), withdrawn=True),
 }
-PLANS = {COHORT: {d.key: d for d in default_plan()}}
+PLANS = {COHORT: {d.key: d for d in first_versions()}}
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 BATCH = uuid.uuid4()
 

@@ -2,7 +2,7 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from services.measurement.measures import default_plan
+from services.measurement.catalogue import first_versions
 from services.measurement.rows import ResponseRow, ValueRow
 from services.measurement.validation import (
     TeamInfo,
@@ -20,7 +20,7 @@ TEAMS = {
     TEAM_B: TeamInfo(TEAM_B, ORG_B, COHORT, START),
     GONE: TeamInfo(GONE, ORG_A, COHORT, START, withdrawn=True),
 }
-PLANS = {COHORT: {d.key: d for d in default_plan()}}
+PLANS = {COHORT: {d.key: d for d in first_versions()}}
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 

@@ -33,10 +33,13 @@ def collaboratives(draw: st.DrawFn) -> tuple[dict[str, Series], dict[str, Any]]:
             nums = [
                 None if d is None else draw(st.none() | st.integers(0, max(d, 0))) for d in dens
             ]
+            # n: the responses behind a period (withheld below the threshold), or unknown.
+            counts = [None if d is None else draw(st.none() | st.just(d)) for d in dens]
             teams[f"t{t}"] = Series(
                 periods=periods,
                 numerators=[None if n is None else float(n) for n in nums],
                 denominators=[None if d is None else float(d) for d in dens],
+                ns=[None if n is None else float(n) for n in counts],
             )
         else:
             vals = draw(st.lists(maybe_int, min_size=size, max_size=size))
@@ -46,22 +49,33 @@ def collaboratives(draw: st.DrawFn) -> tuple[dict[str, Series], dict[str, Any]]:
                 values=[None if v is None else float(v) for v in vals],
                 ns=[None if w is None else float(w) for w in weights],
             )
+    # Options that fit the collaborative's periods (others are refused before any analysis).
+    grid = _grid_of(teams)
+    size = len(grid)
+    parts: list[int | str] = []
+    freeze: int | str | None = None
+    exclude: list[int | str] = []
+    if size:
+        if size > 1:
+            parts = draw(st.lists(st.integers(1, size - 1) | st.sampled_from(grid[1:]), max_size=2))
+        first_part = min((p if isinstance(p, int) else grid.index(p) for p in parts), default=size)
+        freeze = draw(st.none() | st.integers(1, first_part) | st.sampled_from(grid[:first_part]))
+        exclude = draw(st.lists(st.integers(0, size - 1) | st.sampled_from(grid), max_size=2))
     options: dict[str, Any] = {
         "chart_type": kind,
         "direction": draw(st.sampled_from(["increase", "decrease", "neutral"])),
         "shift_trend_n": draw(st.integers(3, 7)),
         "screen_moving_ranges": draw(st.booleans()),
-        "min_points_for_limits": draw(st.sampled_from([2, 4, 13])),
-        "freeze": draw(st.none() | st.integers(1, len(GRID)) | st.sampled_from(GRID)),
-        "part_starts": draw(
-            st.lists(st.integers(0, len(GRID)) | st.sampled_from(GRID), max_size=2)
-        ),
-        "exclude": draw(
-            st.lists(st.integers(0, len(GRID) - 1) | st.sampled_from(GRID), max_size=2)
-        ),
+        "recommended_baseline": draw(st.sampled_from([2, 4, 12])),
+        "suppress_below": draw(st.sampled_from([0, 0, 3])),
+        "percent": kind in ("p", "pp") and draw(st.booleans()),
+        "freeze": freeze,
+        "part_starts": parts,
+        "exclude": exclude,
     }
     if draw(st.booleans()):
-        options["target"] = draw(st.integers(0, 30)) / (30 if kind in ("p", "pp") else 1)
+        scale = 100 if options["percent"] else 1
+        options["target"] = draw(st.integers(0, 30)) / (30 if kind in ("p", "pp") else 1) * scale
     return teams, options
 
 

@@ -14,19 +14,21 @@ SWAP = {"improvement": "concern", "concern": "improvement", "neutral": "neutral"
 
 
 @st.composite
-def charts(draw: st.DrawFn) -> tuple[list[int], dict[str, Any]]:
-    values = draw(st.lists(st.integers(-50, 50), min_size=1, max_size=30))
+def charts(draw: st.DrawFn) -> tuple[list[int | None], dict[str, Any]]:
+    values = draw(st.lists(st.integers(-50, 50) | st.none(), min_size=1, max_size=30))
     size = len(values)
     kind = draw(st.sampled_from(["xmr", "i", "run"]))
+    # Options that fit the series (others are refused: see test_analytics_baselines).
+    parts = draw(st.lists(st.integers(1, size - 1), max_size=2)) if size > 1 else []
     options: dict[str, Any] = {
         "chart_type": kind,
         "run_rules": draw(st.sampled_from(["anhoj", "ihi"])),
         "direction": draw(st.sampled_from(["increase", "decrease", "neutral"])),
         "shift_trend_n": draw(st.integers(3, 8)),
         "screen_moving_ranges": draw(st.booleans()),
-        "min_points_for_limits": draw(st.sampled_from([2, 5, 13])),
-        "freeze": draw(st.none() | st.integers(1, size)),
-        "part_starts": draw(st.lists(st.integers(1, max(size - 1, 1)), max_size=2)),
+        "recommended_baseline": draw(st.sampled_from([2, 5, 12])),
+        "freeze": draw(st.none() | st.integers(1, min(parts, default=size))),
+        "part_starts": parts,
         "exclude": draw(st.lists(st.integers(0, size - 1), max_size=3)),
     }
     if draw(st.booleans()):
@@ -34,7 +36,7 @@ def charts(draw: st.DrawFn) -> tuple[list[int], dict[str, Any]]:
     return values, options
 
 
-def _chart(values: list[int] | list[float], options: dict[str, Any]) -> Chart:
+def _chart(values: list[int | None] | list[float | None], options: dict[str, Any]) -> Chart:
     points = [{"period": f"2025-W{k:02d}", "value": v} for k, v in enumerate(values)]
     return compute_chart(points, ChartOptions(**options))
 
@@ -56,20 +58,24 @@ def _signals(chart: Chart) -> list[tuple[str, str, tuple[int, ...]]]:
 @settings(max_examples=100, deadline=None)
 @given(charts(), st.integers(-100, 100))
 def test_shifting_values_shifts_centre_and_limits_and_keeps_rules(
-    chart_input: tuple[list[int], dict[str, Any]], c: int
+    chart_input: tuple[list[int | None], dict[str, Any]], c: int
 ) -> None:
     values, options = chart_input
     shifted_options = dict(options)
     if "target" in options:
         shifted_options["target"] = options["target"] + c
     base = _chart(values, options)
-    moved = _chart([v + c for v in values], shifted_options)
+    moved = _chart([None if v is None else v + c for v in values], shifted_options)
     for p, q in zip(base.points, moved.points, strict=True):
-        for field in ("centre", "lower", "upper", "lower_2sigma", "upper_2sigma"):
+        for field in ("centre", "lower", "upper", "lower_2sigma", "upper_2sigma", "value"):
             assert _near(_shifted(getattr(p, field), c), getattr(q, field)), field
         assert p.flags == q.flags
         assert p.point_class == q.point_class
+        assert _near(p.moving_range, q.moving_range)
     assert _signals(base) == _signals(moved)
+    assert [(p.runs_signal, p.short_baseline) for p in base.parts] == [
+        (p.runs_signal, p.short_baseline) for p in moved.parts
+    ]
     assert base.variation == moved.variation
     assert base.assurance == moved.assurance
 
@@ -77,7 +83,7 @@ def test_shifting_values_shifts_centre_and_limits_and_keeps_rules(
 @settings(max_examples=100, deadline=None)
 @given(charts())
 def test_reversing_direction_swaps_improvement_and_concern(
-    chart_input: tuple[list[int], dict[str, Any]],
+    chart_input: tuple[list[int | None], dict[str, Any]],
 ) -> None:
     values, options = chart_input
     up = _chart(values, {**options, "direction": "increase"})

@@ -19,6 +19,7 @@ from shared.ratelimit import APPLICATIONS
 eoi_routes = APIRouter(prefix="/cohorts/{cohort_id}/eois", tags=["teams"])
 team_routes = APIRouter(prefix="/teams", tags=["teams"])
 
+
 async def limit_applications(request: Request, user: CurrentUser) -> None:
     """Applicants' applications take the table's tighter ``applications`` limit (a burst of 20,
     then one every 3 minutes, per applicant and replica); other people's the usual ``writes``."""

@@ -13,18 +13,6 @@ from shared.auth import Role
 from tests.security.matrix import SERVICES, Row, build_app, rows_of
 from tests.support import NatsServer, run_service
 
-SERVICE_CHANGE = "lands with the service change"
-# Routes whose role check is the service's own function rather than `require_roles`, so the
-# platform cannot read it: measurement's chart readers (`_chart_reader` in its api module).
-OWN_ROLE_CHECK = {
-    ("measurement", "GET", "/api/measurement/teams/{team_id}/series/{measure_key}"),
-    ("measurement", "GET", "/api/measurement/teams/{team_id}/charts/{measure_key}"),
-    ("measurement", "GET", "/api/measurement/teams/{team_id}/charts/{measure_key}.{picture}"),
-    ("measurement", "GET", "/api/measurement/cohorts/{cohort_id}/charts/{measure_key}"),
-    ("measurement", "GET", "/api/measurement/cohorts/{cohort_id}/charts/{measure_key}.{picture}"),
-    ("measurement", "GET", "/api/measurement/teams/{team_id}/charts/{measure_key}/annotations"),
-}
-
 
 def _operations(service: str) -> dict[tuple[str, str], dict[str, Any]]:
     spec: dict[str, Any] = build_app(service).openapi()
@@ -56,17 +44,7 @@ def _differences(service: str, rows: list[Row]) -> list[str]:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_routes_x_roles_are_the_matrixs_roles(service: str) -> None:
-    rows = [r for r in rows_of(service) if (service, r.method, r.path) not in OWN_ROLE_CHECK]
-    assert _differences(service, rows) == []
-
-
-@pytest.mark.xfail(strict=True, reason=SERVICE_CHANGE)
-def test_measurement_chart_readers_declare_their_roles_with_require_roles() -> None:
-    rows = [
-        r for r in rows_of("measurement") if ("measurement", r.method, r.path) in OWN_ROLE_CHECK
-    ]
-    assert len(rows) == len(OWN_ROLE_CHECK)
-    assert _differences("measurement", rows) == []
+    assert _differences(service, rows_of(service)) == []
 
 
 async def test_a_403_names_the_roles_that_may(nats_server: NatsServer) -> None:

@@ -14,23 +14,14 @@ from services.measurement.report import ReportReading
 from services.measurement.rows import MAX_MEASURE_KEY
 from services.measurement.settings import MeasurementSettings
 from shared.app import app_settings
-from shared.auth import Coordinator, CurrentUser, Principal, Role, require_roles
+from shared.auth import Coordinator, Principal, Role, require_roles
 from shared.clock import Clock
-from shared.errors import Forbidden
 
-_CHART_ROLES = frozenset({Role.coordinator, Role.team_lead, Role.coach})
-
-
-async def _chart_reader(user: CurrentUser) -> Principal:
-    """People who follow teams' data (coordinators, team leads, coaches) and trust systems' keys
-    (their own organisation's teams, as for series); other roles are refused outright (403)."""
-    if not user.is_machine and user.role not in _CHART_ROLES:
-        raise Forbidden("your role may not read charts")
-    return user
-
-
-# Series and charts: people who follow teams' data, and trust systems.
-ChartReader = Annotated[Principal, Depends(_chart_reader)]
+# Series and charts: people who follow teams' data (coordinators, team leads, coaches) and trust
+# systems' keys (their own organisation's teams); other roles are refused (403).
+ChartReader = Annotated[
+    Principal, require_roles(Role.coordinator, Role.team_lead, Role.coach, api_keys=True)
+]
 # Measures and plans, and notes on charts: people who follow teams' data.
 Reader = Annotated[Principal, require_roles(Role.coordinator, Role.team_lead, Role.coach)]
 # Uploads of one team's data from the web console: its project lead, or a coordinator.

@@ -48,7 +48,11 @@ def module_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer
 
 @pytest.fixture(scope="module")
 async def measurement(module_nats: NatsServer) -> AsyncIterator[RunningService]:
-    async with run_service("measurement", nats_url=module_nats.url) as service:
+    # One service serves a whole module of tests, all writing as the same coordinator: its
+    # per-caller write limit (tested in tests/security/test_rate_limit_table.py) is lifted here.
+    async with run_service(
+        "measurement", nats_url=module_nats.url, rate_limits={"writes": (1_000_000, 1_000.0)}
+    ) as service:
         yield service
 
 

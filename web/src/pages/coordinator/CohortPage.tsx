@@ -11,6 +11,7 @@ const LIVE_SECONDS = 10;
 
 function Viability({ cohort }: { cohort: CohortDetail }) {
   const v = cohort.viability;
+  if (!v) return null; // only coordinators are shown a cohort's viability
   const tallies = (entries: [string, { submitted: number; accepted: number }][], names: Record<string, string>) =>
     entries.map(([key, tally]) => [names[key] ?? words(key), tally.submitted, tally.accepted]);
   return (
@@ -47,7 +48,9 @@ function Viability({ cohort }: { cohort: CohortDetail }) {
 
 function Decision({ cohort, onDone }: { cohort: CohortDetail; onDone: (problem: Problem | null) => void }) {
   const [override, setOverride] = useState('');
-  const v = cohort.viability;
+  const viability = cohort.viability;
+  if (!viability) return null;
+  const v = viability;
   const decided = cohort.status === 'confirmed' || cohort.status === 'cancelled';
   if (decided) {
     return (

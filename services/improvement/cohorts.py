@@ -17,6 +17,7 @@ from services.improvement import diagrams, store
 from services.improvement.models import CoachAllocation, Cohort, Team
 from services.improvement.settings import ImprovementSettings
 from services.improvement.store import programme as programme_store
+from shared.erasure import email_digest
 from shared.events.enrolment import (
     CoachAllocated,
     CohortCancelled,
@@ -117,4 +118,5 @@ async def coach_allocated(
     ) or CoachAllocation(team_id=event.team_id)
     allocation.coach_id = event.coach_id
     allocation.coach_name = event.coach_name
+    allocation.coach_email_digest = email_digest(event.coach_email) if event.coach_email else None
     await store.save(session, allocation)

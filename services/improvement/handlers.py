@@ -6,13 +6,14 @@ idempotent by business key too (``cohorts.py``, ``plan.py``).
 
 from __future__ import annotations
 
-from services.improvement import cohorts, plan
+from services.improvement import cohorts, erasure, plan
 from services.improvement.settings import ImprovementSettings
 from shared.events.enrolment import (
     CoachAllocated,
     CohortCancelled,
     CohortConfirmed,
     CohortOpened,
+    PersonErased,
     TeamConfirmed,
     TeamWithdrawn,
 )
@@ -29,3 +30,4 @@ HANDLERS.add(CoachAllocated, cohorts.coach_allocated)
 HANDLERS.add(PlanMeasureAdded, plan.plan_measure_added)
 HANDLERS.add(PlanMeasureRemoved, plan.plan_measure_removed)
 HANDLERS.add(BatchAccepted, plan.batch_accepted)
+HANDLERS.add(PersonErased, erasure.person_erased)

@@ -81,6 +81,9 @@ class CoachAllocation(Base):
     team_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     coach_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     coach_name: Mapped[str | None] = mapped_column(String(200))
+    # shared.erasure.email_digest of the coach's address (never the address): how an erasure
+    # finds the coach.
+    coach_email_digest: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class PlanMeasure(Base):

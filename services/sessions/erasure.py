@@ -17,14 +17,11 @@ roles (``project_lead``...), never who. The service's own events carry no person
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.sessions.rules.erasure import is_address_of, scrub_document, scrub_text
 from services.sessions.settings import SessionsSettings
 from services.sessions.store import erasure as store
-from shared.erasure import ERASED, erased_email
+from shared.erasure import ERASED, erased_email, is_address_of, scrub_dead_letters
 from shared.events.enrolment import PersonErased
 from shared.handlers import HandlerContext
 
@@ -42,19 +39,4 @@ async def person_erased(
             token.label = ERASED if token.label else None
         await session.flush()
         await store.replace_subjects(session, subjects, erased_email(digest))
-    await _scrub_dead_letters(session, digest)
-
-
-async def _scrub_dead_letters(session: AsyncSession, digest: str) -> None:
-    for row in await store.dead_letters_with(session, ["@"]):
-        replaced: dict[str, str] = {}
-        try:
-            document = json.loads(row.payload)
-        except ValueError:  # not JSON (it was dead-lettered for that): scrub it as text
-            payload = scrub_text(row.payload, digest, replaced)
-        else:
-            scrubbed = scrub_document(document, digest, replaced)
-            payload = json.dumps(scrubbed) if replaced else row.payload
-        error = scrub_text(row.error, digest, replaced)
-        if payload != row.payload or error != row.error:
-            await store.rewrite_dead_letter(session, row.id, payload=payload, error=error)
+    await scrub_dead_letters(session, digest)

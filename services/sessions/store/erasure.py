@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import or_, select, union, update
+from sqlalchemy import select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -23,7 +23,6 @@ from services.sessions.models import (
     ProgrammeSession,
     SessionMaterial,
 )
-from shared.inbox import dead_letters
 
 # Every column that holds the subject of the person who did something.
 SUBJECT_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
@@ -60,20 +59,3 @@ async def feed_tokens_of(session: AsyncSession, subjects: set[str]) -> Sequence[
     return (
         await session.scalars(select(FeedToken).where(FeedToken.created_by.in_(subjects)))
     ).all()
-
-
-async def dead_letters_with(session: AsyncSession, needles: Sequence[str]) -> list[Any]:
-    """Dead letters whose payload or error mentions any of ``needles`` (an ``@``, a name...)."""
-    conditions = [
-        column.contains(needle)
-        for needle in needles
-        for column in (dead_letters.c.payload, dead_letters.c.error)
-    ]
-    rows = await session.execute(select(dead_letters).where(or_(*conditions)))
-    return list(rows.all())
-
-
-async def rewrite_dead_letter(session: AsyncSession, dead_letter_id: str, **values: str) -> None:
-    await session.execute(
-        dead_letters.update().where(dead_letters.c.id == dead_letter_id).values(**values)
-    )

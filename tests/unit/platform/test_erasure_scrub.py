@@ -1,9 +1,8 @@
-"""Finding an erased person in dead-lettered events and error text (rules/erasure.py)."""
+"""Finding an erased person in dead-lettered events and error text (shared/erasure.py)."""
 
 from __future__ import annotations
 
-from services.sessions.rules.erasure import scrub_document, scrub_text
-from shared.erasure import ERASED, email_digest, erased_email
+from shared.erasure import ERASED, email_digest, erased_email, scrub_document, scrub_text
 
 ADDRESS = "Erin.Erasable@Example.NHS.uk"
 DIGEST = email_digest(ADDRESS)

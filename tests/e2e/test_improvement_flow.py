@@ -1,14 +1,15 @@
-"""A team's project, from enrolment to the cohort's library, over real NATS: enrolment confirms a
-team and allocates its coach; the improvement service learns them from the events, and the team
-sets up its project (project team, aim), gathers ideas and votes on them anonymously, starts its
-driver diagram from the change package, runs three PDSA cycles on one idea (adapt, adapt, adopt)
-whose events are recorded and published, is scored month by month by its coach, and shares what
-it learned in the cohort's library."""
+"""A team's year (issue #18's acceptance), from enrolment to the cohort's library, over real NATS:
+enrolment confirms a team and allocates its coach; the improvement service learns them from the
+events, and the team sets up its project (project team, aim), gathers ideas and votes on them
+anonymously, starts its driver diagram from the change package, runs three PDSA cycles on one idea
+(adapt, adapt, adopt) whose events measurement turns into notes on the team's chart of a plan
+measure, is scored month by month by its coach, and shares what it learned in the cohort's
+library."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from tests.e2e.test_walking_skeleton import confirmed_team
 from tests.support import NatsServer, RunningService, eventually, run_service
 
 API = "/api/improvement"
+MEASURE = "frequently_enjoy_work"  # one of the default plan's three weekly measures
 
 
 def at(day: date) -> datetime:
@@ -49,6 +51,7 @@ async def test_a_confirmed_teams_year_of_improvement(nats_server: NatsServer) ->
     async with (
         run_service("enrolment", nats_url=nats_server.url, clock=clock) as enrolment,
         run_service("improvement", nats_url=nats_server.url, clock=clock) as improvement,
+        run_service("measurement", nats_url=nats_server.url, clock=clock) as measurement,
     ):
         # Enrolment: the team is confirmed, then given its coach.
         team_id = await confirmed_team(enrolment)
@@ -188,6 +191,8 @@ async def test_a_confirmed_teams_year_of_improvement(nats_server: NatsServer) ->
             plan = {
                 "objective": "Cards lift how thanked staff feel",
                 "prediction": "Half the shift writes one",
+                # The plan measure that will show the effect: its chart carries the cycle.
+                "measure_keys": [MEASURE],
             }
             cycle = await ok(await call("POST", f"change-ideas/{idea['id']}/cycles", plan), 201)
             await ok(await call("POST", f"cycles/{cycle['id']}/start", {}))
@@ -232,6 +237,38 @@ async def test_a_confirmed_teams_year_of_improvement(nats_server: NatsServer) ->
         ]
         assert {e["team_id"] for e in done} == {team_id}
         assert {e["change_idea_name"] for e in done} == {"Thank-you cards at handover"}
+
+        # The chart of the plan measure tells the story: the team's weekly pulse answers, uploaded
+        # by its project lead, with a note where each cycle started and where it was acted on.
+        weeks = [date(2100, 1, 4) + timedelta(weeks=k) for k in range(17)]
+        rows = "".join(
+            f"w{k}-{n},{MEASURE},{week.isoformat()}T10:00:00,{5 if (k + n) % 3 else 2}\n"
+            for k, week in enumerate(weeks)
+            for n in range(6)
+        )
+        uploaded = await measurement.client.post(
+            f"/api/measurement/uploads/teams/{team_id}/responses",
+            content=("client_id,measure,responded_at,item_1\n" + rows).encode(),
+            headers={
+                **measurement.auth(Role.team_lead, organisation_id=team["organisation_id"]),
+                "Content-Type": "text/csv",
+            },
+        )
+        assert uploaded.status_code == 200, uploaded.text
+
+        async def annotated() -> list[Any] | None:
+            answer = await measurement.client.get(
+                f"/api/measurement/teams/{team_id}/charts/{MEASURE}",
+                params={"period": "week"},
+                headers=measurement.auth(Role.coach, coach_id=coach["id"]),
+            )
+            notes = answer.json()["chart"]["annotations"] if answer.status_code == 200 else []
+            return notes if len(notes) == 6 else None
+
+        notes = [a["note"] for a in await eventually(annotated)]
+        for step in (1, 2, 3):
+            assert f"Testing 'Thank-you cards at handover' (PDSA cycle {step})" in notes
+        assert "'Thank-you cards at handover' (PDSA cycle 3) adopted" in notes
 
         # The progress score rose month by month.
         scores = await ok(await call("GET", f"teams/{team_id}/progress-scores"))

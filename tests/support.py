@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -60,20 +62,21 @@ class NatsServer:
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        return [
+            nats_server_binary(),
+            "-js",
+            "-sd",
+            str(self.store_dir),
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+        ]
+
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [
-                nats_server_binary(),
-                "-js",
-                "-sd",
-                str(self.store_dir),
-                "-a",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -94,6 +97,135 @@ class NatsServer:
             self.process.terminate()
         self.process.wait(10)
         self.process = None
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None
+
+
+class NatsNode(NatsServer):
+    """One member of a JetStream cluster on localhost: its own client, route and monitoring
+    ports, storage and name; routes to every member. With ``config`` (e.g. the committed
+    deploy/nats.conf), the server reads it and the command line sets where this node listens."""
+
+    def __init__(
+        self,
+        store_dir: Path,
+        *,
+        name: str,
+        routes: list[str],
+        cluster_port: int,
+        config: Path | None = None,
+    ) -> None:
+        super().__init__(store_dir)
+        self.name = name
+        self.routes = routes
+        self.cluster_port = cluster_port
+        self.monitor_port = free_port()
+        self.config = config
+
+    def command(self) -> list[str]:
+        storage = ["-c", str(self.config)] if self.config else ["-js", "-sd", str(self.store_dir)]
+        return [
+            nats_server_binary(),
+            *storage,
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-m",
+            str(self.monitor_port),
+            "--name",
+            self.name,
+            "--cluster_name",
+            "ewc",
+            "--cluster",
+            f"nats://127.0.0.1:{self.cluster_port}",
+            "--routes",
+            ",".join(self.routes),
+        ]
+
+
+class NatsCluster:
+    """Three (by default) nats-servers with JetStream routed into one cluster on localhost, as
+    production runs them; each can be killed, stopped and started again with its storage."""
+
+    def __init__(self, store_dir: Path, *, size: int = 3, config: Path | None = None) -> None:
+        cluster_ports = [free_port() for _ in range(size)]
+        routes = [f"nats://127.0.0.1:{port}" for port in cluster_ports]
+        self.nodes = [
+            NatsNode(
+                store_dir / f"n{i + 1}",
+                name=f"n{i + 1}",
+                routes=routes,
+                cluster_port=port,
+                config=config and self._node_config(config, store_dir / f"n{i + 1}"),
+            )
+            for i, port in enumerate(cluster_ports)
+        ]
+
+    @staticmethod
+    def _node_config(config: Path, store_dir: Path) -> Path:
+        # The config's store_dir cannot be overridden from the command line.
+        store_dir.mkdir(parents=True, exist_ok=True)
+        copy = store_dir.with_suffix(".conf")
+        copy.write_text(config.read_text().replace("store_dir: /data", f"store_dir: {store_dir}"))
+        return copy
+
+    @property
+    def urls(self) -> list[str]:
+        return [node.url for node in self.nodes]
+
+    @property
+    def url(self) -> str:
+        """Every member, as a service's NATS_URL setting names them."""
+        return ",".join(self.urls)
+
+    def node(self, name: str) -> NatsNode:
+        return next(node for node in self.nodes if node.name == name)
+
+    def start(self) -> None:
+        for node in self.nodes:
+            if not node.running:
+                node.start()
+
+    def stop(self, *, kill: bool = False) -> None:
+        for node in self.nodes:
+            node.stop(kill=kill)
+
+    def monitor(self, node: NatsNode, path: str) -> Any:
+        with urllib.request.urlopen(f"http://127.0.0.1:{node.monitor_port}{path}", timeout=2) as r:
+            return json.load(r)
+
+    async def wait_ready(self, timeout: float = 30.0) -> None:
+        """Until every running member sees a JetStream meta leader."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError):
+                running = [n for n in self.nodes if n.running]
+                infos = [await asyncio.to_thread(self.monitor, n, "/jsz") for n in running]
+                if all((i.get("meta_cluster") or {}).get("leader") for i in infos):
+                    return
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"the NATS cluster has no meta leader within {timeout}s")
+
+    async def stream_info(self, stream: str) -> Any:
+        """The stream's info as any running member tells it (with its leader, if any)."""
+        import nats
+
+        running = [n.url for n in self.nodes if n.running]
+        nc = await nats.connect(servers=running, connect_timeout=2, allow_reconnect=False)
+        try:
+            return await nc.jetstream(timeout=2).stream_info(stream)
+        finally:
+            await nc.close()
+
+    async def leader(self, stream: str) -> NatsNode | None:
+        with contextlib.suppress(Exception):
+            info = await self.stream_info(stream)
+            if info.cluster and info.cluster.leader:
+                return self.node(info.cluster.leader)
+        return None
 
 
 async def create_database(service: str) -> tuple[str, Callable[[], Awaitable[None]]]:

@@ -19,6 +19,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
 from shared.auth import Role, issue_token
@@ -70,7 +71,6 @@ class ServiceProcess:
                 f"{prefix}_ENVIRONMENT": "test",
                 f"{prefix}_OUTBOX_POLL_SECONDS": "0.5",
                 f"{prefix}_CONSUMER_BACKOFF_SECONDS": "[0.2, 0.5, 1.0]",
-                f"{prefix}_CONSUMER_ACK_WAIT_SECONDS": "3",
                 # One coordinator token drives hundreds of writes here: not what the limits are for.
                 f"{prefix}_RATE_LIMITS": '{"writes": [100000, 10000], "ingestion": [100000, 10000]}',
             }
@@ -95,7 +95,7 @@ class ServiceProcess:
             stderr=subprocess.STDOUT,
         )
 
-    async def wait_ready(self, timeout: float = 30.0, *, path: str = "/readyz") -> None:
+    async def wait_ready(self, timeout: float = 60.0, *, path: str = "/readyz") -> None:
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(base_url=self.url, timeout=2) as client:
             while time.monotonic() < deadline:
@@ -312,6 +312,36 @@ async def invoices_by_team(billing: ServiceProcess) -> dict[str, list[dict[str, 
             if len(items) < page:
                 return result
             offset += page
+
+
+def invoice_counts(
+    by_team: dict[str, list[dict[str, Any]]], team_ids: Iterable[str]
+) -> tuple[int, int]:
+    """(lost, duplicated) among the teams' invoices; the numbers must be gapless whatever."""
+    numbers = sorted(int(i["number"].rsplit("-", 1)[1]) for v in by_team.values() for i in v)
+    assert numbers == list(range(1, len(numbers) + 1)), "invoice numbers must stay gapless"
+    lost = sum(1 for t in team_ids if t not in by_team)
+    return lost, sum(len(v) - 1 for v in by_team.values())
+
+
+async def metric(service: ServiceProcess, name: str, **labels: str) -> float:
+    """The sum of a metric's samples with these labels, read from the process's /metrics."""
+    async with service.client() as client:
+        text = (await client.get("/metrics")).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items())
+    )
+
+
+async def unpublished(service: ServiceProcess) -> int:
+    """Events waiting in the service's outbox."""
+    rows = await query(
+        service.database_url, "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL"
+    )
+    return int(rows[0]["n"])
 
 
 async def wait_until(check: Any, *, timeout: float, interval: float = 0.2) -> float:

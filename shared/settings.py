@@ -58,8 +58,8 @@ class ServiceSettings(BaseSettings):
     # takes, its replica tells JetStream every heartbeat that it is still at work, so a live
     # replica keeps its batch. A replica too stalled to send heartbeats for an ack wait loses it
     # to another, and the inbox makes the second handling a duplicate without effect.
-    consumer_ack_wait_seconds: float = Field(default=3.0, gt=0)
-    consumer_heartbeat_seconds: float = Field(default=1.0, gt=0)
+    consumer_ack_wait_seconds: float = Field(default=2.0, gt=0)
+    consumer_heartbeat_seconds: float = Field(default=0.5, gt=0)
     consumers_enabled: bool = True
 
     jwt_secret: str = DEVELOPMENT_JWT_SECRET

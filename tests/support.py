@@ -269,7 +269,6 @@ TEST_SETTINGS: dict[str, Any] = {
     "outbox_poll_seconds": 0.5,
     "consumer_max_deliveries": 3,
     "consumer_backoff_seconds": [0.1, 0.2],
-    "consumer_ack_wait_seconds": 5.0,
 }
 
 

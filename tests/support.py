@@ -74,9 +74,14 @@ class NatsServer:
             str(self.port),
         ]
 
+    env: dict[str, str] = {}
+
     def start(self) -> None:
         self.process = subprocess.Popen(
-            self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            self.command(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, **self.env},
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -123,18 +128,20 @@ class NatsNode(NatsServer):
         self.cluster_port = cluster_port
         self.monitor_port = free_port()
         self.config = config
+        self.env: dict[str, str] = {}
 
     def command(self) -> list[str]:
-        storage = ["-c", str(self.config)] if self.config else ["-js", "-sd", str(self.store_dir)]
+        where = ["-a", "127.0.0.1", "-p", str(self.port), "-m", str(self.monitor_port)]
+        if self.config is not None:
+            # The cluster block (routes, their password) stays the file's own: a --cluster flag
+            # would silently drop the routes' authorization.
+            return [nats_server_binary(), "-c", str(self.config), *where, "--name", self.name]
         return [
             nats_server_binary(),
-            *storage,
-            "-a",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "-m",
-            str(self.monitor_port),
+            "-js",
+            "-sd",
+            str(self.store_dir),
+            *where,
             "--name",
             self.name,
             "--cluster_name",
@@ -150,26 +157,53 @@ class NatsCluster:
     """Three (by default) nats-servers with JetStream routed into one cluster on localhost, as
     production runs them; each can be killed, stopped and started again with its storage."""
 
-    def __init__(self, store_dir: Path, *, size: int = 3, config: Path | None = None) -> None:
+    def __init__(
+        self,
+        store_dir: Path,
+        *,
+        size: int = 3,
+        config: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """With ``config`` (deploy/nats.conf), each node runs that file with the environment
+        compose gives it (``env``: passwords), its routes pointing at the local members."""
         cluster_ports = [free_port() for _ in range(size)]
         routes = [f"nats://127.0.0.1:{port}" for port in cluster_ports]
-        self.nodes = [
-            NatsNode(
+        self.nodes = []
+        for i, port in enumerate(cluster_ports):
+            node = NatsNode(
                 store_dir / f"n{i + 1}",
                 name=f"n{i + 1}",
                 routes=routes,
                 cluster_port=port,
-                config=config and self._node_config(config, store_dir / f"n{i + 1}"),
+                config=config and self._node_config(config, store_dir / f"n{i + 1}", port),
             )
-            for i, port in enumerate(cluster_ports)
-        ]
+            if config is not None:
+                from scripts.nats_config import route_url
+
+                password = (env or {}).get("NATS_CLUSTER_PASSWORD", "")
+                node.env = {
+                    **(env or {}),
+                    **{
+                        f"NATS_ROUTE_{j + 1}": route_url(j, password, "127.0.0.1", cport)
+                        for j, cport in enumerate(cluster_ports)
+                    },
+                }
+            self.nodes.append(node)
 
     @staticmethod
-    def _node_config(config: Path, store_dir: Path) -> Path:
-        # The config's store_dir cannot be overridden from the command line.
+    def _node_config(config: Path, store_dir: Path, port: int) -> Path:
+        """The file with this node's storage and route port in place of the container's."""
+        text = config.read_text()
+        for old, new in {
+            "store_dir: /data": f"store_dir: {store_dir}",
+            "listen: 0.0.0.0:6222": f"listen: 127.0.0.1:{port}",
+        }.items():
+            assert old in text, f"{config} has no {old!r}"
+            text = text.replace(old, new)
         store_dir.mkdir(parents=True, exist_ok=True)
         copy = store_dir.with_suffix(".conf")
-        copy.write_text(config.read_text().replace("store_dir: /data", f"store_dir: {store_dir}"))
+        copy.write_text(text)
         return copy
 
     @property

@@ -138,6 +138,16 @@ class ServiceProcess:
         return httpx.AsyncClient(base_url=self.url, timeout=timeout)
 
 
+class Gateway:
+    """The gateway in front of the services, for a scenario's client (like a ServiceProcess)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def client(self, timeout: float = 10.0) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, timeout=timeout)
+
+
 def admin_dsn(database_url: str) -> str:
     return (
         make_url(database_url)
@@ -218,7 +228,7 @@ async def gather_limited(limit: int, coroutines: Iterable[Any]) -> list[Any]:
 
 
 async def prepare_programme(
-    enrolment: ServiceProcess, *, teams: int, organisations: int
+    enrolment: ServiceProcess | Gateway, *, teams: int, organisations: int
 ) -> Programme:
     """Organisations, an open cohort, ``teams`` EOIs; one is accepted, the cohort closed and "go"
     decided, so that the remaining teams can each be confirmed on their own (late joiners)."""

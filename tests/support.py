@@ -56,7 +56,13 @@ class NatsServer:
     def __init__(self, store_dir: Path, port: int | None = None) -> None:
         self.store_dir = store_dir
         self.port = port or free_port()
+        self.monitor_port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def monitor_url(self) -> str:
+        """Its monitoring endpoint (/healthz, /jsz), as an operator reaches it."""
+        return f"http://127.0.0.1:{self.monitor_port}"
 
     @property
     def url(self) -> str:
@@ -72,6 +78,8 @@ class NatsServer:
             "127.0.0.1",
             "-p",
             str(self.port),
+            "-m",
+            str(self.monitor_port),
         ]
 
     env: dict[str, str] = {}
@@ -126,7 +134,6 @@ class NatsNode(NatsServer):
         self.name = name
         self.routes = routes
         self.cluster_port = cluster_port
-        self.monitor_port = free_port()
         self.config = config
         self.env: dict[str, str] = {}
 

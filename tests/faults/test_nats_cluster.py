@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 from typing import Any
 
@@ -153,7 +154,9 @@ async def test_stream_leader_killed_during_300_confirmations(
     lost, duplicated = invoice_counts(by_team, programme.team_ids)
     assert lost == 0 and duplicated == 0
 
-    # The killed server comes back and catches up with what it missed.
+    # The killed server comes back with its disk lost too (an empty store, the same name): it
+    # copies the streams from the other two.
+    shutil.rmtree(leader.store_dir)
     leader.start()
     back_at = time.monotonic()
     await wait_until(lambda: replicated(nats_cluster, "ENROLMENT"), timeout=60)
@@ -172,8 +175,8 @@ async def test_stream_leader_killed_during_300_confirmations(
         notes=(
             f"3 servers, 3 replicas; a new ENROLMENT leader in {elected:.1f}s, publishing again "
             f"{resumed:.1f}s after the kill; all invoiced {drained:.1f}s after the last "
-            f"confirmation; {len(retried)} answered 503 (retried); the killed server back and "
-            f"current in {caught_up:.1f}s"
+            f"confirmation; {len(retried)} answered 503 (retried); the killed server back with "
+            f"an empty disk and current in {caught_up:.1f}s"
         ),
     )
 

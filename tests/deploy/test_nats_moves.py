@@ -7,6 +7,8 @@ on the new one with the replicas asked for, and a new confirmation is invoiced o
 from __future__ import annotations
 
 import contextlib
+import io
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -134,3 +136,63 @@ async def test_the_check_reports_what_is_still_pending(nats_server: NatsServer) 
         assert settled([nats_server.monitor_url, "--once"]) == 1
     finally:
         await nc.close()
+
+
+async def test_a_stream_moves_to_three_replicas_in_place(tmp_path: Path) -> None:
+    """Inside a cluster, without a stop: the producer started with STREAM_REPLICAS=3 moves its
+    stream to three servers, and the consumers on it follow."""
+    databases: dict[str, str] = {}
+    drops: list[Callable[[], Awaitable[None]]] = []
+    for service in ("enrolment", "billing"):
+        databases[service], drop = await create_database(service)
+        drops.append(drop)
+    cluster = NatsCluster(tmp_path / "three")
+    cluster.start()
+    try:
+        await cluster.wait_ready()
+        async with the_services(databases, cluster.url, 1) as (enrolment, billing):
+            await a_team_invoiced_once(enrolment, billing, 1)
+            info: Any = await billing.app.state.bus.js.stream_info("ENROLMENT")
+            assert info.config.num_replicas == 1
+        async with the_services(databases, cluster.url, 3) as (enrolment, billing):
+            js = billing.app.state.bus.js
+            info = await js.stream_info("ENROLMENT")
+            assert info.config.num_replicas == 3
+
+            async def consumer_follows() -> bool:
+                consumer = await js.consumer_info("ENROLMENT", "billing-enrolment")
+                return len(consumer.cluster.replicas or []) == 2
+
+            await eventually(consumer_follows, timeout=30)
+            await a_team_invoiced_once(enrolment, billing, 2)
+    finally:
+        cluster.stop(kill=True)
+        for drop in drops:
+            await drop()
+
+
+async def test_three_replicas_asked_of_a_single_server_are_refused_loudly(
+    nats_server: NatsServer,
+) -> None:
+    """A single server cannot keep three copies: the service says so and is not ready (rather
+    than running with one copy while the operator believes there are three)."""
+    said = io.StringIO()
+    handler = logging.StreamHandler(said)
+    logging.getLogger("shared.bus").addHandler(handler)
+    try:
+        async with run_service(
+            "billing", nats_url=nats_server.url, stream_replicas=3, wait_for_nats=False
+        ) as billing:
+
+            async def refused() -> Any:
+                ready = await billing.client.get("/readyz")
+                told = "refuses this service's streams" in said.getvalue()
+                return ready.json()["checks"] if ready.status_code == 503 and told else None
+
+            assert await eventually(refused, timeout=15) == {
+                "database": "ok",
+                "nats": "unavailable",
+            }
+            assert "replicas" in said.getvalue()
+    finally:
+        logging.getLogger("shared.bus").removeHandler(handler)

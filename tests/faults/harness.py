@@ -391,7 +391,7 @@ def write_markdown(data: dict[str, Any]) -> None:
         "| scenario | events sent | effects observed | lost | duplicated | time to recover (s) | notes |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for name, row in sorted(data.items()):
+    for name, row in sorted(data.items(), key=lambda item: _scenario_number(item[0])):
         lines.append(
             f"| {name} | {row.get('sent', '')} | {row.get('effects', '')} | {row.get('lost', '')} | "
             f"{row.get('duplicated', '')} | {row.get('recovery_seconds', '')} | {row.get('notes', '')} |"
@@ -403,3 +403,9 @@ def write_markdown(data: dict[str, Any]) -> None:
             "\n## Soak" + target.read_text().split("## Soak", 1)[1]
         )  # kept: written by make bench
     target.write_text("\n".join(lines) + "\n" + soak)
+
+
+def _scenario_number(name: str) -> tuple[int, str]:
+    """Scenarios in their numbers' order (10 after 9), then by name."""
+    number = name.split(".", 1)[0]
+    return (int(number) if number.isdigit() else 1_000, name)

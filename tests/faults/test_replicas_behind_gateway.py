@@ -106,6 +106,10 @@ async def test_two_replicas_of_every_service_one_killed_during_mixed_load(
                     reads[await read(client, service)] += 1
 
         async with gateway.client(timeout=30) as client:
+            # One read of each first: measurement writes its default measure definitions on
+            # the first read of /measures, and two first reads at once race on them (a 409 on a
+            # GET, the first time only; reported to measurement). Not this scenario's fault.
+            assert [await read(client, service) for service in READS] == [200] * len(READS)
             readers = [asyncio.create_task(keep_reading(client)) for _ in range(2)]
             confirming = asyncio.create_task(
                 gather_limited(4, (confirm_one(client, t) for t in late_joiners))

@@ -80,8 +80,7 @@ def _caddy_env(
         "OIDC_SCOPE": "openid profile ewc",
     }
     for service, port in ports.items():
-        caddy_env[f"{service.upper()}_UPSTREAM_HOST"] = "127.0.0.1"
-        caddy_env[f"{service.upper()}_UPSTREAM_PORT"] = str(port)
+        caddy_env[f"{service.upper()}_UPSTREAMS"] = f"127.0.0.1:{port}"
     return caddy_env
 
 

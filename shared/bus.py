@@ -1,14 +1,18 @@
-"""NATS JetStream: one connection per service process, streams created idempotently, publishing
-with de-duplication ids, and durable pull consumers that hand each fetched batch to a callback.
+"""NATS JetStream: one connection per service process (to a single server or to any member of a
+cluster), streams created idempotently with the replicas asked for, publishing with
+de-duplication ids, and durable pull consumers that hand each fetched batch to a callback while
+telling JetStream that the batch is still being worked on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import nats
 from nats.aio.client import Client as NatsClient
@@ -16,7 +20,7 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError
 
 from shared import metrics
 from shared.events import STREAMS
@@ -35,11 +39,14 @@ class Bus:
         *,
         name: str,
         streams: Sequence[str] | None = None,
+        replicas: int = 1,
         duplicate_window_seconds: float = 600.0,
         publish_timeout: float = 5.0,
     ) -> None:
         self.url = url
+        self.servers, self._user, self._password = server_urls(url)
         self.name = name
+        self.replicas = replicas
         # The streams this service publishes to or consumes from (all of them by default): with
         # its own NATS user it may touch no other (deploy/nats.conf).
         self.streams = list(STREAMS) if streams is None else list(streams)
@@ -55,6 +62,12 @@ class Bus:
     @property
     def connected(self) -> bool:
         return self.nc is not None and self.nc.is_connected and self._ready.is_set()
+
+    @property
+    def server(self) -> str:
+        """The address of the server this process is connected to (no credentials)."""
+        url = self.nc.connected_url if self.nc is not None else None
+        return url.netloc.rsplit("@", 1)[-1] if url is not None else "none"
 
     @property
     def js(self) -> JetStreamContext:
@@ -73,7 +86,11 @@ class Bus:
         while True:
             try:
                 self.nc = await nats.connect(
-                    servers=[self.url],
+                    servers=self.servers,
+                    # The credentials go with every server, also the cluster members the client
+                    # learns of from the server (their addresses come without credentials).
+                    user=self._user,
+                    password=self._password,
                     name=self.name,
                     connect_timeout=2,
                     # Never give up reconnecting (the default stops after about 2 minutes).
@@ -90,27 +107,33 @@ class Bus:
                 self._js = self.nc.jetstream(timeout=self.publish_timeout)
                 await self.ensure_streams()
                 self._ready.set()
-                log.info("connected to NATS at %s", self.url)
+                metrics.NATS_CONNECTED.labels(service=self.name).set(1)
+                log.info("connected to NATS at %s", self.server)
                 for callback in self.on_connected:
                     callback()
                 return
+            except StreamsRefused as exc:
+                log.error("NATS refuses this service's streams; retrying: %s", exc)
             except Exception as exc:
-                log.warning("NATS not reachable yet (%s); retrying", type(exc).__name__)
-                if self.nc is not None:
-                    with contextlib.suppress(Exception):
-                        await self.nc.close()
-                    self.nc = None
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
+                log.warning("NATS not reachable yet (%s: %s); retrying", type(exc).__name__, exc)
+            if self.nc is not None:
+                with contextlib.suppress(Exception):
+                    await self.nc.close()
+                self.nc = None
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
     async def _on_error(self, exc: Exception) -> None:
         log.debug("NATS error: %s", exc)
 
     async def _on_disconnected(self) -> None:
+        metrics.NATS_CONNECTED.labels(service=self.name).set(0)
         log.warning("disconnected from NATS")
 
     async def _on_reconnected(self) -> None:
-        log.info("reconnected to NATS")
+        metrics.NATS_CONNECTED.labels(service=self.name).set(1)
+        metrics.NATS_RECONNECTS.labels(service=self.name).inc()
+        log.info("reconnected to NATS at %s", self.server)
         # A server restarted with fresh storage has no streams: create them again.
         with contextlib.suppress(Exception):
             await self.ensure_streams()
@@ -118,27 +141,59 @@ class Bus:
             callback()
 
     async def ensure_streams(self) -> None:
-        """Create the streams this service uses, if missing, and align its own stream's
-        settings; safe to call repeatedly (a consumer may start before the stream's producer)."""
+        """Create the streams this service uses, if missing, and align its own stream's settings
+        (de-duplication window, replicas); safe to call repeatedly (a consumer may start before
+        the stream's producer, and several replicas start at once)."""
         js = self.js
         for name in self.streams:
-            config = StreamConfig(
-                name=name,
-                subjects=[STREAMS[name]],
-                storage=StorageType.FILE,
-                duplicate_window=self.duplicate_window_seconds,
-            )
             try:
                 info = await js.stream_info(name)
             except NotFoundError:
-                try:
-                    await js.add_stream(config)
-                except Exception as exc:  # another replica created it in between
-                    log.debug("add_stream %s: %s", name, exc)
+                await self._add_stream(name)
                 continue
-            mine = name == own_stream(self.name)
-            if mine and (info.config.duplicate_window or 0) < self.duplicate_window_seconds:
-                await js.update_stream(config)
+            if name == own_stream(self.name):
+                await self._align(info.config)
+            elif (info.config.num_replicas or 1) != self.replicas:
+                log.info(
+                    "stream %s has %s replicas (this service asks for %s; its producer sets them)",
+                    name,
+                    info.config.num_replicas,
+                    self.replicas,
+                )
+
+    async def _add_stream(self, name: str) -> None:
+        config = StreamConfig(
+            name=name,
+            subjects=[STREAMS[name]],
+            storage=StorageType.FILE,
+            duplicate_window=self.duplicate_window_seconds,
+            num_replicas=self.replicas,
+        )
+        try:
+            await self.js.add_stream(config)
+        except Exception as exc:
+            # Another replica may have created it in between; anything else (three replicas
+            # asked of a single server, say) leaves the stream missing, and must be seen.
+            try:
+                await self.js.stream_info(name)
+            except NotFoundError:
+                raise StreamsRefused(f"stream {name} could not be created: {exc}") from exc
+
+    async def _align(self, current: StreamConfig) -> None:
+        """Move this service's own stream to the de-duplication window and the replicas asked
+        for (JetStream copies the stream to new replicas, or drops replicas, while it serves)."""
+        window = max(current.duplicate_window or 0, self.duplicate_window_seconds)
+        if window == current.duplicate_window and (current.num_replicas or 1) == self.replicas:
+            return
+        wanted = dataclasses.replace(current, duplicate_window=window, num_replicas=self.replicas)
+        try:
+            await self.js.update_stream(wanted)
+        except Exception as exc:
+            raise StreamsRefused(
+                f"stream {current.name} could not move from {current.num_replicas} to "
+                f"{self.replicas} replicas: {exc}"
+            ) from exc
+        log.info("stream %s now has %s replicas", current.name, self.replicas)
 
     async def publish(
         self, subject: str, payload: bytes, *, msg_id: str, correlation_id: str | None = None
@@ -160,6 +215,31 @@ class Bus:
                 await self.nc.drain()
             with contextlib.suppress(Exception):
                 await self.nc.close()
+
+
+class StreamsRefused(Exception):
+    """Connected, but JetStream would not create or align a stream this service needs."""
+
+
+def server_urls(url: str) -> tuple[list[str], str | None, str | None]:
+    """The servers of a NATS URL setting (one URL, or a cluster's members separated by commas)
+    without their credentials, and the user and password they carry (one for all)."""
+    servers: list[str] = []
+    credentials: set[tuple[str | None, str | None]] = set()
+    for part in url.split(","):
+        parts = urlsplit(part.strip())
+        user = unquote(parts.username) if parts.username is not None else None
+        password = unquote(parts.password) if parts.password is not None else None
+        credentials.add((user, password))
+        host = parts.hostname or ""
+        if ":" in host:  # an IPv6 address
+            host = f"[{host}]"
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        servers.append(urlunsplit((parts.scheme, netloc, parts.path, "", "")))
+    if len(credentials) > 1:
+        raise ValueError("every NATS URL of a service must carry the same user and password")
+    user, password = credentials.pop()
+    return servers, user, password
 
 
 def inbox_prefix(service: str) -> str:
@@ -234,8 +314,11 @@ def subscriptions_for(service: str, subjects: Sequence[str]) -> list[Subscriptio
 class Consumer:
     """Fetches batches from a durable pull consumer and passes each batch to ``callback``.
 
-    The callback acks, naks or terminates each message itself. The loop survives NATS outages
-    and restarts (it recreates the consumer), and stops cleanly on ``stop()``.
+    The callback acks, naks or terminates each message itself. Until it returns, a heartbeat
+    tells JetStream every ``heartbeat_seconds`` that the batch's open messages are still being
+    worked on, so a short ack wait redelivers a dead replica's batch soon without taking a slow
+    one's away. The loop survives NATS outages and restarts (it recreates the consumer), and
+    stops cleanly on ``stop()``.
     """
 
     def __init__(
@@ -248,6 +331,7 @@ class Consumer:
         batch_size: int,
         max_deliver: int,
         ack_wait_seconds: float,
+        heartbeat_seconds: float,
     ) -> None:
         self.bus = bus
         self.subscription = subscription
@@ -256,6 +340,7 @@ class Consumer:
         self.batch_size = batch_size
         self.max_deliver = max_deliver
         self.ack_wait_seconds = ack_wait_seconds
+        self.heartbeat_seconds = heartbeat_seconds
         self._stopping = False
 
     def stop(self) -> None:
@@ -275,12 +360,15 @@ class Consumer:
             max_ack_pending=1000,
         )
         try:
+            # Creates the consumer, or updates it in place (ack wait, deliveries, subjects).
+            await self.bus.js.add_consumer(sub.stream, config, timeout=2.0)
+        except BadRequestError as exc:
+            # A change JetStream cannot make in place: start the consumer afresh (it delivers
+            # the stream from the start again; the inbox drops what was handled before). Only
+            # on this answer: a timeout (a leader being elected) must never remove a consumer.
+            log.warning("consumer %s cannot be updated (%s); re-creating it", sub.durable, exc)
+            await self.bus.js.delete_consumer(sub.stream, sub.durable)
             await self.bus.js.add_consumer(sub.stream, config)
-        except Exception as exc:
-            log.info("consumer %s exists with another config (%s); updating", sub.durable, exc)
-            with contextlib.suppress(Exception):
-                await self.bus.js.delete_consumer(sub.stream, sub.durable)
-                await self.bus.js.add_consumer(sub.stream, config)
         return await self.bus.js.pull_subscribe_bind(durable=sub.durable, stream=sub.stream)
 
     async def run(self) -> None:
@@ -296,27 +384,64 @@ class Consumer:
                     msgs = await psub.fetch(self.batch_size, timeout=1.0)
                 except NatsTimeoutError:
                     continue
-                await self.callback(msgs)
+                await self.handle(msgs)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.warning(
                     "consumer %s: %s: %s", self.subscription.durable, type(exc).__name__, exc
                 )
-                if psub is not None:
+                # Keep fetching through the same subscription while the consumer exists (in a
+                # cluster it may just be electing a leader); bind again only once it is gone.
+                if psub is not None and await self._gone():
                     with contextlib.suppress(Exception):
                         await psub.unsubscribe()
-                psub = None
-                await asyncio.sleep(0.5)
+                    psub = None
+                await asyncio.sleep(0.2)
         if psub is not None:
             with contextlib.suppress(Exception):
                 await psub.unsubscribe()
+
+    async def _gone(self) -> bool:
+        """JetStream says the consumer does not exist (a server that lost its storage)."""
+        try:
+            await self.bus.js.consumer_info(
+                self.subscription.stream, self.subscription.durable, timeout=1.0
+            )
+        except NotFoundError:
+            return True
+        except Exception:
+            return False  # no answer: not known to be gone
+        return False
+
+    async def handle(self, msgs: list[Msg]) -> None:
+        """Run the callback on a fetched batch, with its heartbeat going until it returns."""
+        again = sum(1 for msg in msgs if msg.metadata.num_delivered > 1)
+        if again:
+            metrics.EVENTS_REDELIVERED.labels(self.service, self.subscription.durable).inc(again)
+        heartbeat = asyncio.create_task(self._in_progress(msgs))
+        try:
+            await self.callback(msgs)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def _in_progress(self, msgs: list[Msg]) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_seconds)
+            for msg in msgs:
+                # Acked, retried later (nak) or given up (term): no longer this batch's to hold;
+                # a progress ack would even undo a nak's delay.
+                if not msg._ackd:
+                    with contextlib.suppress(Exception):
+                        await msg.in_progress()
 
     async def refresh_lag(self) -> None:
         with contextlib.suppress(Exception):
             info = await self.bus.js.consumer_info(
                 self.subscription.stream, self.subscription.durable
             )
-            metrics.CONSUMER_LAG.labels(
-                service=self.service, consumer=self.subscription.durable
-            ).set(info.num_pending or 0)
+            labels = {"service": self.service, "consumer": self.subscription.durable}
+            metrics.CONSUMER_LAG.labels(**labels).set(info.num_pending or 0)
+            metrics.CONSUMER_ACK_PENDING.labels(**labels).set(info.num_ack_pending or 0)

@@ -19,6 +19,7 @@ import functools
 import json
 import logging
 import os
+import time
 import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -120,11 +121,14 @@ class HandlerRunner:
     max_deliveries: int
     backoff_seconds: Sequence[float]
     _handled: int = field(default=0, init=False)
+    _batches: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         self.backoff_seconds = list(self.backoff_seconds) or [1.0]
         self._crash_after_commit = fault_point(self.database.settings, "crash_after_commit")
         self._poison_team = fault_value(self.database.settings, "fail_team")
+        self._hold_first_batch = fault_point(self.database.settings, "hold_batch")
+        self._stall_first_batch = fault_point(self.database.settings, "stall_batch")
 
     async def handle(self, consumer: str, subject: str, payload: bytes | str) -> Outcome:
         """Run the handler for one event exactly once. Raises if the handler failed."""
@@ -187,12 +191,31 @@ class HandlerRunner:
             log.error("fault injection: exiting after commit, before ack")
             os._exit(137)
 
+    async def _hold(self, size: int) -> None:
+        """Fault injection ``hold_batch:N``: hold the first fetched batch N seconds before handling
+        it, as a slow replica would (its event loop, and so its heartbeat, goes on)."""
+        self._batches += 1
+        if self._batches == 1 and self._hold_first_batch is not None:
+            log.error(
+                "fault injection: holding a batch of %d for %ss", size, self._hold_first_batch
+            )
+            await asyncio.sleep(self._hold_first_batch)
+
+    def _stall(self) -> None:
+        """Fault injection ``stall_batch:N``: with the first batch's events claimed in the inbox
+        (transaction open), block the whole process N seconds: no heartbeat, no requests."""
+        if self._stall_first_batch is not None:
+            stall, self._stall_first_batch = self._stall_first_batch, None
+            log.error("fault injection: stalling %ss inside a batch's transaction", stall)
+            time.sleep(stall)
+
     async def on_batch(self, consumer: str, msgs: Sequence[Msg]) -> list[Outcome]:
         """The bus callback for a fetched batch: handle it in one transaction, then ack each.
 
         Under load this spares a transaction, an inbox insert and a commit per event. A single
         event and an invalid one take the one-at-a-time path (``on_message``).
         """
+        await self._hold(len(msgs))
         if len(msgs) == 1:
             return [await self.on_message(consumer, msgs[0])]
         outcomes: list[Outcome] = []
@@ -242,6 +265,7 @@ class HandlerRunner:
             claimed = await _claim(
                 session, consumer, [envelope for _msg, envelope, _ in batch], self.clock.now()
             )
+            self._stall()
             for index, (_msg, envelope, event) in enumerate(batch):
                 if envelope.id not in claimed:
                     outcomes.append("duplicate")
@@ -281,7 +305,9 @@ class HandlerRunner:
                         msg.data,
                         str(exc),
                         attempt,
-                        event_id=None,
+                        # Whatever is wrong with it, an id that can be read is kept, so that an
+                        # operator can find the event by the id its producer logged.
+                        event_id=_event_id(msg.data),
                     ),
                 )
                 await msg.term()
@@ -416,11 +442,16 @@ async def _claim(
 
 
 def _event_id(payload: bytes) -> str | None:
+    """The envelope's id, read from the raw JSON (also of an event that does not validate), if
+    it is there and fits the id column."""
     try:
         value = json.loads(payload).get("id")
     except (ValueError, AttributeError):
         return None
-    return str(value) if value is not None else None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value)
+    return text if 0 < len(text) <= 36 else None
 
 
 async def list_dead_letters(

@@ -27,6 +27,26 @@ OUTBOX_OLDEST_AGE = Gauge(
 CONSUMER_LAG = Gauge(
     "ewc_consumer_pending", "Messages pending for a durable consumer", ["service", "consumer"]
 )
+CONSUMER_ACK_PENDING = Gauge(
+    "ewc_consumer_ack_pending",
+    "Messages a durable consumer's replicas fetched and have not acknowledged yet",
+    ["service", "consumer"],
+)
+EVENTS_REDELIVERED = Counter(
+    "ewc_events_redelivered_total",
+    "Events fetched again: an earlier delivery was not acknowledged in time (a replica died or "
+    "stalled) or its handler failed and asked for a retry",
+    ["service", "consumer"],
+)
+OUTBOX_PUBLISH_FAILURES = Counter(
+    "ewc_outbox_publish_failures_total",
+    "Publish attempts that failed (the event stays in the outbox and goes again)",
+    ["service", "error"],
+)
+NATS_CONNECTED = Gauge("ewc_nats_connected", "1 while connected to a NATS server", ["service"])
+NATS_RECONNECTS = Counter(
+    "ewc_nats_reconnects_total", "Reconnections to NATS after losing a server", ["service"]
+)
 INGESTED_ROWS = Counter(
     "ewc_ingested_rows_total",
     "Survey and measure rows accepted by ingestion",

@@ -146,8 +146,11 @@ class OutboxRelay:
                 failures = 0
             except Exception as exc:  # NATS or database away: back off, never lose the rows
                 failures += 1
+                metrics.OUTBOX_PUBLISH_FAILURES.labels(self.service, type(exc).__name__).inc()
                 log.warning("outbox relay: %s: %s", type(exc).__name__, exc)
-                await asyncio.sleep(min(0.2 * 2**failures, 5.0))
+                # At most 2 s between tries: when a NATS cluster regains its quorum nothing
+                # wakes the relay (its connection never dropped), so this is how soon it sees.
+                await asyncio.sleep(min(0.2 * 2**failures, 2.0))
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)

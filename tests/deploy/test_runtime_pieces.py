@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.server
-import json
 import os
 import subprocess
 import sys
@@ -22,10 +21,11 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from scripts.nats_config import route_url
 from scripts.services import PORTS as DEFAULT_PORTS
 from shared.migrations import upgrade
 from tests.deploy.support import DEPLOY, FILLED_IN, code_services
-from tests.support import free_port, nats_server_binary, service_settings
+from tests.support import NatsCluster, free_port, nats_server_binary, service_settings
 
 SERVICES = code_services()
 HEALTHCHECK = DEPLOY / "healthcheck.py"
@@ -90,49 +90,49 @@ def test_healthcheck_finds_the_port_of_the_service_the_container_runs(service: s
 # --- NATS with deploy/nats.conf -----------------------------------------------------------------
 
 
-def test_nats_config_is_valid_and_runs_jetstream(tmp_path: Path) -> None:
+def test_nats_config_is_valid_and_runs_jetstream_on_three_servers(tmp_path: Path) -> None:
     config = str(DEPLOY / "nats.conf")
-    # The services' NATS passwords, as the compose file hands them to the NATS container.
-    env = {**os.environ, **{k: v for k, v in FILLED_IN.items() if k.endswith("_NATS_PASSWORD")}}
+    # The passwords and routes as the compose file hands them to the NATS containers.
+    secrets = {k: v for k, v in FILLED_IN.items() if "NATS" in k}
+    routes = {
+        f"NATS_ROUTE_{i + 1}": route_url(i, secrets["NATS_CLUSTER_PASSWORD"]) for i in range(3)
+    }
     checked = subprocess.run(
         [nats_server_binary(), "-t", "-c", config],
         capture_output=True,
         timeout=30,
         check=False,
-        env=env,
+        env={**os.environ, **secrets, **routes},
     )
     assert checked.returncode == 0, checked.stderr
-    # The same config on free ports, with a temporary store in place of the volume's /data.
-    text = (DEPLOY / "nats.conf").read_text()
-    assert "store_dir: /data" in text
-    copy = tmp_path / "nats.conf"
-    copy.write_text(text.replace("store_dir: /data", f"store_dir: {tmp_path / 'js'}"))
-    client, monitor = free_port(), free_port()
-    command = [nats_server_binary(), "-c", str(copy), "-a", "127.0.0.1", "-p", str(client)]
-    process = subprocess.Popen(
-        [*command, "-m", str(monitor)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
+    # The same config on three servers on free ports, each with a temporary store in place of
+    # its volume's /data.
+    cluster = NatsCluster(tmp_path / "nats", config=DEPLOY / "nats.conf", env=secrets)
+    cluster.start()
     try:
-        # The URL of the compose healthcheck: healthy only with JetStream enabled.
-        url = f"http://127.0.0.1:{monitor}/healthz?js-enabled-only=true"
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=1) as response:
-                    assert response.status == 200
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "nats-server did not become healthy"
-                time.sleep(0.05)
-        with urllib.request.urlopen(f"http://127.0.0.1:{monitor}/jsz", timeout=1) as response:
-            jetstream = json.loads(response.read())
-        assert jetstream["config"]["store_dir"].startswith(str(tmp_path / "js"))
+        for node in cluster.nodes:
+            # The URL of the compose healthcheck: healthy only with JetStream enabled.
+            url = f"http://127.0.0.1:{node.monitor_port}/healthz?js-enabled-only=true"
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    with urllib.request.urlopen(url, timeout=1) as response:
+                        assert response.status == 200
+                        break
+                except OSError:
+                    assert time.monotonic() < deadline, "nats-server did not become healthy"
+                    time.sleep(0.05)
+            jetstream = cluster.monitor(node, "/jsz")
+            assert jetstream["config"]["store_dir"].startswith(str(node.store_dir))
+        deadline = time.monotonic() + 30
+        while not (cluster.monitor(cluster.nodes[0], "/jsz").get("meta_cluster") or {}).get(
+            "leader"
+        ):
+            assert time.monotonic() < deadline, "the three servers elected no JetStream leader"
+            time.sleep(0.2)
+        assert cluster.monitor(cluster.nodes[0], "/jsz")["meta_cluster"]["cluster_size"] == 3
     finally:
-        process.terminate()
-        process.wait(10)
+        cluster.stop()
 
 
 # --- PostgreSQL: deploy/postgres/init-databases.sh ----------------------------------------------

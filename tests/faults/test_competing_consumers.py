@@ -7,10 +7,9 @@ import time
 import uuid
 
 import nats
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.faults.conftest import ProcessFactory, needs_postgresql
-from tests.faults.harness import ServiceProcess, invoices_by_team, record, wait_until
+from tests.faults.harness import ServiceProcess, invoices_by_team, metric, record, wait_until
 from tests.support import NatsServer, envelope_for, team_confirmed_event
 
 pytestmark = needs_postgresql
@@ -19,14 +18,7 @@ TEAMS = 1000
 
 
 async def handled(service: ServiceProcess) -> float:
-    async with service.client() as client:
-        text = (await client.get("/metrics")).text
-    return sum(
-        s.value
-        for family in text_string_to_metric_families(text)
-        for s in family.samples
-        if s.name == "ewc_events_consumed_total" and s.labels.get("outcome") == "handled"
-    )
+    return await metric(service, "ewc_events_consumed_total", outcome="handled")
 
 
 async def test_two_billing_processes_share_1000_confirmations(

@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 import time
 
-from prometheus_client.parser import text_string_to_metric_families
-
 from tests.faults.conftest import ProcessFactory, needs_postgresql
 from tests.faults.harness import (
     ServiceProcess,
     confirm,
     gather_limited,
     invoices_by_team,
+    metric,
     prepare_programme,
     query,
     record,
@@ -25,15 +24,8 @@ pytestmark = needs_postgresql
 
 
 async def consumed(service: ServiceProcess, outcome: str) -> float:
-    async with service.client() as client:
-        text = (await client.get("/metrics")).text
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == "ewc_events_consumed_total"
-        and sample.labels.get("type") == "enrolment.team.confirmed"
-        and sample.labels.get("outcome") == outcome
+    return await metric(
+        service, "ewc_events_consumed_total", type="enrolment.team.confirmed", outcome=outcome
     )
 
 

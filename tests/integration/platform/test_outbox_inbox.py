@@ -18,6 +18,7 @@ from tests.support import (
     NatsServer,
     RunningService,
     create_database,
+    envelope_for,
     eventually,
     publish_envelope,
     publish_event,
@@ -279,3 +280,36 @@ async def _inbox_claims(service: RunningService) -> dict[str, Any]:
     async with service.app.state.database.sessions() as session:
         rows = (await session.execute(select(inbox.c.event_id, inbox.c.handled_at))).all()
     return {row.event_id: row.handled_at for row in rows}
+
+
+async def test_an_invalid_event_is_dead_lettered_under_the_id_it_carries(
+    nats_server: NatsServer,
+) -> None:
+    """Issue #21 item 6: an operator finds a dead letter by the event id its producer logged,
+    also when the event does not validate; only an id that cannot be read is left out."""
+    event = team_confirmed_event()
+    broken_data = envelope_for(event).model_dump(mode="json")
+    del broken_data["data"]["team_name"]  # the envelope parses; the event does not validate
+    wrong_type = {**envelope_for(event).model_dump(mode="json"), "type": "enrolment.team.gone"}
+    wrong_type["id"] = "3f2a6c1e-0000-4000-8000-00000000beef"
+    no_envelope = {"id": "7d1b2c3a-0000-4000-8000-00000000cafe", "hello": "world"}
+    too_long = {"id": "x" * 80, "type": TeamConfirmed.subject}
+    payloads = [
+        json.dumps(broken_data),
+        json.dumps(wrong_type),
+        json.dumps(no_envelope),
+        json.dumps(too_long),
+        "not json at all",
+    ]
+    async with run_service("billing", nats_url=nats_server.url) as billing:
+        for payload in payloads:
+            await publish_envelope(nats_server.url, TeamConfirmed.subject, payload.encode())
+        letters = await eventually(lambda: _dead_letters(billing, at_least=len(payloads)))
+        assert {letter["event_id"] for letter in letters} == {
+            broken_data["id"],
+            wrong_type["id"],
+            no_envelope["id"],
+            None,  # too long for an id, and no JSON at all
+        }
+        assert sum(1 for letter in letters if letter["event_id"] is None) == 2
+        assert all(letter["attempts"] == 1 for letter in letters)

@@ -111,6 +111,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def dialect_insert(session: AsyncSession) -> Any:
+    """The INSERT of the session's dialect (PostgreSQL's or SQLite's), for ``ON CONFLICT``."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 def make_engine(settings: ServiceSettings, *, background: bool = False) -> AsyncEngine:
     url = make_url(settings.database_url)
     # No pre-ping (a round trip per checkout on the hot path): a connection found dead raises a

@@ -23,7 +23,7 @@ from services.sessions.models import CoachAllocation, Cohort, RosterTeam
 from services.sessions.settings import SessionsSettings
 from services.sessions.store import rosters as store
 from services.sessions.store.access import readable_cohort
-from services.sessions.store.programme import get_cohort
+from services.sessions.store.programme import add_cohort_if_missing, get_cohort
 from shared.auth import Principal
 from shared.clock import uk_date
 from shared.erasure import email_digest
@@ -45,16 +45,21 @@ async def _upsert_cohort(
 ) -> Cohort:
     cohort = await get_cohort(session, cohort_id, lock=True)
     if cohort is None:
-        cohort = Cohort(
-            id=cohort_id,
-            name=name,
-            start_date=terms.start_date,
-            lead_in_months=terms.lead_in_months,
-            coaching_months=terms.coaching_months,
-            status="enrolling",
+        # Events of one cohort may reach two replicas at once: the second insert gives way and
+        # both then work on the one row, locked.
+        await add_cohort_if_missing(
+            session,
+            {
+                "id": cohort_id,
+                "name": name,
+                "start_date": terms.start_date,
+                "lead_in_months": terms.lead_in_months,
+                "coaching_months": terms.coaching_months,
+                "status": "enrolling",
+            },
         )
-        session.add(cohort)
-        await session.flush()
+        cohort = await get_cohort(session, cohort_id, lock=True)
+        assert cohort is not None
     else:
         cohort.name = name
         if cohort.drafted_at is None:  # terms only shape a programme not drafted yet

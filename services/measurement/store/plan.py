@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.measurement.catalogue import CATALOGUE
 from services.measurement.measures import MeasureDefinition
 from services.measurement.models import Cohort, MeasureDefinitionRow, PlanMeasure, Team
+from shared.db import dialect_insert
 
 # A definition's own columns (who made it, and when, are not part of it).
 DEFINITION_COLUMNS = [
@@ -75,16 +76,17 @@ async def cohorts_of_teams(
 
 
 async def ensure_default_definitions(session: AsyncSession, *, now: datetime) -> None:
-    """Version 1 of every measure of the catalogue that has no definition yet."""
+    """Version 1 of every measure of the catalogue that has no definition yet. Two first reads at
+    once (two replicas, say) may both find some missing: the second insert gives way."""
     existing = set((await session.execute(select(MeasureDefinitionRow.key).distinct())).scalars())
-    for spec in CATALOGUE:
-        if spec.key not in existing:
-            session.add(
-                MeasureDefinitionRow(
-                    **spec.model_dump(), version=1, created_at=now, created_by="catalogue"
-                )
-            )
-    await session.flush()
+    missing = [
+        {**spec.model_dump(), "version": 1, "created_at": now, "created_by": "catalogue"}
+        for spec in CATALOGUE
+        if spec.key not in existing
+    ]
+    if missing:
+        insert = dialect_insert(session)(MeasureDefinitionRow)
+        await session.execute(insert.values(missing).on_conflict_do_nothing())
 
 
 async def current_definitions(

@@ -10,12 +10,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sessions.models import Cohort, ProgrammeSession
+from shared.db import dialect_insert
 
 
 async def get_cohort(
     session: AsyncSession, cohort_id: uuid.UUID, *, lock: bool = False
 ) -> Cohort | None:
     return await session.get(Cohort, cohort_id, with_for_update=lock)
+
+
+async def add_cohort_if_missing(session: AsyncSession, values: dict[str, object]) -> None:
+    """Insert the cohort unless another replica's handler just did (it then gives way)."""
+    insert = dialect_insert(session)(Cohort)
+    await session.execute(insert.values(values).on_conflict_do_nothing())
 
 
 async def get_session(

@@ -52,6 +52,19 @@ def register_problem(name: str, *, status: int, title: str, description: str) ->
     return known
 
 
+def register_problems(
+    namespace: str, entries: dict[str, tuple[int, str, str]]
+) -> dict[str, ProblemType]:
+    """Register a service's own types at once: ``{code: (status, title, description)}`` under
+    ``<namespace>/<code>``; a service's ``problems.py`` keeps this table and looks codes up in it."""
+    return {
+        code: register_problem(
+            f"{namespace}/{code}", status=status, title=title, description=description
+        )
+        for code, (status, title, description) in entries.items()
+    }
+
+
 def registered_problems() -> list[ProblemType]:
     return sorted(_REGISTRY.values(), key=lambda p: p.name)
 

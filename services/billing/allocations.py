@@ -21,6 +21,7 @@ from services.billing.invoicing import outstanding_of, record_from, refresh_stat
 from services.billing.models import CreditAllocation, CreditNote, Invoice, Refund
 from services.billing.payments import newly_paid
 from services.billing.pricing import money
+from services.billing.problems import problem_type
 from services.billing.replays import Answer, Answered, date_problem, kept, movement, replayed
 from services.billing.store import prepared, queries
 from shared.clock import uk_date
@@ -44,7 +45,7 @@ def _refused(note: CreditNote, problem: str | None, **extra: Any) -> None:
     if problem is not None:
         raise Unprocessable(
             f"credit note {note.number}: {problem}",
-            title="Credit not available",
+            type=problem_type("credit-not-available"),
             unused=str(unused_of(note)),
             **extra,
         )
@@ -90,7 +91,7 @@ async def allocate_credit(
         raise Unprocessable(
             f"invoice {invoice.number} is not one of the same organisation in the same cohort "
             f"as credit note {note.number}",
-            title="Credit not available",
+            type=problem_type("credit-not-available"),
         )
     _refused(
         note,

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.billing.balances import METHOD_WORDS
 from services.billing.documents import document_lines
 from services.billing.models import CreditNote, Invoice
+from services.billing.problems import problem_type
 from services.billing.statements import ENTRY_ORDER
 from services.billing.store import queries
 from shared.errors import Unprocessable
@@ -126,10 +127,11 @@ def _purchase_order(row: Row, ledger: queries.Ledger) -> str | None:
 async def ledger_csv(session: AsyncSession, *, start: date, end: date) -> tuple[str, str]:
     """(file name, CSV text) of the ledger from ``start`` to ``end``, both included."""
     if end < start:
-        raise Unprocessable("the range ends before it starts", title="Invalid range")
+        raise Unprocessable("the range ends before it starts", type=problem_type("invalid-range"))
     if (end - start).days + 1 > MAX_RANGE_DAYS:
         raise Unprocessable(
-            f"a ledger export covers at most {MAX_RANGE_DAYS} days", title="Invalid range"
+            f"a ledger export covers at most {MAX_RANGE_DAYS} days",
+            type=problem_type("invalid-range"),
         )
     ledger = await queries.ledger(session, start=start, end=end)
     rows = sorted(

@@ -27,6 +27,7 @@ from services.billing.invoicing import (
 )
 from services.billing.models import BillingTeam, Invoice, Payment
 from services.billing.pricing import money
+from services.billing.problems import problem_type
 from services.billing.replays import Answer, Answered, date_problem, kept, movement, replayed
 from services.billing.settings import BillingSettings
 from services.billing.store import prepared, queries
@@ -155,7 +156,7 @@ async def record_payment(
     if problem is not None:
         raise Unprocessable(
             f"invoice {invoice.number}: {problem}",
-            title="Payment refused",
+            type=problem_type("payment-refused"),
             outstanding=str(outstanding_of(invoice)),
         )
     payment = Payment(

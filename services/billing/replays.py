@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.models import CreditAllocation, CreditNote, Invoice, Movement, Payment, Refund
+from services.billing.problems import problem_type
 from services.billing.store import queries
 from shared.errors import Unprocessable
 
@@ -58,7 +59,7 @@ async def replayed(
     if {key: getattr(earlier, key) for key in received} != received:
         raise Unprocessable(
             "this Idempotency-Key was used for a different request",
-            title="Idempotency-Key reused",
+            type=problem_type("idempotency-key-reused"),
         )
     return Answered(None, earlier.answer if earlier.answer is not None else rebuild(earlier))
 
@@ -80,10 +81,12 @@ def movement(
 def date_problem(on: date, *, today: date, earliest: date, what: str, since: str) -> None:
     """Money moves on a real day: not in the future, not before the document it moves against."""
     if on > today:
-        raise Unprocessable(f"{what} cannot be dated in the future", title=f"Invalid {what}")
+        raise Unprocessable(
+            f"{what} cannot be dated in the future", type=problem_type("invalid-date")
+        )
     if on < earliest:
         raise Unprocessable(
-            f"the {what} date is before {since} ({earliest})", title=f"Invalid {what}"
+            f"the {what} date is before {since} ({earliest})", type=problem_type("invalid-date")
         )
 
 

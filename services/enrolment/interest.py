@@ -19,7 +19,7 @@ from services.enrolment.eoi_rules import COMMITMENTS, team_name_key
 from services.enrolment.fields import PurchaseOrder, RequestModel, Setting, Text200, Text2000
 from services.enrolment.models import Cohort, Team
 from services.enrolment.organisations import OrganisationNamed, organisation_for_eoi
-from services.enrolment.problems import PROBLEM_BASE, conflict, refused
+from services.enrolment.problems import conflict, problem, refused
 from services.enrolment.rules import (
     LIVE_STATUSES,
     CohortStatus,
@@ -181,7 +181,7 @@ def _check_eoi_rules(eoi: Mapping[str, Any]) -> None:
     if errors:
         raise Unprocessable(
             "the expression of interest is incomplete: see errors",
-            type=PROBLEM_BASE + "incomplete-eoi",
+            type=problem("incomplete-eoi"),
             errors=[
                 {"field": ".".join(str(p) for p in e.loc[1:]), "message": e.msg, "type": "eoi"}
                 for e in errors
@@ -206,7 +206,7 @@ async def _refuse_duplicate(
         if team.id != other_than and team_name_key(team.name) == key:
             raise Conflict(
                 f"{team.name} is already put forward to this cohort by the organisation",
-                type=PROBLEM_BASE + "duplicate-eoi",
+                type=problem("duplicate-eoi"),
                 team_id=str(team.id),
             )
 

@@ -24,7 +24,7 @@ from services.enrolment.eoi_rules import (
 )
 from services.enrolment.fields import Nation, Postcode, RequestModel, Text200
 from services.enrolment.models import Organisation
-from services.enrolment.problems import PROBLEM_BASE, conflict, unknown_organisation
+from services.enrolment.problems import conflict, problem, unknown_organisation
 from services.enrolment.rules import LIVE_STATUSES
 from shared.auth import Principal, Role
 from shared.errors import Conflict, Forbidden, Unprocessable
@@ -150,7 +150,7 @@ async def _ods_code_free(session: AsyncSession, code: str) -> None:
     if taken is not None:
         raise Conflict(
             f"an organisation with ODS code {code} is already registered",
-            type=PROBLEM_BASE + "duplicate-ods-code",
+            type=problem("duplicate-ods-code"),
             organisation_id=str(taken.id),
         )
 
@@ -254,7 +254,7 @@ async def merge_organisation(
     if clashes:
         raise Conflict(
             "both organisations put this team forward to the same cohort: withdraw one first",
-            type=PROBLEM_BASE + "duplicate-eoi",
+            type=problem("duplicate-eoi"),
             team_ids=[str(t) for t in clashes],
         )
     await store.move_teams(session, source.id, target.id)

@@ -16,7 +16,7 @@ from services.improvement import diagrams, store, teams
 from services.improvement.diagrams import DiagramView
 from services.improvement.inputs import Input, Name, Text, apply_changes
 from services.improvement.models import ChangeIdea, Diagram, Driver, PdsaCycle
-from services.improvement.problems import PROBLEM_BASE
+from services.improvement.problems import problem
 from services.improvement.rules.ramp import Outcome, idea_outcome
 from services.improvement.store import cycles as cycle_store
 from services.improvement.store import diagrams as diagram_store
@@ -63,7 +63,7 @@ class IdeaRamp:
 
 
 def _not_found() -> NotFound:
-    return NotFound("no such change idea", type=PROBLEM_BASE + "unknown-change-idea")
+    return NotFound("no such change idea", type=problem("unknown-change-idea"))
 
 
 async def readable_idea(
@@ -102,16 +102,14 @@ async def copy_change_idea(
     """Copy an idea other teams of the cohort tested into the team's own diagram."""
     found = await diagrams.writable_diagram(session, user=user, diagram_id=diagram_id)
     if found.team_id is None:
-        raise Conflict(
-            "ideas are copied into a team's diagram", type=PROBLEM_BASE + "not-a-team-diagram"
-        )
+        raise Conflict("ideas are copied into a team's diagram", type=problem("not-a-team-diagram"))
     sources = await diagram_store.ideas_of_origin(session, found.cohort_id, data.library_idea_id)
     if not sources or not await cycle_store.origin_tested(
         session, found.cohort_id, data.library_idea_id
     ):
-        raise NotFound("no such idea in the cohort's library", type=PROBLEM_BASE + "unknown-idea")
+        raise NotFound("no such idea in the cohort's library", type=problem("unknown-idea"))
     if any(idea.diagram_id == found.id for idea, _driver in sources):
-        raise Conflict("the idea is already on this diagram", type=PROBLEM_BASE + "idea-exists")
+        raise Conflict("the idea is already on this diagram", type=problem("idea-exists"))
     source, source_driver = sources[0]
     if data.driver_id is not None:
         driver = await diagrams.driver_on(session, found, data.driver_id)
@@ -124,7 +122,7 @@ async def copy_change_idea(
         if not matching:
             raise Unprocessable(
                 "your diagram has no driver like the idea's: name one (driver_id)",
-                type=PROBLEM_BASE + "name-a-driver",
+                type=problem("name-a-driver"),
             )
         driver = matching[0]
     copy = diagrams.idea_copy(source, found.id, driver.id, now)
@@ -164,7 +162,7 @@ async def remove_change_idea(
     if await diagram_store.cycles_on(session, idea.id):
         raise Conflict(
             "the idea has PDSA cycles: it stays, with its learning",
-            type=PROBLEM_BASE + "idea-tested",
+            type=problem("idea-tested"),
         )
     await diagram_store.delete(session, idea)
     await diagrams.saved(session, found, change=f"removed change idea {idea.name}", now=now)

@@ -19,7 +19,7 @@ from services.improvement import store, teams
 from services.improvement.drawing import draw
 from services.improvement.inputs import Input, Name, Text, apply_changes
 from services.improvement.models import ChangeIdea, Diagram, DiagramVersion, Driver
-from services.improvement.problems import PROBLEM_BASE, present
+from services.improvement.problems import present, problem
 from services.improvement.rules import diagram as tree
 from services.improvement.rules.aims import aim_statement
 from services.improvement.rules.components import DEFAULT_PACKAGE_AIM, NINE_COMPONENTS
@@ -82,7 +82,7 @@ def idea_copy(
 
 
 def _not_found() -> NotFound:
-    return NotFound("no such driver diagram", type=PROBLEM_BASE + "unknown-diagram")
+    return NotFound("no such driver diagram", type=problem("unknown-diagram"))
 
 
 async def current_document(session: AsyncSession, diagram: Diagram) -> dict[str, Any]:
@@ -190,9 +190,7 @@ async def start_team_diagram(
     """The team's own diagram, copied from the cohort's change package as it stands now."""
     team = await teams.writable_team(session, user, team_id)
     if await diagram_store.diagram_of(session, diagram_store.team_key(team.id)) is not None:
-        raise Conflict(
-            "the team already has its driver diagram", type=PROBLEM_BASE + "diagram-exists"
-        )
+        raise Conflict("the team already has its driver diagram", type=problem("diagram-exists"))
     source = await seed_package(session, cohort_id=team.cohort_id, now=now)
     aim = await project_store.aim(session, team.id)
     own = Diagram(
@@ -306,7 +304,7 @@ async def set_aim(
 async def driver_on(session: AsyncSession, diagram: Diagram, driver_id: uuid.UUID) -> Driver:
     found = await diagram_store.driver(session, driver_id)
     if found is None or found.diagram_id != diagram.id:
-        raise NotFound("no such driver on this diagram", type=PROBLEM_BASE + "unknown-driver")
+        raise NotFound("no such driver on this diagram", type=problem("unknown-driver"))
     return found
 
 
@@ -326,7 +324,7 @@ async def add_driver(
         if parent is None or parent.diagram_id != found.id or parent.parent_id is not None:
             raise Unprocessable(
                 "parent_id names no primary driver of this diagram",
-                type=PROBLEM_BASE + "unknown-driver",
+                type=problem("unknown-reference"),
             )
     position = await diagram_store.next_position(session, found.id)
     await store.save(session, driver_row(found.id, **data.model_dump(), position=position))
@@ -365,7 +363,7 @@ async def remove_driver(
     if await diagram_store.hangs_on_driver(session, driver.id):
         raise Conflict(
             "drivers and change ideas hang on this driver: move or remove them first",
-            type=PROBLEM_BASE + "driver-in-use",
+            type=problem("driver-in-use"),
         )
     await diagram_store.delete(session, driver)
     await saved(session, found, change=f"removed driver {driver.name}", now=now)

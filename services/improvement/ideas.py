@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.improvement import store, teams
 from services.improvement.inputs import Input, Name, Text, Words, apply_changes
 from services.improvement.models import Idea, Team, Theme
-from services.improvement.problems import PROBLEM_BASE, present
+from services.improvement.problems import present, problem
 from services.improvement.store import voice as voice_store
 from services.improvement.store.access import readable_row
 from shared.auth import Principal
@@ -57,7 +57,7 @@ async def add_theme(
 ) -> Theme:
     team = await teams.writable_team(session, user, team_id)
     if any(t.name.lower() == data.name.lower() for t in await voice_store.themes(session, team.id)):
-        raise Conflict("the team already has this theme", type=PROBLEM_BASE + "theme-exists")
+        raise Conflict("the team already has this theme", type=problem("theme-exists"))
     theme = Theme(team_id=team.id, name=data.name, description=data.description)
     return await store.save(session, theme)
 
@@ -69,7 +69,7 @@ async def _theme_of(
         return None
     found = await voice_store.theme(session, theme_id)
     if found is None or found.team_id != team.id:
-        raise Unprocessable("theme_id names no theme of this team", type=PROBLEM_BASE + "theme")
+        raise Unprocessable("theme_id names no theme of this team", type=problem("theme"))
     return found.id
 
 

@@ -10,7 +10,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.improvement import teams
-from services.improvement.problems import PROBLEM_BASE
+from services.improvement.problems import problem
 from services.improvement.rules import library as rules
 from services.improvement.store import diagrams as diagram_store
 from shared.auth import Principal
@@ -50,4 +50,4 @@ async def library_entry(
     for entry in await cohort_library(session, user=user, cohort_id=cohort_id):
         if entry.id == library_idea_id:
             return entry
-    raise NotFound("no such idea in the cohort's library", type=PROBLEM_BASE + "unknown-idea")
+    raise NotFound("no such idea in the cohort's library", type=problem("unknown-idea"))

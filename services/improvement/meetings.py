@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.improvement import store, teams
 from services.improvement.inputs import Input, LongText, Name, Words, apply_changes
 from services.improvement.models import Meeting, MeetingAction
-from services.improvement.problems import PROBLEM_BASE, present
+from services.improvement.problems import present, problem
 from services.improvement.store import meetings as meeting_store
 from services.improvement.store import project as project_store
 from services.improvement.store.access import readable_row
@@ -60,7 +60,7 @@ class MeetingView:
 
 def _not_after_today(day: date, now: datetime, what: str) -> None:
     if day > uk_date(now):
-        raise Unprocessable(f"{what} is in the future", type=PROBLEM_BASE + "future-date")
+        raise Unprocessable(f"{what} is in the future", type=problem("future-date"))
 
 
 async def _view(session: AsyncSession, meeting: Meeting) -> MeetingView:
@@ -80,13 +80,13 @@ async def log_meeting(
     if set(data.attendee_member_ids) - members:
         raise Unprocessable(
             "attendee_member_ids names someone not on the project team",
-            type=PROBLEM_BASE + "unknown-member",
+            type=problem("unknown-reference"),
         )
     done = await meeting_store.open_actions(session, team.id, data.completed_action_ids)
     if len(done) != len(set(data.completed_action_ids)):
         raise Unprocessable(
             "completed_action_ids names an action that is not open for this team",
-            type=PROBLEM_BASE + "unknown-action",
+            type=problem("unknown-reference"),
         )
     meeting = Meeting(
         team_id=team.id,

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.improvement import change_ideas, store, teams
 from services.improvement.inputs import Input, Text, Words, apply_changes
 from services.improvement.models import ChangeIdea, PdsaCycle, Team
-from services.improvement.problems import PROBLEM_BASE, present
+from services.improvement.problems import present, problem
 from services.improvement.rules import ramp
 from services.improvement.store import diagrams as diagram_store
 from services.improvement.store import programme as programme_store
@@ -82,7 +82,7 @@ class CycleView:
 
 
 def _refused(detail: str, code: str) -> Conflict:
-    return Conflict(detail, type=PROBLEM_BASE + code)
+    return Conflict(detail, type=problem(code))
 
 
 async def _check_measures(session: AsyncSession, team: Team, keys: list[str]) -> list[str]:
@@ -91,7 +91,7 @@ async def _check_measures(session: AsyncSession, team: Team, keys: list[str]) ->
     if unknown:
         raise Unprocessable(
             "not measures of the cohort's plan: " + ", ".join(unknown),
-            type=PROBLEM_BASE + "unknown-measure",
+            type=problem("unknown-measure"),
         )
     return list(dict.fromkeys(keys))
 
@@ -148,7 +148,7 @@ async def _writable(
     locked = await store.locked(session, PdsaCycle, cycle_id)
     assert locked is not None
     if status is not None and locked.status != status:
-        raise _refused(f"the cycle is {locked.status}, not {status}", "cycle-" + locked.status)
+        raise _refused(f"the cycle is {locked.status}, not {status}", f"cycle-{locked.status}")
     return CycleView(locked, view.idea), team
 
 
@@ -167,7 +167,7 @@ def _on_or_before_today(day: date | None, now: datetime, what: str) -> date:
     if day is None:
         return today
     if day > today:
-        raise Unprocessable(f"{what} is in the future", type=PROBLEM_BASE + "future-date")
+        raise Unprocessable(f"{what} is in the future", type=problem("future-date"))
     return day
 
 
@@ -245,7 +245,7 @@ async def act(
     completed_on = _on_or_before_today(data.completed_on, now, "completed_on")
     assert cycle_row.started_on is not None
     if completed_on < cycle_row.started_on:
-        raise Unprocessable("completed_on is before started_on", type=PROBLEM_BASE + "dates")
+        raise Unprocessable("completed_on is before started_on", type=problem("dates"))
     cycle_row.decision = data.decision
     cycle_row.next_steps = data.next_steps
     cycle_row.completed_on = completed_on

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.improvement import store, teams
 from services.improvement.inputs import Input, Text
 from services.improvement.models import ProgressScore
-from services.improvement.problems import PROBLEM_BASE
+from services.improvement.problems import problem
 from services.improvement.rules import progress as rules
 from services.improvement.rules.programme import Programme, month_label, parse_month
 from services.improvement.store import progress as progress_store
@@ -100,14 +100,14 @@ async def set_score(
         raise Unprocessable(
             f"{month} is not a month of the cohort's programme "
             f"({month_label(programme.months()[0])} to {month_label(programme.months()[-1])})",
-            type=PROBLEM_BASE + "not-a-programme-month",
+            type=problem("not-a-programme-month"),
         )
     if first_day > uk_date(now):
-        raise Unprocessable(f"{month} has not begun", type=PROBLEM_BASE + "future-month")
+        raise Unprocessable(f"{month} has not begun", type=problem("future-month"))
     try:
         level = rules.level_of(Decimal(str(data.score)))
     except rules.ScoreRefused as exc:
-        raise Unprocessable(str(exc), type=PROBLEM_BASE + "score") from exc
+        raise Unprocessable(str(exc), type=problem("score")) from exc
     await store.save(
         session,
         ProgressScore(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.improvement import store, teams
 from services.improvement.inputs import Input, Name, Text, Words, apply_changes
 from services.improvement.models import Aim, ProjectMember
-from services.improvement.problems import PROBLEM_BASE, present
+from services.improvement.problems import present, problem
 from services.improvement.store import project as project_store
 from shared.auth import Principal
 from shared.clock import uk_date
@@ -78,7 +78,7 @@ async def _current_member(
     team = await teams.writable_team(session, user, team_id)
     member = await project_store.member(session, member_id)
     if member is None or member.team_id != team.id or member.left_on is not None:
-        raise NotFound("no such member of the project team", type=PROBLEM_BASE + "unknown-member")
+        raise NotFound("no such member of the project team", type=problem("unknown-member"))
     return member
 
 
@@ -147,7 +147,7 @@ async def agree_aim(
     team = await teams.writable_team(session, user, team_id)
     found = await project_store.aim(session, team.id)
     if found is None:
-        raise Conflict("write the aim statement first", type=PROBLEM_BASE + "no-aim")
+        raise Conflict("write the aim statement first", type=problem("aim-not-written"))
     if found.agreed_on is None:
         found.agreed_on = uk_date(now)
         await store.save(session, found)

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.improvement.models import CoachAllocation, Cohort, PlanMeasure, Team
-from services.improvement.problems import PROBLEM_BASE, present
+from services.improvement.problems import present, problem
 from services.improvement.rules.programme import Phase, Programme
 from services.improvement.store import programme as store
 from shared.auth import Principal
@@ -60,11 +60,11 @@ async def writable_team(session: AsyncSession, user: Principal, team_id: uuid.UU
     if found.status != "active":
         raise Conflict(
             "the team has withdrawn: its project is kept as it was",
-            type=PROBLEM_BASE + "team-withdrawn",
+            type=problem("team-withdrawn"),
         )
     cohort = await store.cohort(session, found.cohort_id)
     if cohort is not None and cohort.status == "cancelled":
-        raise Conflict("the cohort was cancelled", type=PROBLEM_BASE + "cohort-cancelled")
+        raise Conflict("the cohort was cancelled", type=problem("cohort-cancelled"))
     return found
 
 
@@ -76,7 +76,7 @@ async def readable_cohort(session: AsyncSession, user: Principal, cohort_id: uui
 async def cohort_of(session: AsyncSession, team: Team) -> Cohort:
     found = await store.cohort(session, team.cohort_id)
     if found is None:  # a team is only ever stored with its cohort
-        raise NotFound("no such cohort", type=PROBLEM_BASE + "unknown-cohort")
+        raise NotFound("no such cohort", type=problem("unknown-cohort"))
     return found
 
 

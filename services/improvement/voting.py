@@ -26,7 +26,7 @@ from services.improvement import store, teams
 from services.improvement.ideas import CLOSED_STATUSES
 from services.improvement.inputs import Input, Name
 from services.improvement.models import Ballot, Idea, VoteTally, VotingRound
-from services.improvement.problems import PROBLEM_BASE, present
+from services.improvement.problems import present, problem
 from services.improvement.rules import voting as rules
 from services.improvement.store import voice as voice_store
 from services.improvement.store.access import readable_row
@@ -106,11 +106,11 @@ async def open_round(
         by_id = {i.id: i for i in ideas}
         if set(data.idea_ids) - set(by_id):
             raise Unprocessable(
-                "idea_ids names an idea this team does not have", type=PROBLEM_BASE + "unknown-idea"
+                "idea_ids names an idea this team does not have", type=problem("unknown-reference")
             )
         candidates = [by_id[i] for i in dict.fromkeys(data.idea_ids)]
     if len(candidates) < 2:
-        raise Conflict("a vote needs at least two ideas", type=PROBLEM_BASE + "too-few-ideas")
+        raise Conflict("a vote needs at least two ideas", type=problem("too-few-ideas"))
     voting_round = VotingRound(
         team_id=team.id,
         title=data.title,
@@ -161,7 +161,7 @@ async def _open_round(session: AsyncSession, user: Principal, round_id: uuid.UUI
     locked = await store.locked(session, VotingRound, round_id)
     assert locked is not None
     if locked.closed_on is not None:
-        raise Conflict("the voting round is closed", type=PROBLEM_BASE + "round-closed")
+        raise Conflict("the voting round is closed", type=problem("round-closed"))
     return locked
 
 
@@ -179,11 +179,11 @@ async def cast_ballot(
             max_votes_per_idea=voting_round.max_votes_per_idea,
         )
     except rules.BallotRefused as exc:
-        raise Unprocessable(str(exc), type=PROBLEM_BASE + "ballot") from exc
+        raise Unprocessable(str(exc), type=problem("ballot")) from exc
     if not await voice_store.cast(session, round_id, rules.ballot_hash(str(round_id), data.code)):
         raise Conflict(
             "the ballot code is not one of this round's, or was used already",
-            type=PROBLEM_BASE + "ballot-code",
+            type=problem("ballot-code"),
         )
     await voice_store.add_votes(session, round_id, counted)
     voting_round.ballots_cast += 1

@@ -61,6 +61,7 @@ async def team_confirmed(
             project_lead_email=event.project_lead.email,
             organisation_team_count=event.organisation_team_count,
             purchase_order=event.purchase_order,
+            invoice_references=[r.model_dump() for r in event.invoice_references],
             confirmed_at=event.confirmed_at,
         ),
     )

@@ -150,9 +150,15 @@ def _view(
     )
 
 
+def customer_references(row: Invoice | Proforma) -> tuple[tuple[str, str], ...]:
+    """The references the customer asked to be quoted (as they stood at issue), in order."""
+    return tuple((r["label"], r["value"]) for r in row.customer_references or ())
+
+
 def invoice_view(settings: BillingSettings, invoice: Invoice) -> DocumentView:
     return replace(
         _view(settings, invoice, DocumentKind.INVOICE, invoice.number),
+        facts=customer_references(invoice),
         time_of_supply=invoice.time_of_supply,
         purchase_order=invoice.purchase_order,
         due_on=invoice.due_on,
@@ -197,10 +203,10 @@ def credit_note_view(
 
 
 def proforma_view(settings: BillingSettings, proforma: Proforma) -> DocumentView:
-    facts: tuple[tuple[str, str], ...] = ()
+    facts = customer_references(proforma)
     if proforma.revision > 1:
         earlier = previous_reference(proforma.reference, proforma.revision)
-        facts = (("Revision", str(proforma.revision)), ("Replaces", earlier))
+        facts += (("Revision", str(proforma.revision)), ("Replaces", earlier))
     return replace(
         _view(settings, proforma, DocumentKind.PROFORMA, proforma.reference), facts=facts
     )

@@ -219,6 +219,12 @@ class Billed:
                 "list_price": price.list_price,
                 "discount": price.discount,
                 "discount_rate": price.discount_rate,
+                "customer_references": (
+                    owner.invoice_references
+                    if isinstance(owner, BillingTeam)
+                    else owner.customer_references
+                )
+                or [],
             }
         )
         return listed | {

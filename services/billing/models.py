@@ -136,6 +136,8 @@ class BillingTeam(Base):
     project_lead_email: Mapped[str | None] = mapped_column(String(320))
     organisation_team_count: Mapped[int | None] = mapped_column(Integer)
     purchase_order: Mapped[str | None] = mapped_column(String(100))
+    # [{"label", "value"}]: what the organisation asked to be quoted on its invoices.
+    invoice_references: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
@@ -176,6 +178,8 @@ class _Listed:
     list_price: Mapped[Decimal | None] = mapped_column(Pence)
     discount: Mapped[Decimal | None] = mapped_column(Pence)
     discount_rate: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    # The customer's references as they stood at issue ([{"label", "value"}], printed in order).
+    customer_references: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
 
 class _Numbered:

@@ -20,7 +20,13 @@ from services.enrolment import allocation, rules, store
 from services.enrolment.coaches import record_allocation
 from services.enrolment.cohorts import CohortView, cohort_status, terms_of
 from services.enrolment.eoi_rules import team_name_key
-from services.enrolment.interest import EOI_FACTS, lock_for_action, record_eoi_submitted
+from services.enrolment.interest import (
+    EOI_FACTS,
+    INVOICE_REFERENCES,
+    invoice_references,
+    lock_for_action,
+    record_eoi_submitted,
+)
 from services.enrolment.models import Cohort, Team
 from services.enrolment.organisations import organisation_ref
 from services.enrolment.problems import conflict, refused
@@ -163,6 +169,7 @@ async def confirm_teams(
                 project_lead=Contact.model_validate(team.project_lead),
                 senior_sponsor=Contact.model_validate(sponsor) if sponsor else None,
                 purchase_order=team.purchase_order,
+                invoice_references=invoice_references(team),
                 coach_id=team.coach_id,
                 confirmed_at=now,
             ),
@@ -173,7 +180,15 @@ async def confirm_teams(
 
 
 # What a released expression of interest said, copied into the carried-forward one.
-_CARRIED = ("organisation_id", "name", "service_type", "project_lead", *EOI_FACTS, "purchase_order")
+_CARRIED = (
+    "organisation_id",
+    "name",
+    "service_type",
+    "project_lead",
+    *EOI_FACTS,
+    "purchase_order",
+    *INVOICE_REFERENCES,
+)
 
 
 async def carry_forward(

@@ -22,6 +22,7 @@ from shared.fields import (
 
 __all__ = [
     "CohortStatusName",
+    "InvoiceReferenceText",
     "Nation",
     "Postcode",
     "ProgrammeDate",
@@ -39,7 +40,9 @@ __all__ = [
 TeamStatusName = Literal["submitted", "accepted", "declined", "confirmed", "withdrawn", "released"]
 CohortStatusName = Literal["open", "closed", "confirmed", "cancelled"]
 
-# Optional free text (may be empty): reasons, purchase orders, postcodes.
+# Optional free text (may be empty): reasons, purchase orders and other invoice references,
+# postcodes.
 Reason = FreeText
 PurchaseOrder = Annotated[str, StringConstraints(max_length=100), AfterValidator(strip)]
+InvoiceReferenceText = PurchaseOrder
 Postcode = Annotated[str, StringConstraints(max_length=10), AfterValidator(strip)]

@@ -16,7 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.enrolment import eoi_rules, store
 from services.enrolment.cohorts import cohort_status
 from services.enrolment.eoi_rules import COMMITMENTS, team_name_key
-from services.enrolment.fields import PurchaseOrder, RequestModel, Setting, Text200, Text2000
+from services.enrolment.fields import (
+    InvoiceReferenceText,
+    PurchaseOrder,
+    RequestModel,
+    Setting,
+    Text200,
+    Text2000,
+)
 from services.enrolment.models import Cohort, Team
 from services.enrolment.organisations import OrganisationNamed, organisation_for_eoi
 from services.enrolment.problems import conflict, problem, refused
@@ -30,7 +37,7 @@ from services.enrolment.rules import (
 )
 from shared.auth import Principal, Role
 from shared.errors import Conflict, Forbidden, Unprocessable
-from shared.events.enrolment import CohortViable, Contact, EoiSubmitted
+from shared.events.enrolment import CohortViable, Contact, EoiSubmitted, InvoiceReference
 from shared.fields import strip
 from shared.outbox import record_event
 
@@ -94,6 +101,11 @@ class EoiDetails(RequestModel):
     will_implement_change_ideas: bool | None = _commitment("will_implement_change_ideas")
     will_collect_data: bool | None = _commitment("will_collect_data")
     purchase_order: PurchaseOrder | None = None
+    cost_centre: InvoiceReferenceText | None = Field(
+        None,
+        description="A cost centre (or other code) the organisation's accounts payable want "
+        "quoted on its invoices",
+    )
 
 
 class EoiCreate(EoiDetails):
@@ -130,6 +142,22 @@ class EoiUpdate(RequestModel):
     will_implement_change_ideas: bool | None = Field(None, strict=True)
     will_collect_data: bool | None = Field(None, strict=True)
     purchase_order: PurchaseOrder | None = None
+    cost_centre: InvoiceReferenceText | None = None
+
+
+# What the organisation asked to be quoted on its invoices besides the purchase order: the
+# team's column and the label billing prints. Billing prints whatever the confirmation carries,
+# so a new reference is a form field, a column and a line here.
+INVOICE_REFERENCES = {"cost_centre": "Cost centre"}
+
+
+def invoice_references(team: Team) -> list[InvoiceReference]:
+    """The team's invoice references that were given, in the order above."""
+    return [
+        InvoiceReference(label=label, value=value)
+        for column, label in INVOICE_REFERENCES.items()
+        if (value := getattr(team, column))
+    ]
 
 
 # What the programme's rules look at, as stored on a team.

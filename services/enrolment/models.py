@@ -140,6 +140,7 @@ class Team(Base):
     will_implement_change_ideas: Mapped[bool | None] = mapped_column(Boolean)
     will_collect_data: Mapped[bool | None] = mapped_column(Boolean)
     purchase_order: Mapped[str | None] = mapped_column(String(100))
+    cost_centre: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default="submitted")
     late_entry: Mapped[bool] = mapped_column(Boolean, default=False)
     # The submitter's subject: an applicant reads their own applications by it.

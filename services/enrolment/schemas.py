@@ -261,6 +261,7 @@ class TeamOut(_Response):
     will_implement_change_ideas: bool | None
     will_collect_data: bool | None
     purchase_order: str | None
+    cost_centre: str | None
     status: TeamStatusName
     late_entry: bool
     submitted_at: UtcDateTime

@@ -56,6 +56,14 @@ class OrganisationRef(_Part):
     accounts_payable: AccountsPayable | None = None
 
 
+class InvoiceReference(_Part):
+    """A reference the organisation asked to be quoted on its invoices (e.g. its cost centre),
+    printed as ``label: value``; billing prints whatever it is given, in order."""
+
+    label: str
+    value: str
+
+
 class Contact(_Part):
     name: str
     email: str
@@ -137,6 +145,8 @@ class TeamConfirmed(DomainEvent):
     project_lead: Contact
     senior_sponsor: Contact | None = None
     purchase_order: str | None = None
+    # Quoted on the team's invoices and pro-formas besides the purchase order (empty before).
+    invoice_references: list[InvoiceReference] = []
     coach_id: uuid.UUID | None = None
     confirmed_at: datetime
 

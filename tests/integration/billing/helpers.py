@@ -18,6 +18,7 @@ from shared.events.enrolment import (
     CohortCancelled,
     CohortTerms,
     Contact,
+    InvoiceReference,
     OrganisationRef,
     TeamConfirmed,
     TeamWithdrawn,
@@ -73,6 +74,7 @@ def confirmed(
     team_name: str = "Ward 7 Acute Team",
     cohort_terms: CohortTerms | None = None,
     team_id: uuid.UUID | None = None,
+    invoice_references: list[InvoiceReference] | None = None,
 ) -> TeamConfirmed:
     return TeamConfirmed(
         cohort_id=cohort_id,
@@ -87,6 +89,7 @@ def confirmed(
             name="Ada Lovelace", email="ada@example.nhs.uk", job_title="Ward Manager"
         ),
         purchase_order=purchase_order,
+        invoice_references=invoice_references or [],
         confirmed_at=datetime.now(UTC),
     )
 

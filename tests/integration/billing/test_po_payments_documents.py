@@ -18,6 +18,7 @@ from services.billing.models import CreditNote, Invoice, Payment, Proforma
 from shared.auth import Role
 from shared.clock import LONDON
 from shared.events import DomainEvent
+from shared.events.enrolment import InvoiceReference
 from shared.inbox import parse_event
 from shared.outbox import outbox
 from tests.integration.billing.helpers import (
@@ -117,6 +118,45 @@ async def test_team_without_po_gets_a_proforma_then_an_invoice_when_finance_reco
     assert twice.headers["content-type"] == PROBLEM
     assert invoice["number"] in twice.json()["detail"]
     assert await snapshot(billing) == before
+
+
+async def test_the_references_the_customer_asked_for_are_quoted_on_its_proforma_and_invoices(
+    billing: RunningService,
+) -> None:
+    """An expression of interest's cost centre reaches every membership document through the
+    confirmation's invoice references; billing prints what it is given, in order."""
+    cohort = uuid.uuid4()
+    asked = [
+        InvoiceReference(label="Cost centre", value="CC 4410"),
+        InvoiceReference(label="Requisition", value="RQ-77"),
+    ]
+    waiting = confirmed(cohort, organisation(), purchase_order=None, invoice_references=asked)
+    at_once = confirmed(cohort, organisation(name="Trust B"), invoice_references=asked[:1])
+    plain = confirmed(cohort, organisation(name="Trust C"))
+    await deliver(billing, waiting, at_once, plain)
+
+    [proforma] = await get(billing, "/proformas", cohort_id=str(cohort))
+    text = await document_text(billing, f"/proformas/{proforma['id']}/pdf")
+    assert re.search(r"Cost centre:\s*CC 4410[\s\S]*Requisition:\s*RQ-77", text), text
+    answer = await post(
+        billing, f"/proformas/{proforma['id']}/purchase-order", {"purchase_order": "PO-8"}
+    )
+    assert answer.status_code == 201, answer.text
+    by_team = {i["team_id"]: i for i in await invoices_of(billing, cohort)}
+    from_proforma = await document_text(
+        billing, f"/invoices/{by_team[str(waiting.team_id)]['id']}/pdf"
+    )
+    assert re.search(r"Cost centre:\s*CC 4410[\s\S]*Requisition:\s*RQ-77", from_proforma)
+    direct = await document_text(billing, f"/invoices/{by_team[str(at_once.team_id)]['id']}/pdf")
+    assert re.search(r"Cost centre:\s*CC 4410", direct) and "Requisition" not in direct
+    unasked = await document_text(billing, f"/invoices/{by_team[str(plain.team_id)]['id']}/pdf")
+    assert "Cost centre" not in unasked
+
+
+async def document_text(billing: RunningService, path: str) -> str:
+    answer = await billing.client.get(f"/api/billing{path}", headers=billing.auth(Role.finance))
+    assert answer.status_code == 200, answer.text
+    return pdf_text(answer.content)
 
 
 async def test_proforma_of_an_organisation_getting_its_second_team_is_repriced(

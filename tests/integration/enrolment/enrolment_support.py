@@ -126,6 +126,7 @@ def eoi_payload(organisation_id: str, name: str = "Ward 7", **overrides: Any) ->
         ],
         **FORM_ANSWERS,
         "purchase_order": f"PO-{name}",
+        "cost_centre": f"CC-{name}",
     }
     values.update(overrides)
     return values

@@ -157,6 +157,8 @@ async def test_go_confirms_every_accepted_team_with_organisation_counts(
     assert first["organisation"]["payables_code"] == "P001"
     assert first["project_lead"]["email"] == "ada@example.nhs.uk"
     assert first["purchase_order"] == "PO-Team 00"
+    # What the organisation asked to be quoted on its invoices travels with the confirmation.
+    assert first["invoice_references"] == [{"label": "Cost centre", "value": "CC-Team 00"}]
     [cohort_confirmed] = await outbox_events(enrolment, "enrolment.cohort.confirmed")
     assert set(cohort_confirmed["team_ids"]) == accepted_ids
     # The EOI that was never accepted stays submitted: it may still join late.

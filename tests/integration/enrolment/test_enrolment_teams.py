@@ -109,11 +109,12 @@ async def test_team_lead_sees_and_changes_only_their_organisations_teams(
     edited = ok(
         await enrolment.client.patch(
             f"{API}/teams/{mine['id']}",
-            json={"team_name": "Ward 7 (renamed)", "purchase_order": "PO-77"},
+            json={"team_name": "Ward 7 (renamed)", "purchase_order": "PO-77", "cost_centre": ""},
             headers=lead,
         )
     )
     assert (edited["team_name"], edited["purchase_order"]) == ("Ward 7 (renamed)", "PO-77")
+    assert edited["cost_centre"] == ""  # cleared: no reference is quoted on the invoice
     withdrawn = ok(
         await team_action(
             enrolment, mine["id"], "withdraw", json={"reason": "Capacity"}, headers=lead

@@ -18,6 +18,7 @@ ROUTES = {
     "billing": (f"/api/billing/invoices/{uuid.uuid4()}/payments", Role.finance),
     "sessions": ("/api/sessions/feed-tokens", Role.coordinator),
     "measurement": ("/api/measurement/api-keys", Role.coordinator),
+    "improvement": (f"/api/improvement/teams/{uuid.uuid4()}/members", Role.coordinator),
 }
 LIMIT = 1_048_576
 

@@ -68,37 +68,74 @@ def is_use_case_module(path: Path, service: str) -> bool:
 # --- services meet only through events -----------------------------------------------------------
 
 
+def other_service_imports(tree: ast.AST, service: str) -> Iterator[tuple[int, str]]:
+    """The imports of another service's package in the code of ``service``."""
+    others = [s for s in SERVICES if s != service]
+    for line, name in imported_modules(tree):
+        if any(name == f"services.{o}" or name.startswith(f"services.{o}.") for o in others):
+            yield line, name
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_a_service_imports_no_other_service(service: str) -> None:
-    others = [s for s in SERVICES if s != service]
     found = [
         f"{where(path, line)} imports {name}"
         for path in python_files(ROOT / "services" / service, migrations=True)
-        for line, name in imported_modules(parse(path))
-        if any(name == f"services.{o}" or name.startswith(f"services.{o}.") for o in others)
+        for line, name in other_service_imports(parse(path), service)
     ]
     assert not found, "services meet only through events:\n" + "\n".join(found)
+
+
+def test_the_import_rule_catches_every_spelling() -> None:
+    source = (
+        "import services.billing\nfrom services.billing import models\n"
+        "from services.billing.store import prepared as p\nimport services.billing.rules as r\n"
+        "from services.enrolment import rules\nfrom shared.events import billing\n"
+    )
+    assert [line for line, _ in other_service_imports(ast.parse(source), "enrolment")] == [
+        1,
+        2,
+        2,
+        3,
+        3,
+        4,
+    ]
+
+
+def platform_mentions(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """Where platform code imports a service or names one in a string."""
+    for line, name in imported_modules(tree):
+        if name == "services" or name.startswith("services."):
+            yield line, f"imports {name}"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+            if text in SERVICES or any(
+                f"services.{s}" in text or f"services/{s}" in text for s in SERVICES
+            ):
+                yield node.lineno, f"names {text!r}"
 
 
 def test_the_platform_names_no_service() -> None:
     """``shared/`` is the platform: it imports no service and names none (the event catalogue in
     ``shared/events/`` is the contract between services, so it names their subjects)."""
-    found = []
-    for path in python_files(ROOT / "shared"):
-        if "events" in path.relative_to(ROOT / "shared").parts:
-            continue
-        tree = parse(path)
-        for line, name in imported_modules(tree):
-            if name == "services" or name.startswith("services."):
-                found.append(f"{where(path, line)} imports {name}")
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                text = node.value
-                if text in SERVICES or any(
-                    f"services.{s}" in text or f"services/{s}" in text for s in SERVICES
-                ):
-                    found.append(f"{where(path, node.lineno)} names {text!r}")
+    found = [
+        f"{where(path, line)} {what}"
+        for path in python_files(ROOT / "shared")
+        if "events" not in path.relative_to(ROOT / "shared").parts
+        for line, what in platform_mentions(parse(path))
+    ]
     assert not found, "the platform must not name a service:\n" + "\n".join(found)
+
+
+def test_the_platform_rule_catches_imports_and_names() -> None:
+    source = (
+        "import services\nfrom services.billing.settings import BillingSettings\n"
+        "PORTS = {'billing': 8004}\nMODULE = 'services.sessions.app'\nPATH = 'services/measurement'\n"
+        "NAME = 'a service'\n"
+    )
+    lines = sorted({line for line, _ in platform_mentions(ast.parse(source))})
+    assert lines == [1, 2, 3, 4, 5]
 
 
 # --- one clock ----------------------------------------------------------------------------------
@@ -113,9 +150,34 @@ _WALL_CLOCK = {
 }
 
 
-def wall_clock_reads(tree: ast.AST) -> Iterator[tuple[int, str]]:
+def _clock_aliases(tree: ast.AST) -> dict[str, str]:
+    """Local names bound to ``datetime``/``date``/``time`` or to their wall-clock functions
+    (``from datetime import datetime as DT``, ``from time import time as now``)."""
+    aliases: dict[str, str] = {}
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        if isinstance(node, ast.ImportFrom) and node.module in {"datetime", "time"}:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in {"datetime", "time"}:
+                    aliases[alias.asname or alias.name] = alias.name
+    return aliases
+
+
+_WALL_CLOCK_FUNCTIONS = {f"time.{name}" for owner, name in _WALL_CLOCK if owner == "time"}
+
+
+def wall_clock_reads(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    aliases = _clock_aliases(tree)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Name):  # from time import time [as now]; now()
+            if aliases.get(node.func.id) in _WALL_CLOCK_FUNCTIONS:
+                yield node.lineno, f"{aliases[node.func.id]}()"
+            continue
+        if not isinstance(node.func, ast.Attribute):
             continue
         target = node.func.value
         owner = (
@@ -125,6 +187,8 @@ def wall_clock_reads(tree: ast.AST) -> Iterator[tuple[int, str]]:
             if isinstance(target, ast.Attribute)
             else None
         )
+        if owner is not None and owner in aliases:
+            owner = aliases[owner].rsplit(".", 1)[-1]  # DT -> datetime, dt -> datetime
         if (owner, node.func.attr) in _WALL_CLOCK:
             yield node.lineno, f"{owner}.{node.func.attr}()"
 
@@ -143,9 +207,10 @@ def test_the_wall_clock_rule_catches_every_spelling() -> None:
     source = (
         "import datetime as dt\nimport time\nfrom datetime import date, datetime\n"
         "a = datetime.now(UTC)\nb = dt.datetime.utcnow()\nc = date.today()\nd = time.time()\n"
-        "e = time.monotonic()\n"
+        "e = time.monotonic()\nfrom datetime import datetime as DT, date as D\n"
+        "from time import time as now\nf = DT.now()\ng = D.today()\nh = now()\n"
     )
-    assert [line for line, _ in wall_clock_reads(ast.parse(source))] == [4, 5, 6, 7]
+    assert [line for line, _ in wall_clock_reads(ast.parse(source))] == [4, 5, 6, 7, 11, 12, 13]
 
 
 # --- handlers through the typed registry --------------------------------------------------------

@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
@@ -192,3 +194,42 @@ async def test_feed_tokens_open_only_their_own_calendar(world: World) -> None:
         f"{api}/cohorts/{own['cohort_id']}/calendar.ics?token={cohort_feed}x",
     ):
         assert (await client.get(url)).status_code == 404, url
+
+
+# --- issue #16 item 7, for every service: every timestamp leaves the API with its offset ---------
+
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+OFFSET = re.compile(r"(Z|[+-]\d{2}:\d{2})$")
+
+
+def _timestamps(value: Any, where: str) -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in _timestamps(v, f"{where}.{k}")]
+    if isinstance(value, list):
+        return [t for i, v in enumerate(value) for t in _timestamps(v, f"{where}[{i}]")]
+    if isinstance(value, str) and TIMESTAMP.match(value):
+        return [(where, value)]
+    return []
+
+
+async def test_every_timestamp_in_every_answer_carries_its_offset(world: World) -> None:
+    """Every JSON answer of every GET route, read on the world's own objects by a role that may
+    read them: each date-time in it ends in ``Z`` or ``±hh:mm``."""
+    found: list[tuple[str, str]] = []
+    read = 0
+    for row in rows_of(world.service.name):
+        if row.pending or row.feed_token or row.method != "GET":
+            continue
+        callers = (
+            [None]
+            if row.public
+            else [c for c in ("coordinator", "operator", *sorted(row.roles)) if c in row.roles]
+            or (["key"] if row.key else [])
+        )
+        answer = await world.call(callers[0], row.method, row.path, "own", valid_body=True)
+        if answer.status_code != 200 or "json" not in answer.headers.get("content-type", ""):
+            continue
+        read += 1
+        found += _timestamps(answer.json(), f"{row.method} {row.path}")
+    assert read >= 3 and found, f"{world.service.name}: {read} answers, no timestamp in them"
+    assert [(where, text) for where, text in found if not OFFSET.search(text)] == []

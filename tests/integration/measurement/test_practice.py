@@ -326,6 +326,27 @@ async def test_9_small_numbers_are_withheld_outside_the_team(world: World) -> No
         f"{API}/cohorts/{world.cohort_id}/report", headers=world.coordinator
     )
     assert report.json()["suppress_below"] == 5
+    [section] = [
+        m for m in report.json()["measures"] if m["measure_key"] == "frequently_enjoy_work"
+    ]
+    assert week(3).isoformat() in section["chart"]["suppressed_periods"]  # a1 alone: pooled n 2
+    withheld_point = next(
+        p for p in section["chart"]["points"] if p["period"] == week(3).isoformat()
+    )
+    assert withheld_point["suppressed"] and withheld_point["value"] is None
+    multiples = await world.service.client.get(
+        f"{API}/cohorts/{world.cohort_id}/report/frequently_enjoy_work/teams.svg",
+        headers=world.coordinator,
+    )
+    assert any(i.startswith("suppressed-") for i in svg_ids(multiples.content))
+    # The threshold is a setting: at 2, two answers are shown; at 9, eight are withheld too.
+    settings = world.service.app.state.settings
+    for threshold, withheld_weeks in ((2, []), (9, [week(k).isoformat() for k in range(10)])):
+        settings.small_number_threshold = threshold
+        outside = (await chart(world, path, coach)).json()
+        assert outside["chart"]["suppressed_periods"] == withheld_weeks, threshold
+        assert (await chart(world, path, world.lead())).json()["suppression"] is None
+    settings.small_number_threshold = 5
     export = await world.service.client.get(
         f"{API}/cohorts/{world.cohort_id}/export.csv", headers=world.coordinator
     )

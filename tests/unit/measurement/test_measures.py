@@ -1,4 +1,5 @@
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -161,3 +162,28 @@ def test_versions_rise_only_on_change_and_kind_is_fixed():
     with pytest.raises(ValueError, match="data kind"):
         next_version(current, MeasureSpec(**{**same.model_dump(), "data_kind": "rate"}))
     assert next_version(None, same) == current
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_the_plans_documentation_gives_each_default_items_wording_answers_and_source():
+    """#22: the plan's documentation (services/measurement/README.md) cites, for each measure of
+    the default plan, the item as asked, its answers and where the wording comes from."""
+    readme = (ROOT / "services" / "measurement" / "README.md").read_text()
+    sources = readme.split("\nSources (", 1)[1].split("\nOptional measures", 1)[0]
+    flat = " ".join(readme.split())
+    for definition in default_plan():
+        [row] = [line for line in readme.splitlines() if f"(`{definition.key}`)" in line]
+        assert f'"{definition.question}"' in row, definition.key
+        for label in definition.answer_labels:
+            assert label in flat, (definition.key, label)
+        cited = " ".join(sources.split())
+        assert f"*{SOURCE_HEADINGS[definition.key]}*:" in cited, definition.key
+
+
+SOURCE_HEADINGS = {
+    "frequently_enjoy_work": "Frequently enjoy being at work",
+    "no_burnout_symptoms": "No symptoms of burnout",
+    "extremely_likely_to_recommend": "Extremely likely to recommend",
+}

@@ -31,6 +31,7 @@ class Seed:
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         self.http = httpx.Client(timeout=15)
+        self._late: set[str] = set()  # cohorts whose deadline has passed
 
     def call(
         self, method: str, service: str, path: str, role: Role = Role.coordinator, **kw: Any
@@ -54,18 +55,25 @@ class Seed:
         )
 
     def cohort(self, name: str, *, minimum: int = 2, start: str = "2026-01-05") -> dict[str, Any]:
-        deadline = (date.today() + timedelta(days=30)).isoformat()
-        return self.call(
+        """A cohort starting on ``start``. Its deadline falls before the start (the API refuses
+        anything else): a month from today when the start allows it, else the week before the
+        start, already passed, and the seed's expressions of interest are then late entries."""
+        starts = date.fromisoformat(start)
+        deadline = min(date.today() + timedelta(days=30), starts - timedelta(days=7))
+        cohort = self.call(
             "POST",
             "enrolment",
             "/cohorts",
             json={
                 "name": name,
-                "eoi_deadline": f"{deadline}T17:00:00",
-                "start_date": max(start, date.today().isoformat()) if start == "future" else start,
+                "eoi_deadline": f"{deadline.isoformat()}T17:00:00",
+                "start_date": start,
                 "minimum_teams": minimum,
             },
         )
+        if deadline <= date.today():
+            self._late.add(cohort["id"])
+        return cohort
 
     def coach(self, name: str) -> dict[str, Any]:
         email = f"{uuid.uuid4().hex[:8]}@example.nhs.uk"
@@ -95,8 +103,15 @@ class Seed:
                 {"role": "Band 6 nurse"},
                 {"role": "Service user", "is_service_user": True},
             ],
+            "team_size": 24,
+            "contact_phone": "01632 960 001",
+            "hopes_to_improve": "How often staff feel thanked for their work",
             "agreed_to_take_part": True,
             "can_meet_commitment": True,
+            "will_attend_learning_sets": True,
+            "will_implement_change_ideas": True,
+            "will_collect_data": True,
+            "late_entry": cohort_id in self._late,
             **extra,
         }
         return self.call("POST", "enrolment", f"/cohorts/{cohort_id}/eois", json=body)
@@ -116,9 +131,28 @@ class Seed:
             )
         return {"organisation": organisation, "cohort": cohort, "team": team, "coach": coach_row}
 
-    def weekly_values(
-        self, organisation_id: str, team_id: str, measure: str, counts: list[int]
-    ) -> None:
+    def try_call(
+        self, method: str, service: str, path: str, role: Role = Role.coordinator, **kw: Any
+    ) -> Any:
+        """The answer's JSON when it succeeds, else None (for ``eventually``)."""
+        response = self.http.request(
+            method, f"{self.stack.api(service)}{path}", headers=_headers(role), **kw
+        )
+        return response.json() if response.is_success else None
+
+    def plan_measure(self, cohort_id: str, measure: str) -> None:
+        """Add a catalogue measure to the cohort's measurement plan (once measurement has
+        learned of the cohort from enrolment's events)."""
+        self.eventually(
+            lambda: self.try_call("PUT", "measurement", f"/cohorts/{cohort_id}/plan/{measure}")
+        )
+
+    def weekly_values(self, world: dict[str, Any], measure: str, counts: list[int]) -> None:
+        """Weekly values of a measure (added to the cohort's plan first), posted by the trust's
+        system with its organisation's API key, once measurement knows the team."""
+        organisation_id = world["organisation"]["id"]
+        team_id = world["team"]["id"]
+        self.plan_measure(world["cohort"]["id"], measure)
         key = self.call(
             "POST",
             "measurement",
@@ -136,12 +170,17 @@ class Seed:
             }
             for k, value in enumerate(counts)
         ]
-        response = self.http.post(
-            f"{self.stack.api('measurement')}/values",
-            json={"rows": rows},
-            headers={"Authorization": f"Bearer {key}"},
-        )
-        assert response.is_success, response.text
+
+        def post() -> bool:
+            response = self.http.post(
+                f"{self.stack.api('measurement')}/values",
+                json={"rows": rows},
+                headers={"Authorization": f"Bearer {key}"},
+            )
+            assert response.is_success or "unknown team" in response.text, response.text
+            return response.is_success
+
+        self.eventually(post)
 
     def eventually(self, check: Callable[[], Any], timeout: float = 15) -> Any:
         deadline = time.monotonic() + timeout

@@ -60,10 +60,12 @@ def test_a_project_lead_applies_for_a_cohort_and_corrects_the_form(
 
     page.get_by_label("Team name").fill("Community Mental Health Team North")
     page.get_by_label("Type of service").fill("Community mental health team")
+    page.get_by_label("How many people work in the team?").fill("18")
     lead = page.get_by_role("group", name="Project lead")
     lead.get_by_label("Full name").fill("Priya Shah")
     lead.get_by_label("Email address").fill("priya.shah-at-nhs.net")  # a mistake
     lead.get_by_label("Job title").fill("Team manager")
+    page.get_by_label("Project lead's phone number").fill("01632 960 001")
     sponsor = page.get_by_role("group", name="Senior sponsor")
     sponsor.get_by_label("Full name").fill("Tom Okafor")
     sponsor.get_by_label("Email address").fill("tom.okafor@nhs.net")
@@ -71,8 +73,12 @@ def test_a_project_lead_applies_for_a_cohort_and_corrects_the_form(
     page.get_by_label("Member 1: role or grade").fill("Band 6 nurse")
     page.get_by_label("Member 2: role or grade").fill("Peer support worker")
     page.get_by_label("Uses the service").nth(1).check()
-    page.get_by_label("The team has discussed taking part and agrees to it").check()
-    page.get_by_label(re.compile("The team can meet every week")).check()
+    page.get_by_label("What does the team hope to improve?").fill(
+        "How often staff feel thanked, and time to talk after a difficult shift"
+    )
+    commitments = page.get_by_role("group", name="Your team's commitments")
+    for box in commitments.get_by_role("checkbox").all():
+        box.check()
     page.get_by_role("button", name="Send expression of interest").click()
 
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
@@ -154,9 +160,7 @@ def test_the_coordinator_sees_viability_move_and_decides_go(
 def test_a_coach_opens_a_chart_with_a_signal(page: Any, stack: Stack, seed: Seed) -> None:
     world = seed.confirmed_team()
     team = world["team"]
-    seed.weekly_values(
-        world["organisation"]["id"], team["id"], "what_matters_conversations", WEEKLY
-    )
+    seed.weekly_values(world, "what_matters_conversations", WEEKLY)
 
     sign_in(page, stack, role="coach", name="Casey Jones", coach=world["coach"]["name"])
     menu(page, "My teams")
@@ -233,9 +237,7 @@ def test_a_project_lead_sees_their_team_chart_calendar_and_invoices(
 ) -> None:
     world = seed.confirmed_team()
     team = world["team"]
-    seed.weekly_values(
-        world["organisation"]["id"], team["id"], "what_matters_conversations", WEEKLY
-    )
+    seed.weekly_values(world, "what_matters_conversations", WEEKLY)
 
     sign_in(
         page, stack, role="team_lead", name="Priya Shah", organisation=world["organisation"]["name"]

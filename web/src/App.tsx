@@ -7,6 +7,7 @@ import { Layout } from './components/Layout';
 import { useTitle } from './components/useData';
 import { Home } from './pages/Home';
 import { Apply, ApplyToCohort } from './pages/Apply';
+import { MyApplications } from './pages/MyApplications';
 import { CohortList } from './pages/coordinator/CohortList';
 import { CohortPage } from './pages/coordinator/CohortPage';
 import { Programme } from './pages/coordinator/Programme';
@@ -97,7 +98,8 @@ export function App() {
         <Route path="/" element={<Home />} />
         <Route path="/signed-in" element={<SignedIn />} />
         <Route path="/apply" element={<Apply />} />
-        <Route path="/apply/:cohortId" element={<Only roles={[...LEADS, 'coordinator']}><ApplyToCohort /></Only>} />
+        <Route path="/apply/:cohortId" element={<Only roles={[...LEADS, 'coordinator', 'applicant']}><ApplyToCohort /></Only>} />
+        <Route path="/my-applications" element={<Only roles={['applicant']}><MyApplications /></Only>} />
         <Route path="/cohorts" element={<Only roles={COORDINATORS}><CohortList /></Only>} />
         <Route path="/cohorts/:cohortId" element={<Only roles={COORDINATORS}><CohortPage /></Only>} />
         <Route path="/cohorts/:cohortId/programme" element={<Only roles={COORDINATORS}><Programme /></Only>} />

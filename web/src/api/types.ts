@@ -5,6 +5,7 @@ import type { components as M } from './generated/measurement';
 import type { components as S } from './generated/sessions';
 
 export type Cohort = E['schemas']['CohortOut'];
+export type CohortTerms = E['schemas']['CohortTermsPublic'];
 export type CohortDetail = E['schemas']['CohortDetail'];
 export type Team = E['schemas']['TeamOut'];
 export type Coach = E['schemas']['CoachOut'];

@@ -22,6 +22,10 @@ export const MENUS: Record<Role, { to: string; text: string }[]> = {
     { to: '/overdue', text: 'Overdue' },
   ],
   operator: [{ to: '/dead-letters', text: 'Dead letters' }],
+  applicant: [
+    { to: '/apply', text: 'Apply' },
+    { to: '/my-applications', text: 'Your applications' },
+  ],
 };
 
 const LOGO_PATH =

@@ -34,10 +34,19 @@ class Seed:
         self._late: set[str] = set()  # cohorts whose deadline has passed
 
     def call(
-        self, method: str, service: str, path: str, role: Role = Role.coordinator, **kw: Any
+        self,
+        method: str,
+        service: str,
+        path: str,
+        role: Role = Role.coordinator,
+        claims: dict[str, Any] | None = None,
+        **kw: Any,
     ) -> Any:
         response = self.http.request(
-            method, f"{self.stack.api(service)}{path}", headers=_headers(role), **kw
+            method,
+            f"{self.stack.api(service)}{path}",
+            headers=_headers(role, **(claims or {})),
+            **kw,
         )
         assert response.is_success, f"{method} {path}: {response.status_code} {response.text}"
         return response.json()
@@ -132,11 +141,20 @@ class Seed:
         return {"organisation": organisation, "cohort": cohort, "team": team, "coach": coach_row}
 
     def try_call(
-        self, method: str, service: str, path: str, role: Role = Role.coordinator, **kw: Any
+        self,
+        method: str,
+        service: str,
+        path: str,
+        role: Role = Role.coordinator,
+        claims: dict[str, Any] | None = None,
+        **kw: Any,
     ) -> Any:
         """The answer's JSON when it succeeds, else None (for ``eventually``)."""
         response = self.http.request(
-            method, f"{self.stack.api(service)}{path}", headers=_headers(role), **kw
+            method,
+            f"{self.stack.api(service)}{path}",
+            headers=_headers(role, **(claims or {})),
+            **kw,
         )
         return response.json() if response.is_success else None
 
@@ -159,7 +177,9 @@ class Seed:
             "/api-keys",
             json={"organisation_id": organisation_id, "label": "browser tests"},
         )["secret"]
-        first = date(2026, 1, 5)
+        # The last value is this week's, so that what happens today shows on the chart.
+        this_week = date.today() - timedelta(days=date.today().weekday())
+        first = this_week - timedelta(weeks=len(counts) - 1)
         rows = [
             {
                 "client_id": f"seed-{k}",
@@ -190,3 +210,46 @@ class Seed:
                 return found
             assert time.monotonic() < deadline, "the services did not catch up in time"
             time.sleep(0.2)
+
+    def pdsa_cycle(self, world: dict[str, Any], measure: str, idea: str) -> dict[str, Any]:
+        """The team's project lead starts a PDSA cycle today on a change idea of its driver
+        diagram (through the improvement API, as the lead's console would), with ``measure`` as
+        the measure that will show the effect: measurement notes it on that chart."""
+        team_id = world["team"]["id"]
+        lead = {"organisation_id": world["organisation"]["id"], "subject": "seed-lead"}
+
+        def improvement(method: str, path: str, body: Any = None) -> Any:
+            return self.call(method, "improvement", path, Role.team_lead, lead, json=body)
+
+        # Improvement learns of the team from enrolment's events.
+        self.eventually(
+            lambda: self.try_call("GET", "improvement", f"/teams/{team_id}", Role.team_lead, lead)
+        )
+        diagram = improvement("POST", f"/teams/{team_id}/diagram")
+        driver = diagram["primary_drivers"][0]
+        diagram = improvement(
+            "POST",
+            f"/diagrams/{diagram['id']}/change-ideas",
+            {"driver_id": driver["id"], "name": idea},
+        )
+        change_idea = next(d for d in diagram["primary_drivers"] if d["id"] == driver["id"])[
+            "change_ideas"
+        ][0]
+        plan = {
+            "objective": "Cards lift how thanked staff feel",
+            "prediction": "Half the shift writes one",
+            "measure_keys": [measure],
+        }
+        cycle = improvement("POST", f"/change-ideas/{change_idea['id']}/cycles", plan)
+        started = improvement("POST", f"/cycles/{cycle['id']}/start", {})
+        # Measurement notes it on the chart from improvement's event.
+        self.eventually(
+            lambda: any(
+                idea in note["note"]
+                for note in self.try_call(
+                    "GET", "measurement", f"/teams/{team_id}/charts/{measure}/annotations"
+                )
+                or []
+            )
+        )
+        return started

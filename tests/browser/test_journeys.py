@@ -9,6 +9,7 @@ uploads a CSV with one bad row, fixes it and sees the chart change; everyone's n
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -157,10 +158,13 @@ def test_the_coordinator_sees_viability_move_and_decides_go(
     check_page(page, "17-dead-letters")
 
 
-def test_a_coach_opens_a_chart_with_a_signal(page: Any, stack: Stack, seed: Seed) -> None:
+def test_a_coach_opens_a_chart_with_a_signal_and_a_pdsa_cycle(
+    page: Any, stack: Stack, seed: Seed
+) -> None:
     world = seed.confirmed_team()
     team = world["team"]
     seed.weekly_values(world, "what_matters_conversations", WEEKLY)
+    seed.pdsa_cycle(world, "what_matters_conversations", "Thank-you cards at handover")
 
     sign_in(page, stack, role="coach", name="Casey Jones", coach=world["coach"]["name"])
     menu(page, "My teams")
@@ -175,8 +179,13 @@ def test_a_coach_opens_a_chart_with_a_signal(page: Any, stack: Stack, seed: Seed
     expect(chart).to_be_visible()
     signals = page.get_by_role("table", name="Signals")
     expect(signals).to_contain_text("Improvement")
+    # The improvement service's PDSA cycle, started today, is a note on this week's point.
+    notes = page.get_by_role("table", name="Notes on the chart")
+    expect(notes).to_contain_text("Testing 'Thank-you cards at handover' (PDSA cycle 1)")
+    expect(notes).to_contain_text("improvement service")
     page.get_by_text("Add a note to the chart").click()
-    page.get_by_label("Date").fill("2026-05-25")
+    two_weeks_ago = date.today() - timedelta(weeks=2)
+    page.get_by_label("Date").fill(two_weeks_ago.isoformat())
     page.get_by_label("Note", exact=True).fill("Started thank-you cards at handover")
     page.get_by_role("button", name="Add note").click()
     expect(page.get_by_role("table", name="Notes on the chart")).to_contain_text("thank-you cards")

@@ -23,6 +23,11 @@ def _headers(role: Role, **claims: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(_DEV, role=role, **claims)}"}
 
 
+def this_week() -> date:
+    """The Monday of this week (a weekly measure's period)."""
+    return date.today() - timedelta(days=date.today().weekday())
+
+
 def unique(label: str) -> str:
     return f"{label} {uuid.uuid4().hex[:4].upper()}"
 
@@ -165,7 +170,9 @@ class Seed:
             lambda: self.try_call("PUT", "measurement", f"/cohorts/{cohort_id}/plan/{measure}")
         )
 
-    def weekly_values(self, world: dict[str, Any], measure: str, counts: list[int]) -> None:
+    def weekly_values(
+        self, world: dict[str, Any], measure: str, counts: list[int], *, weeks_before: int = 0
+    ) -> None:
         """Weekly values of a measure (added to the cohort's plan first), posted by the trust's
         system with its organisation's API key, once measurement knows the team."""
         organisation_id = world["organisation"]["id"]
@@ -177,9 +184,10 @@ class Seed:
             "/api-keys",
             json={"organisation_id": organisation_id, "label": "browser tests"},
         )["secret"]
-        # The last value is this week's, so that what happens today shows on the chart.
-        this_week = date.today() - timedelta(days=date.today().weekday())
-        first = this_week - timedelta(weeks=len(counts) - 1)
+        # The last value is this week's (or ``weeks_before`` it), so that what happens today
+        # shows on the chart.
+        last = this_week() - timedelta(weeks=weeks_before)
+        first = last - timedelta(weeks=len(counts) - 1)
         rows = [
             {
                 "client_id": f"seed-{k}",

@@ -9,6 +9,7 @@ uploads a CSV with one bad row, fixes it and sees the chart change; everyone's n
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 
 from tests.browser.conftest import Stack
 from tests.browser.console import check_page, menu, sign_in
-from tests.browser.seed import Seed, unique
+from tests.browser.seed import Seed, this_week, unique
 
 # 20 ordinary weeks, then a sustained rise: the chart shows special-cause signals.
 WEEKLY = [10, 12, 9, 11, 13, 10, 8, 12, 11, 9, 10, 12, 11, 10, 9, 13, 11, 10, 12, 11, 40]
@@ -91,6 +92,57 @@ def test_a_project_lead_applies_for_a_cohort_and_corrects_the_form(
     page.get_by_role("button", name="Send expression of interest").click()
     expect(page.get_by_role("heading", name="Expression of interest sent")).to_be_visible()
     check_page(page, "05-expression-of-interest-sent")
+
+
+def test_an_applicant_unknown_to_the_programme_applies_and_follows_the_application(
+    page: Any, stack: Stack, seed: Seed
+) -> None:
+    cohort = seed.cohort(unique("Cohort"), start="2027-04-05")
+    ods = f"Y{uuid.uuid4().hex[:5].upper()}"
+
+    sign_in(page, stack, role="applicant", name="Dara Quinn")
+    menu(page, "Apply")
+    page.get_by_role("link", name=f"Apply to {cohort['name']}").click()
+    group = page.get_by_role("group", name="Your organisation")
+    group.get_by_label("ODS code").fill(ods)
+    group.get_by_label("Organisation name").fill("Hillside Community Interest Company")
+    group.get_by_label("Nation").select_option("wales")
+    page.get_by_label("Team name").fill("Hillside Recovery Team")
+    page.get_by_role("radio", name="Non-clinical").check()
+    page.get_by_label("Type of service").fill("Recovery college")
+    page.get_by_label("How many people work in the team?").fill("9")
+    lead = page.get_by_role("group", name="Project lead")
+    lead.get_by_label("Full name").fill("Dara Quinn")
+    lead.get_by_label("Email address").fill("dara.quinn@example.org")
+    lead.get_by_label("Job title").fill("Recovery lead")
+    page.get_by_label("Project lead's phone number").fill("029 2018 0000")
+    sponsor = page.get_by_role("group", name="Senior sponsor")
+    sponsor.get_by_label("Full name").fill("Rhys Evans")
+    sponsor.get_by_label("Email address").fill("rhys.evans@example.org")
+    sponsor.get_by_label("Job title").fill("Chief executive")
+    page.get_by_label("Member 1: role or grade").fill("Peer trainer")
+    page.get_by_label("What does the team hope to improve?").fill("Time to reflect together")
+    commitments = page.get_by_role("group", name="Your team's commitments")
+    boxes = commitments.get_by_role("checkbox").all()
+    assert len(boxes) == 5
+    for box in boxes[:-1]:  # one commitment missed: the API names it
+        box.check()
+    check_page(page, "06-applicant-expression-of-interest")
+    page.get_by_role("button", name="Send expression of interest").click()
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_contain_text("Collecting data")
+    expect(page.locator("#field-will_collect_data-error")).to_contain_text(
+        "the team must commit to collect data"
+    )
+    boxes[-1].check()
+    page.get_by_role("button", name="Send expression of interest").click()
+    expect(page.get_by_role("heading", name="Expression of interest sent")).to_be_visible()
+
+    page.get_by_role("link", name="See your applications").click()
+    applications = page.get_by_role("table", name="Expressions of interest you sent")
+    expect(applications).to_contain_text("Hillside Recovery Team")
+    expect(applications).to_contain_text("Being checked")  # an organisation new to the programme
+    check_page(page, "07-applicant-applications")
 
 
 def test_the_coordinator_sees_viability_move_and_decides_go(
@@ -268,3 +320,53 @@ def _finance() -> Any:
     from shared.auth import Role
 
     return Role.finance
+
+
+def test_a_project_lead_uploads_a_csv_fixes_a_bad_row_and_sees_the_chart_change(
+    page: Any, stack: Stack, seed: Seed, tmp_path: Any
+) -> None:
+    world = seed.confirmed_team()
+    team = world["team"]
+    # Twenty ordinary weeks up to last week; this week's figure comes in the upload.
+    seed.weekly_values(world, "what_matters_conversations", WEEKLY[:-1], weeks_before=1)
+    week = this_week()
+    last_week = week - timedelta(weeks=1)
+
+    sign_in(
+        page, stack, role="team_lead", name="Priya Shah", organisation=world["organisation"]["name"]
+    )
+    menu(page, "Our teams")
+    page.get_by_role("link", name=team["team_name"]).click()
+    page.get_by_role("link", name=re.compile("See chart of .*conversations", re.IGNORECASE)).click()
+    caption = page.locator("figcaption")
+    expect(caption).to_contain_text(f"latest {last_week.isoformat()} = 11")
+    page.get_by_role("link", name=team["team_name"]).click()
+    page.get_by_role("link", name="Upload data (CSV)").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Upload data")
+    check_page(page, "43-lead-upload")
+
+    header = "client_id,measure,period,value\n"
+    good = f"upload-1,what_matters_conversations,{week.isoformat()},40\n"
+    bad = f"upload-2,what_matters_conversations,{last_week.isoformat()},lots\n"
+    csv = tmp_path / "conversations.csv"
+    csv.write_text(header + good + bad)
+    page.get_by_label("CSV file").set_input_files(str(csv))
+    page.get_by_role("button", name="Upload file").click()
+    rows = page.get_by_role("table", name="Rows to fix")
+    expect(rows).to_contain_text("value")
+    expect(rows.get_by_role("cell", name="3", exact=True)).to_be_visible()  # line 3 of the file
+    expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_contain_text(
+        "Line 3"
+    )
+    check_page(page, "44-lead-upload-error")
+
+    csv.write_text(header + good)
+    page.get_by_label("CSV file").set_input_files(str(csv))
+    page.get_by_role("button", name="Upload file").click()
+    expect(page.get_by_role("alert").filter(has_text="1 rows uploaded")).to_be_visible()
+    check_page(page, "45-lead-upload-done")
+
+    page.get_by_role("link", name=re.compile("See chart of .*conversations", re.IGNORECASE)).click()
+    expect(caption).to_contain_text(f"latest {week.isoformat()} = 40")
+    expect(page.get_by_role("table", name="Signals")).to_contain_text("Improvement")
+    check_page(page, "46-lead-chart-after-upload")

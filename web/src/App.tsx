@@ -8,6 +8,7 @@ import { useTitle } from './components/useData';
 import { Home } from './pages/Home';
 import { Apply, ApplyToCohort } from './pages/Apply';
 import { MyApplications } from './pages/MyApplications';
+import { UploadPage } from './pages/lead/UploadPage';
 import { CohortList } from './pages/coordinator/CohortList';
 import { CohortPage } from './pages/coordinator/CohortPage';
 import { Programme } from './pages/coordinator/Programme';
@@ -109,6 +110,7 @@ export function App() {
         <Route path="/our-teams" element={<Only roles={LEADS}><TeamList /></Only>} />
         <Route path="/teams/:teamId" element={<Only roles={TEAM_READERS}><TeamPage /></Only>} />
         <Route path="/teams/:teamId/charts/:measureKey" element={<Only roles={TEAM_READERS}><ChartPage /></Only>} />
+        <Route path="/teams/:teamId/upload" element={<Only roles={['team_lead', 'coordinator']}><UploadPage /></Only>} />
         <Route path="/invoices" element={<Only roles={MONEY}><InvoiceList /></Only>} />
         <Route path="/our-invoices" element={<Only roles={LEADS}><InvoiceList /></Only>} />
         <Route path="/invoices/:invoiceId" element={<Only roles={INVOICE_READERS}><InvoicePage /></Only>} />

@@ -106,6 +106,9 @@ export function TeamPage() {
             ])}
           />
         )}
+        {(person?.role === 'team_lead' || person?.role === 'coordinator') && (
+          <p className="nhsuk-body"><Link to={`/teams/${t.id}/upload`}>Upload data (CSV)</Link></p>
+        )}
       </section>
       {(person?.role === 'team_lead' || person?.role === 'coach') && t.status === 'confirmed' && <CalendarLink teamId={t.id} />}
     </>

@@ -293,12 +293,13 @@ def test_finance_records_a_po_and_a_payment_and_downloads_the_pdf(
     check_page(page, "34-finance-overdue")
 
 
-def test_a_project_lead_sees_their_team_chart_calendar_and_invoices(
+def test_a_project_lead_runs_the_improvement_project_and_sees_calendar_and_invoices(
     page: Any, stack: Stack, seed: Seed
 ) -> None:
     world = seed.confirmed_team()
     team = world["team"]
     seed.weekly_values(world, "what_matters_conversations", WEEKLY)
+    seed.pdsa_cycle(world, "what_matters_conversations", "Thank-you cards at handover")
 
     sign_in(
         page, stack, role="team_lead", name="Priya Shah", organisation=world["organisation"]["name"]
@@ -311,6 +312,50 @@ def test_a_project_lead_sees_their_team_chart_calendar_and_invoices(
         re.compile(r"calendar\.ics\?token=")
     )
     check_page(page, "41-lead-team")
+
+    page.get_by_role("link", name="Project team and aim").click()
+    page.get_by_label("Role or grade").fill("Occupational therapist")
+    page.get_by_label("Data champion").check()
+    page.get_by_role("button", name="Add to the project team").click()
+    members = page.get_by_role("table", name="Members of the project team")
+    expect(members).to_contain_text("Occupational therapist")
+    page.get_by_text("Write the aim").click()
+    page.get_by_label("What will improve").fill("the staff who frequently enjoy being at work")
+    page.get_by_label("By how much").fill("from 40% to 60%")
+    page.get_by_label("By when").fill("2027-12-31")
+    page.get_by_role("button", name="Save the aim").click()
+    expect(page.get_by_test_id("aim-statement")).to_contain_text("from 40% to 60%")
+    expect(page.get_by_text("Not agreed with the coach yet")).to_be_visible()
+    check_page(page, "47-lead-project-team-and-aim")
+
+    page.get_by_role("link", name=team["team_name"]).click()
+    page.get_by_role("link", name="Ideas and votes").click()
+    for text in ("Being thanked for the work we do", "The rota comes out two days ahead"):
+        page.get_by_label("The idea, in the staff's words").fill(text)
+        page.get_by_role("button", name="Add the idea").click()
+        expect(page.get_by_role("table", name="The team's ideas")).to_contain_text(text)
+    page.get_by_text("Open a vote").click()
+    page.get_by_label("Title of the vote").fill("What first?")
+    page.get_by_label("Number of voters").fill("2")
+    page.get_by_role("button", name="Open the vote").click()
+    codes = page.get_by_test_id("ballot-codes").locator("code")
+    expect(codes).to_have_count(2)
+    page.get_by_label("Ballot code").fill(codes.first.inner_text())
+    page.get_by_label("Being thanked for the work we do").check()
+    page.get_by_role("button", name="Cast vote").click()
+    expect(page.get_by_text("1 of 2 ballots cast")).to_be_visible()
+    page.get_by_role("button", name="Close the vote and see the results").click()
+    results = page.get_by_role("table", name="Results of What first?")
+    expect(results.get_by_role("row").nth(1)).to_contain_text("Being thanked for the work we do")
+    check_page(page, "48-lead-ideas-and-votes")
+
+    page.get_by_role("link", name=team["team_name"]).click()
+    page.get_by_role("link", name="Change ideas and PDSA cycles").click()
+    cycles = page.get_by_role("table", name="PDSA cycles of Thank-you cards at handover")
+    expect(cycles).to_contain_text("Cards lift how thanked staff feel")
+    expect(cycles).to_contain_text("Testing")
+    check_page(page, "49-lead-pdsa-cycles")
+
     menu(page, "Invoices")
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Invoices"))
     check_page(page, "42-lead-invoices")

@@ -9,6 +9,9 @@ import { Home } from './pages/Home';
 import { Apply, ApplyToCohort } from './pages/Apply';
 import { MyApplications } from './pages/MyApplications';
 import { UploadPage } from './pages/lead/UploadPage';
+import { ProjectPage } from './pages/lead/ProjectPage';
+import { IdeasPage } from './pages/lead/IdeasPage';
+import { CyclesPage } from './pages/lead/CyclesPage';
 import { CohortList } from './pages/coordinator/CohortList';
 import { CohortPage } from './pages/coordinator/CohortPage';
 import { Programme } from './pages/coordinator/Programme';
@@ -110,6 +113,9 @@ export function App() {
         <Route path="/our-teams" element={<Only roles={LEADS}><TeamList /></Only>} />
         <Route path="/teams/:teamId" element={<Only roles={TEAM_READERS}><TeamPage /></Only>} />
         <Route path="/teams/:teamId/charts/:measureKey" element={<Only roles={TEAM_READERS}><ChartPage /></Only>} />
+        <Route path="/teams/:teamId/project" element={<Only roles={TEAM_READERS}><ProjectPage /></Only>} />
+        <Route path="/teams/:teamId/ideas" element={<Only roles={TEAM_READERS}><IdeasPage /></Only>} />
+        <Route path="/teams/:teamId/cycles" element={<Only roles={TEAM_READERS}><CyclesPage /></Only>} />
         <Route path="/teams/:teamId/upload" element={<Only roles={['team_lead', 'coordinator']}><UploadPage /></Only>} />
         <Route path="/invoices" element={<Only roles={MONEY}><InvoiceList /></Only>} />
         <Route path="/our-invoices" element={<Only roles={LEADS}><InvoiceList /></Only>} />

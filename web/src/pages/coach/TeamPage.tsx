@@ -89,6 +89,16 @@ export function TeamPage() {
           ['Confirmed', t.confirmed_at ? ukDateTime(t.confirmed_at) : 'Not yet'],
         ]}
       />
+      {t.status === 'confirmed' && (
+        <nav aria-labelledby="project">
+          <h2 className="nhsuk-heading-m" id="project">Improvement project</h2>
+          <ul className="nhsuk-list">
+            <li><Link to={`/teams/${t.id}/project`}>Project team and aim</Link></li>
+            <li><Link to={`/teams/${t.id}/ideas`}>Ideas and votes</Link></li>
+            <li><Link to={`/teams/${t.id}/cycles`}>Change ideas and PDSA cycles</Link></li>
+          </ul>
+        </nav>
+      )}
       <section aria-labelledby="charts">
         <h2 className="nhsuk-heading-m" id="charts">Charts</h2>
         {charts.error !== undefined && <Failure error={charts.error} />}

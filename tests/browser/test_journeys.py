@@ -220,11 +220,24 @@ def test_a_coach_opens_a_chart_with_a_signal_and_a_pdsa_cycle(
 
     sign_in(page, stack, role="coach", name="Casey Jones", coach=world["coach"]["name"])
     menu(page, "My teams")
-    expect(page.get_by_role("link", name=team["team_name"])).to_be_visible()
+    row = page.get_by_role("row").filter(has_text=team["team_name"])
+    expect(row).to_contain_text("1 improvement")  # the latest signals of its charts
+    expect(row).to_contain_text("of 5 steps")  # readiness for coaching
+    expect(row).to_contain_text("Not scored yet")
     check_page(page, "20-coach-my-teams")
     page.get_by_role("link", name=team["team_name"]).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(team["team_name"])
     check_page(page, "21-coach-team")
+
+    page.get_by_role("link", name="Project team and aim").click()
+    page.get_by_label("Score", exact=True).select_option("1.5")
+    page.get_by_label("Note (optional)").fill("Project team formed, aim drafted")
+    page.get_by_role("button", name="Save the score").click()
+    expect(page.get_by_role("table", name="Progress scores by month")).to_contain_text(
+        "Project team formed, aim drafted"
+    )
+    check_page(page, "23-coach-project")
+    page.get_by_role("link", name=team["team_name"]).click()
 
     page.get_by_role("link", name=re.compile("See chart of .*conversations", re.IGNORECASE)).click()
     chart = page.get_by_role("img", name=re.compile("chart of"))

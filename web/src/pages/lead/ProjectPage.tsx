@@ -44,6 +44,9 @@ export function ProjectPage() {
   const readiness = useData(async () => (await improvement.GET('/api/improvement/teams/{team_id}/readiness', path)).data ?? null, [teamId]);
   const members = useData(async () => unwrap(await improvement.GET('/api/improvement/teams/{team_id}/members', path)), [teamId]);
   const aim = useData(async () => (await improvement.GET('/api/improvement/teams/{team_id}/aim', path)).data ?? null, [teamId]);
+  const progress = useData(async () => (await improvement.GET('/api/improvement/teams/{team_id}/progress-scores', path)).data ?? null, [teamId]);
+  const levels = useData(async () => unwrap(await improvement.GET('/api/improvement/progress-score-levels')), []);
+  const scoreForm = useSubmit();
   const memberForm = useSubmit();
   const aimForm = useSubmit();
   useTitle('Project team and aim');
@@ -84,13 +87,23 @@ export function ProjectPage() {
     }
   }
 
+  async function score(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const target = event.currentTarget;
+    const form = new FormData(target);
+    const month = String(form.get('month') ?? '');
+    const body = { score: Number(form.get('score')), note: String(form.get('note') ?? '').trim() || null };
+    if (await scoreForm.submit(async () => unwrap(await improvement.PUT('/api/improvement/teams/{team_id}/progress-scores/{month}', { params: { path: { team_id: teamId, month } }, body })), `Progress score for ${month} saved.`, target)) progress.reload();
+  }
+
   if (team.error !== undefined) return <Failure error={team.error} />;
   if (!team.data) return <Loading what="the project" />;
   const t = team.data;
+  const scored = (progress.data?.months ?? []).filter((m) => m.score != null);
   return (
     <>
       <BackLink to={`/teams/${teamId}`}>{t.name}</BackLink>
-      <ErrorSummary problem={memberForm.problem ?? aimForm.problem} labels={{ role: 'Role or grade', what: 'What will improve', how_much: 'By how much', by_when: 'By when' }} />
+      <ErrorSummary problem={memberForm.problem ?? aimForm.problem ?? scoreForm.problem} labels={{ role: 'Role or grade', what: 'What will improve', how_much: 'By how much', by_when: 'By when' }} />
       <Heading caption={t.name}>Project team and aim</Heading>
       <SummaryList
         rows={[
@@ -140,6 +153,40 @@ export function ProjectPage() {
               </form>
             </div>
           </details>
+        )}
+      </section>
+      <section aria-labelledby="progress">
+        <h2 className="nhsuk-heading-m" id="progress">Progress scores</h2>
+        <p className="nhsuk-body">The coach scores the team's progress each month, from 0.5 (forming the team) to 5 (outstanding, sustainable results).</p>
+        <Table
+          caption="Progress scores by month"
+          head={['Month', 'Score', 'What it means', 'Note']}
+          empty="No progress score yet."
+          rows={scored.map((m) => [m.month, String(m.score), m.label ?? '', m.note ?? ''])}
+        />
+        <Done message={scoreForm.done} />
+        {isCoach && levels.data && (progress.data?.months.length ?? 0) > 0 && (
+          <form onSubmit={(e) => void score(e)} noValidate>
+            <h3 className="nhsuk-heading-s">Score a month</h3>
+            <Field id="month" label="Month" error={scoreForm.errors.month}>
+              {(p) => (
+                <select {...p} className={`nhsuk-select ${p.className}`} name="month">
+                  {progress.data?.months.map((m) => <option key={m.month} value={m.month}>{m.month} (programme month {m.programme_month})</option>)}
+                </select>
+              )}
+            </Field>
+            <Field id="score" label="Score" error={scoreForm.errors.score}>
+              {(p) => (
+                <select {...p} className={`nhsuk-select ${p.className}`} name="score">
+                  {levels.data?.map((l) => <option key={l.score} value={l.score}>{l.score}: {l.label}</option>)}
+                </select>
+              )}
+            </Field>
+            <Field id="note" label="Note (optional)" error={scoreForm.errors.note}>
+              {(p) => <input {...p} className={`nhsuk-input ${p.className}`} name="note" />}
+            </Field>
+            <Button type="submit" secondary>Save the score</Button>
+          </form>
         )}
       </section>
       <section aria-labelledby="members">

@@ -68,7 +68,9 @@ class Seed:
             },
         )
 
-    def cohort(self, name: str, *, minimum: int = 2, start: str = "2026-01-05") -> dict[str, Any]:
+    def cohort(
+        self, name: str, *, minimum: int = 2, start: str = "2026-01-05", **terms: Any
+    ) -> dict[str, Any]:
         """A cohort starting on ``start``. Its deadline falls before the start (the API refuses
         anything else): a month from today when the start allows it, else the week before the
         start, already passed, and the seed's expressions of interest are then late entries."""
@@ -83,6 +85,7 @@ class Seed:
                 "eoi_deadline": f"{deadline.isoformat()}T17:00:00",
                 "start_date": start,
                 "minimum_teams": minimum,
+                **terms,
             },
         )
         if deadline <= date.today():
@@ -261,3 +264,81 @@ class Seed:
             )
         )
         return started
+
+    def credited_organisation(self) -> dict[str, Any]:
+        """Two teams of one organisation confirmed and invoiced (purchase orders recorded); the
+        first paid in full, then withdrawn before the cohort's credit cutoff: its invoice is
+        credited in full, and the credit, unused by a paid invoice, waits for finance to
+        allocate it to the second team's invoice or refund it."""
+        finance = Role.finance
+        organisation = self.organisation(unique("Eastgate NHS Trust"))
+        cohort = self.cohort(
+            unique("Cohort"), minimum=1, withdrawal_credit_cutoff=f"{date.today().year + 1}-06-30"
+        )
+        teams = [
+            self.eoi(cohort["id"], organisation["id"], unique(name)) for name in ("Birch", "Cedar")
+        ]
+        for team in teams:
+            self.call("POST", "enrolment", f"/teams/{team['id']}/accept")
+        self.call("POST", "enrolment", f"/cohorts/{cohort['id']}/close")
+        self.call("POST", "enrolment", f"/cohorts/{cohort['id']}/decision", json={"decision": "go"})
+        invoices = []
+        for k, team in enumerate(teams):
+            proforma = self.eventually(
+                lambda team=team: [
+                    p
+                    for p in self.try_call(
+                        "GET",
+                        "billing",
+                        "/proformas",
+                        finance,
+                        params={"organisation_id": organisation["id"]},
+                    )
+                    or []
+                    if p["team_id"] == team["id"]
+                ]
+            )[0]
+            self.call(
+                "POST",
+                "billing",
+                f"/proformas/{proforma['id']}/purchase-order",
+                finance,
+                json={"purchase_order": f"PO-EAST-{k + 1}"},
+            )
+            invoices.append(
+                self.eventually(
+                    lambda team=team: self.try_call(
+                        "GET", "billing", "/invoices", finance, params={"team_id": team["id"]}
+                    )
+                )[0]
+            )
+        paid = invoices[0]
+        self.call(
+            "POST",
+            "billing",
+            f"/invoices/{paid['id']}/payments",
+            finance,
+            json={
+                "received_on": date.today().isoformat(),
+                "amount": paid["gross"],
+                "reference": "BACS EASTGATE",
+                "method": "bacs",
+            },
+        )
+        self.call(
+            "POST",
+            "enrolment",
+            f"/teams/{teams[0]['id']}/withdraw",
+            json={"reason": "The ward is closing for refurbishment"},
+        )
+        note = self.eventually(
+            lambda: [
+                n
+                for n in self.try_call(
+                    "GET", "billing", "/credit-notes", finance, params={"limit": 200}
+                )
+                or []
+                if n["invoice_id"] == paid["id"]
+            ]
+        )[0]
+        return {"organisation": organisation, "teams": teams, "invoices": invoices, "note": note}

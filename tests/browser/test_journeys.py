@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -372,6 +373,43 @@ def test_a_project_lead_runs_the_improvement_project_and_sees_calendar_and_invoi
     menu(page, "Invoices")
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Invoices"))
     check_page(page, "42-lead-invoices")
+
+
+def test_finance_allocates_and_refunds_a_credit_and_exports_the_ledger(
+    page: Any, stack: Stack, seed: Seed
+) -> None:
+    world = seed.credited_organisation()
+    note = world["note"]
+    unused = Decimal(note["unused"])
+    assert unused > 1000  # the paid invoice was credited in full
+    other = world["invoices"][1]
+
+    sign_in(page, stack, role="finance", name="Jo Finance")
+    menu(page, "Credit notes")
+    page.get_by_role("link", name=note["number"]).click()
+    left = page.get_by_test_id("credit-unused")
+    expect(left).to_have_text(f"£{unused:,.2f}")
+    page.get_by_label("Invoice", exact=True).select_option(other["id"])
+    page.get_by_label("Amount to allocate in pounds").fill("1000.00")
+    page.get_by_role("button", name="Allocate credit").click()
+    expect(page.get_by_role("alert").filter(has_text="allocated")).to_contain_text("£1,000.00")
+    expect(left).to_have_text(f"£{unused - 1000:,.2f}")
+    page.get_by_label("Amount refunded in pounds").fill(f"{unused - 1000:.2f}")
+    page.get_by_label("Reference").fill("REFUND EASTGATE")
+    page.get_by_role("button", name="Record refund").click()
+    expect(page.get_by_role("alert").filter(has_text="Refund of")).to_be_visible()
+    expect(left).to_have_text("£0.00")
+    check_page(page, "35-finance-credit-note")
+
+    menu(page, "Ledger export")
+    check_page(page, "36-finance-ledger-export")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download the ledger (CSV)").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    with open(download.path(), encoding="utf-8") as ledger:
+        text = ledger.read()
+    assert note["number"] in text and other["number"] in text
 
 
 def _finance() -> Any:

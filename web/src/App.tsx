@@ -25,6 +25,7 @@ import { InvoicePage } from './pages/finance/InvoicePage';
 import { ProformaList } from './pages/finance/ProformaList';
 import { CreditNoteList } from './pages/finance/CreditNoteList';
 import { OverdueList } from './pages/finance/OverdueList';
+import { CreditNotePage, LedgerPage } from './pages/finance/CreditNotePage';
 
 /** A page for some roles only; others are asked to sign in or told it is not for them. */
 function Only({ roles, children }: { roles: Role[]; children: ReactNode }) {
@@ -122,6 +123,8 @@ export function App() {
         <Route path="/invoices/:invoiceId" element={<Only roles={INVOICE_READERS}><InvoicePage /></Only>} />
         <Route path="/proformas" element={<Only roles={MONEY}><ProformaList /></Only>} />
         <Route path="/credit-notes" element={<Only roles={INVOICE_READERS}><CreditNoteList /></Only>} />
+        <Route path="/credit-notes/:creditNoteId" element={<Only roles={MONEY}><CreditNotePage /></Only>} />
+        <Route path="/ledger" element={<Only roles={['finance']}><LedgerPage /></Only>} />
         <Route path="/overdue" element={<Only roles={MONEY}><OverdueList /></Only>} />
         <Route path="*" element={<NotFound />} />
       </Routes>

@@ -206,6 +206,27 @@ def test_the_coordinator_sees_viability_move_and_decides_go(
     expect(page.get_by_text("Attendance recorded for 2 teams")).to_be_visible()
     check_page(page, "16-attendance-register")
 
+    # The cohort's change package and its collaborative report, with a team's weekly data.
+    world = {"organisation": organisation, "cohort": cohort, "team": first}
+    seed.weekly_values(world, "what_matters_conversations", WEEKLY)
+    menu(page, "Cohorts")
+    page.get_by_role("link", name=cohort["name"]).click()
+    page.get_by_role("link", name="Change package").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Change package")
+    expect(page.get_by_role("heading", level=2).first).to_be_visible()
+    check_page(page, "18-change-package")
+    page.get_by_role("link", name=cohort["name"]).click()
+    page.get_by_role("link", name="Collaborative report").click()
+    teams = page.get_by_role("table", name="Teams on 'What matters to you' conversations held")
+    expect(teams.get_by_role("row").filter(has_text=first["team_name"])).to_contain_text(
+        str(len(WEEKLY))
+    )
+    check_page(page, "19-collaborative-report")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download the report (PDF)").click()
+    with open(download_info.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
     menu(page, "Dead letters")
     expect(page.get_by_text("Billing: no dead letters.")).to_be_visible()
     check_page(page, "17-dead-letters")

@@ -15,6 +15,7 @@ import { CyclesPage } from './pages/lead/CyclesPage';
 import { CohortList } from './pages/coordinator/CohortList';
 import { CohortPage } from './pages/coordinator/CohortPage';
 import { Programme } from './pages/coordinator/Programme';
+import { ChangePackage, CollaborativeReport } from './pages/coordinator/CohortReport';
 import { Register } from './pages/coordinator/Register';
 import { DeadLetters } from './pages/operator/DeadLetters';
 import { TeamList } from './pages/coach/TeamList';
@@ -107,6 +108,8 @@ export function App() {
         <Route path="/my-applications" element={<Only roles={['applicant']}><MyApplications /></Only>} />
         <Route path="/cohorts" element={<Only roles={COORDINATORS}><CohortList /></Only>} />
         <Route path="/cohorts/:cohortId" element={<Only roles={COORDINATORS}><CohortPage /></Only>} />
+        <Route path="/cohorts/:cohortId/package" element={<Only roles={COORDINATORS}><ChangePackage /></Only>} />
+        <Route path="/cohorts/:cohortId/report" element={<Only roles={COORDINATORS}><CollaborativeReport /></Only>} />
         <Route path="/cohorts/:cohortId/programme" element={<Only roles={COORDINATORS}><Programme /></Only>} />
         <Route path="/cohorts/:cohortId/programme/:sessionId" element={<Only roles={['coordinator', 'coach']}><Register /></Only>} />
         <Route path="/dead-letters" element={<Only roles={['operator', 'coordinator']}><DeadLetters /></Only>} />

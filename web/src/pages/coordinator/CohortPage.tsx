@@ -178,6 +178,8 @@ export function CohortPage() {
           ['Status', <Tag colour={STATUS_COLOURS[c.status]} key="s">{words(c.status)}</Tag>],
           ['Expressions of interest by', ukDateTime(c.eoi_deadline_uk)],
           ['Programme', <Link key="p" to={`/cohorts/${c.id}/programme`}>Learning sessions and sets</Link>],
+          ['Improvement', <Link key="k" to={`/cohorts/${c.id}/package`}>Change package</Link>],
+          ['Results', <Link key="r" to={`/cohorts/${c.id}/report`}>Collaborative report</Link>],
         ]}
       />
       <Viability cohort={c} />

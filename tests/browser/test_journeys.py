@@ -1,9 +1,14 @@
 """One journey per role through the console in Chromium, each signed in through the real OpenID
 Connect flow, with axe on every page and its screenshot written to docs/console/.
 
-Journeys still to come, when their APIs exist (phase 2): an applicant without an account applies
-through the public form; the coach's chart shows a PDSA cycle's annotation; the project lead
-uploads a CSV with one bad row, fixes it and sees the chart change; everyone's notification feed.
+The journeys: a project lead applies and corrects the form; an applicant the programme does not
+know applies (organisation by ODS code) and follows the application; the coordinator sees viability
+move, decides go, runs the programme and reads the change package and collaborative report; a coach
+sees readiness, signals and progress on My teams, scores a month and opens a chart with a signal and
+a PDSA cycle's note; finance records a PO and a payment and downloads the PDF, then allocates and
+refunds a credit and exports the ledger; a project lead runs the improvement project (team, aim,
+ideas and votes, PDSA cycles) and uploads a CSV with a bad row, fixes it and sees the chart change.
+Still to come: everyone's notification feed (its service does not exist yet).
 """
 
 from __future__ import annotations

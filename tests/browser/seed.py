@@ -342,3 +342,25 @@ class Seed:
             ]
         )[0]
         return {"organisation": organisation, "teams": teams, "invoices": invoices, "note": note}
+
+    def invoiced(self, world: dict[str, Any], purchase_order: str = "PO-LEAD-1") -> dict[str, Any]:
+        """The team's pro-forma given a purchase order by finance: its VAT invoice."""
+        finance = Role.finance
+        organisation_id = world["organisation"]["id"]
+        team_id = world["team"]["id"]
+
+        def of_team(path: str) -> list[Any]:
+            found = self.try_call(
+                "GET", "billing", path, finance, params={"organisation_id": organisation_id}
+            )
+            return [d for d in found or [] if d["team_id"] == team_id]
+
+        proforma = self.eventually(lambda: of_team("/proformas"))[0]
+        self.call(
+            "POST",
+            "billing",
+            f"/proformas/{proforma['id']}/purchase-order",
+            finance,
+            json={"purchase_order": purchase_order},
+        )
+        return dict(self.eventually(lambda: of_team("/invoices"))[0])

@@ -340,6 +340,7 @@ def test_a_project_lead_runs_the_improvement_project_and_sees_calendar_and_invoi
     team = world["team"]
     seed.weekly_values(world, "what_matters_conversations", WEEKLY)
     seed.pdsa_cycle(world, "what_matters_conversations", "Thank-you cards at handover")
+    invoice = seed.invoiced(world)
 
     sign_in(
         page, stack, role="team_lead", name="Priya Shah", organisation=world["organisation"]["name"]
@@ -398,6 +399,13 @@ def test_a_project_lead_runs_the_improvement_project_and_sees_calendar_and_invoi
 
     menu(page, "Invoices")
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Invoices"))
+    page.get_by_role("link", name=invoice["number"]).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(invoice["number"])
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download invoice PDF").click()
+    with open(download_info.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    page.get_by_role("link", name="Invoices").first.click()
     check_page(page, "42-lead-invoices")
 
 

@@ -12,6 +12,7 @@ import { UploadPage } from './pages/lead/UploadPage';
 import { ProjectPage } from './pages/lead/ProjectPage';
 import { IdeasPage } from './pages/lead/IdeasPage';
 import { CyclesPage } from './pages/lead/CyclesPage';
+import { MeetingsPage } from './pages/lead/MeetingsPage';
 import { CohortList } from './pages/coordinator/CohortList';
 import { CohortPage } from './pages/coordinator/CohortPage';
 import { Programme } from './pages/coordinator/Programme';
@@ -120,6 +121,7 @@ export function App() {
         <Route path="/teams/:teamId/project" element={<Only roles={TEAM_READERS}><ProjectPage /></Only>} />
         <Route path="/teams/:teamId/ideas" element={<Only roles={TEAM_READERS}><IdeasPage /></Only>} />
         <Route path="/teams/:teamId/cycles" element={<Only roles={TEAM_READERS}><CyclesPage /></Only>} />
+        <Route path="/teams/:teamId/meetings" element={<Only roles={TEAM_READERS}><MeetingsPage /></Only>} />
         <Route path="/teams/:teamId/upload" element={<Only roles={['team_lead', 'coordinator']}><UploadPage /></Only>} />
         <Route path="/invoices" element={<Only roles={MONEY}><InvoiceList /></Only>} />
         <Route path="/our-invoices" element={<Only roles={LEADS}><InvoiceList /></Only>} />

@@ -96,6 +96,7 @@ export function TeamPage() {
             <li><Link to={`/teams/${t.id}/project`}>Project team and aim</Link></li>
             <li><Link to={`/teams/${t.id}/ideas`}>Ideas and votes</Link></li>
             <li><Link to={`/teams/${t.id}/cycles`}>Change ideas and PDSA cycles</Link></li>
+            <li><Link to={`/teams/${t.id}/meetings`}>Project meetings</Link></li>
           </ul>
         </nav>
       )}

@@ -354,7 +354,6 @@ def test_a_project_lead_runs_the_improvement_project_and_sees_calendar_and_invoi
     world = seed.confirmed_team()
     team = world["team"]
     seed.weekly_values(world, "what_matters_conversations", WEEKLY)
-    seed.pdsa_cycle(world, "what_matters_conversations", "Thank-you cards at handover")
     invoice = seed.invoiced(world)
 
     sign_in(
@@ -407,9 +406,25 @@ def test_a_project_lead_runs_the_improvement_project_and_sees_calendar_and_invoi
 
     page.get_by_role("link", name=team["team_name"]).click()
     page.get_by_role("link", name="Change ideas and PDSA cycles").click()
+    page.get_by_role("button", name="Start the driver diagram from the change package").click()
+    page.get_by_label("Change idea", exact=True).fill("Thank-you cards at handover")
+    page.get_by_role("button", name="Add the change idea").click()
+    page.get_by_role("button", name="Plan a cycle of Thank-you cards at handover").click()
+    page.get_by_label("Objective").fill("Cards lift how thanked staff feel")
+    page.get_by_label("Prediction").fill("Half the shift writes one")
+    page.get_by_label(re.compile("conversations held")).check()
+    page.get_by_role("button", name="Plan the cycle").click()
     cycles = page.get_by_role("table", name="PDSA cycles of Thank-you cards at handover")
-    expect(cycles).to_contain_text("Cards lift how thanked staff feel")
+    expect(cycles).to_contain_text("Planned")
+    page.get_by_role("button", name=re.compile("^Start testing")).click()
     expect(cycles).to_contain_text("Testing")
+    page.get_by_text("Finish the test: do, study, act").click()
+    page.get_by_label("Do: what happened").fill("Cards written on two shifts")
+    page.get_by_label("Study: the results").fill("More cards than predicted")
+    page.get_by_label("Study: how they compare with the prediction").fill("Above")
+    page.get_by_label(re.compile("^Adapt")).check()
+    page.get_by_role("button", name="Finish the test").click()
+    expect(cycles).to_contain_text("Adapt on")
     check_page(page, "49-lead-pdsa-cycles")
 
     menu(page, "Invoices")

@@ -26,6 +26,8 @@ from tests.browser.console import check_page, menu, sign_in
 from tests.browser.seed import Seed, this_week, unique
 
 # 20 ordinary weeks, then a sustained rise: the chart shows special-cause signals.
+# A lead-in's baseline of ordinary weeks.
+BASELINE = [10, 12, 9, 11, 13, 10, 8, 12, 11]
 WEEKLY = [10, 12, 9, 11, 13, 10, 8, 12, 11, 9, 10, 12, 11, 10, 9, 13, 11, 10, 12, 11, 40]
 
 
@@ -213,7 +215,11 @@ def test_the_coordinator_sees_viability_move_and_decides_go(
 
     # The cohort's change package and its collaborative report, with a team's weekly data.
     world = {"organisation": organisation, "cohort": cohort, "team": first}
-    seed.weekly_values(world, "what_matters_conversations", WEEKLY)
+    # From the cohort's start: a baseline through the lead-in, then a lasting rise in coaching.
+    weeks = (this_week() - date(2026, 1, 5)).days // 7 + 1
+    seed.weekly_values(
+        world, "what_matters_conversations", BASELINE + [20] * (weeks - len(BASELINE))
+    )
     menu(page, "Cohorts")
     page.get_by_role("link", name=cohort["name"]).click()
     page.get_by_role("link", name="Change package").click()
@@ -224,8 +230,9 @@ def test_the_coordinator_sees_viability_move_and_decides_go(
     page.get_by_role("link", name="Collaborative report").click()
     teams = page.get_by_role("table", name="Teams on 'What matters to you' conversations held")
     expect(teams.get_by_role("row").filter(has_text=first["team_name"])).to_contain_text(
-        str(len(WEEKLY))
+        "Improving"
     )
+    expect(page.get_by_test_id("teams-improved")).to_have_text("1")
     check_page(page, "19-collaborative-report")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download the report (PDF)").click()

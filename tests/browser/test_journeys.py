@@ -103,7 +103,7 @@ def test_a_project_lead_applies_for_a_cohort_and_corrects_the_form(
 
 
 def test_an_applicant_unknown_to_the_programme_applies_and_follows_the_application(
-    page: Any, stack: Stack, seed: Seed
+    page: Any, browser: Any, stack: Stack, seed: Seed
 ) -> None:
     cohort = seed.cohort(unique("Cohort"), start="2027-04-05")
     ods = f"Y{uuid.uuid4().hex[:5].upper()}"
@@ -114,6 +114,8 @@ def test_an_applicant_unknown_to_the_programme_applies_and_follows_the_applicati
     group = page.get_by_role("group", name="Your organisation")
     group.get_by_label("ODS code").fill(ods)
     group.get_by_label("Organisation name").fill("Hillside Community Interest Company")
+    group.get_by_label("Invoicing address").fill("Hillside House\n4 Station Road\nCardiff")
+    group.get_by_label("Postcode").fill("CF10 1AA")
     group.get_by_label("Nation").select_option("wales")
     page.get_by_label("Team name").fill("Hillside Recovery Team")
     page.get_by_role("radio", name="Non-clinical").check()
@@ -151,6 +153,27 @@ def test_an_applicant_unknown_to_the_programme_applies_and_follows_the_applicati
     expect(applications).to_contain_text("Hillside Recovery Team")
     expect(applications).to_contain_text("Being checked")  # an organisation new to the programme
     check_page(page, "07-applicant-applications")
+
+    # The coordinator, in another browser, checks the new organisation and accepts the team.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    coordinator = context.new_page()
+    try:
+        sign_in(coordinator, stack, role="coordinator", name="Sam Patel")
+        menu(coordinator, "Cohorts")
+        coordinator.get_by_role("link", name=cohort["name"]).click()
+        row = coordinator.get_by_role("row").filter(has_text="Hillside Recovery Team")
+        expect(row).to_contain_text("New: not checked")
+        row.get_by_role("button", name="Verify Hillside Community Interest Company").click()
+        expect(row).not_to_contain_text("New: not checked")
+        row.get_by_role("button", name="Accept Hillside Recovery Team").click()
+        expect(row).to_contain_text("Accepted")
+        check_page(coordinator, "08-coordinator-verified-and-accepted")
+    finally:
+        context.close()
+    menu(page, "Apply")
+    menu(page, "Your applications")
+    expect(applications).to_contain_text("Accepted")
+    expect(applications).not_to_contain_text("Being checked")
 
 
 def test_the_coordinator_sees_viability_move_and_decides_go(

@@ -91,6 +91,9 @@ const LABELS: Record<string, string> = {
   'organisation.ods_code': 'ODS code',
   'organisation.name': 'Organisation name',
   'organisation.nation': 'Nation',
+  'organisation.invoicing_address': 'Invoicing address',
+  'organisation.invoicing_address.lines': 'Invoicing address',
+  'organisation.invoicing_address.postcode': 'Postcode',
   team_name: 'Team name',
   setting: 'Setting',
   service_type: 'Type of service',
@@ -170,7 +173,14 @@ export function ApplyToCohort() {
     const contact = (prefix: string) => ({ name: text(`${prefix}.name`), email: text(`${prefix}.email`), job_title: text(`${prefix}.job_title`) });
     const sponsor = contact('senior_sponsor');
     const size = text('team_size');
-    const named = { ods_code: text('organisation.ods_code'), name: text('organisation.name'), nation: text('organisation.nation') };
+    const lines = text('organisation.invoicing_address.lines').split('\n').map((l) => l.trim()).filter(Boolean);
+    const postcode = text('organisation.invoicing_address.postcode');
+    const named = {
+      ods_code: text('organisation.ods_code'),
+      name: text('organisation.name'),
+      nation: text('organisation.nation'),
+      invoicing_address: lines.length || postcode ? { lines, postcode: postcode || null } : null,
+    };
     const body: EoiCreate = {
       ...(isApplicant
         ? { organisation: named as NonNullable<EoiCreate['organisation']> }
@@ -261,6 +271,12 @@ export function ApplyToCohort() {
               </Field>
               <Field id="organisation.name" label="Organisation name" error={errors['organisation.name']}>
                 {(p) => <input {...p} className={`nhsuk-input ${p.className}`} name="organisation.name" type="text" autoComplete="organization" />}
+              </Field>
+              <Field id="organisation.invoicing_address.lines" label="Invoicing address" hint="Where invoices go: one line of the address on each line, without the postcode" error={errors['organisation.invoicing_address.lines'] ?? errors['organisation.invoicing_address']}>
+                {(p) => <textarea {...p} className={`nhsuk-textarea ${p.className}`} name="organisation.invoicing_address.lines" rows={3} autoComplete="street-address" />}
+              </Field>
+              <Field id="organisation.invoicing_address.postcode" label="Postcode" error={errors['organisation.invoicing_address.postcode']}>
+                {(p) => <input {...p} className={`nhsuk-input nhsuk-input--width-10 ${p.className}`} name="organisation.invoicing_address.postcode" autoComplete="postal-code" />}
               </Field>
               <Field id="organisation.nation" label="Nation" error={errors['organisation.nation']}>
                 {(p) => (

@@ -22,6 +22,8 @@ const ROLES = [
   ['team_lead', 'Project lead'],
   ['finance', 'Finance officer'],
   ['operator', 'Operator'],
+  // Someone the identity provider knows but the programme does not yet: may apply.
+  ['applicant', 'Applicant (not yet in the programme)'],
 ];
 const CLIENT_ID = process.env.OIDC_CLIENT_ID || 'enjoying-work-console';
 const AUDIENCE = process.env.OIDC_AUDIENCE || 'enjoying-work-api';

@@ -7,9 +7,16 @@ import { Layout } from './components/Layout';
 import { useTitle } from './components/useData';
 import { Home } from './pages/Home';
 import { Apply, ApplyToCohort } from './pages/Apply';
+import { MyApplications } from './pages/MyApplications';
+import { UploadPage } from './pages/lead/UploadPage';
+import { ProjectPage } from './pages/lead/ProjectPage';
+import { IdeasPage } from './pages/lead/IdeasPage';
+import { CyclesPage } from './pages/lead/CyclesPage';
+import { MeetingsPage } from './pages/lead/MeetingsPage';
 import { CohortList } from './pages/coordinator/CohortList';
 import { CohortPage } from './pages/coordinator/CohortPage';
 import { Programme } from './pages/coordinator/Programme';
+import { ChangePackage, CollaborativeReport } from './pages/coordinator/CohortReport';
 import { Register } from './pages/coordinator/Register';
 import { DeadLetters } from './pages/operator/DeadLetters';
 import { TeamList } from './pages/coach/TeamList';
@@ -20,6 +27,7 @@ import { InvoicePage } from './pages/finance/InvoicePage';
 import { ProformaList } from './pages/finance/ProformaList';
 import { CreditNoteList } from './pages/finance/CreditNoteList';
 import { OverdueList } from './pages/finance/OverdueList';
+import { CreditNotePage, LedgerPage } from './pages/finance/CreditNotePage';
 
 /** A page for some roles only; others are asked to sign in or told it is not for them. */
 function Only({ roles, children }: { roles: Role[]; children: ReactNode }) {
@@ -97,9 +105,12 @@ export function App() {
         <Route path="/" element={<Home />} />
         <Route path="/signed-in" element={<SignedIn />} />
         <Route path="/apply" element={<Apply />} />
-        <Route path="/apply/:cohortId" element={<Only roles={[...LEADS, 'coordinator']}><ApplyToCohort /></Only>} />
+        <Route path="/apply/:cohortId" element={<Only roles={[...LEADS, 'coordinator', 'applicant']}><ApplyToCohort /></Only>} />
+        <Route path="/my-applications" element={<Only roles={['applicant']}><MyApplications /></Only>} />
         <Route path="/cohorts" element={<Only roles={COORDINATORS}><CohortList /></Only>} />
         <Route path="/cohorts/:cohortId" element={<Only roles={COORDINATORS}><CohortPage /></Only>} />
+        <Route path="/cohorts/:cohortId/package" element={<Only roles={COORDINATORS}><ChangePackage /></Only>} />
+        <Route path="/cohorts/:cohortId/report" element={<Only roles={COORDINATORS}><CollaborativeReport /></Only>} />
         <Route path="/cohorts/:cohortId/programme" element={<Only roles={COORDINATORS}><Programme /></Only>} />
         <Route path="/cohorts/:cohortId/programme/:sessionId" element={<Only roles={['coordinator', 'coach']}><Register /></Only>} />
         <Route path="/dead-letters" element={<Only roles={['operator', 'coordinator']}><DeadLetters /></Only>} />
@@ -107,11 +118,18 @@ export function App() {
         <Route path="/our-teams" element={<Only roles={LEADS}><TeamList /></Only>} />
         <Route path="/teams/:teamId" element={<Only roles={TEAM_READERS}><TeamPage /></Only>} />
         <Route path="/teams/:teamId/charts/:measureKey" element={<Only roles={TEAM_READERS}><ChartPage /></Only>} />
+        <Route path="/teams/:teamId/project" element={<Only roles={TEAM_READERS}><ProjectPage /></Only>} />
+        <Route path="/teams/:teamId/ideas" element={<Only roles={TEAM_READERS}><IdeasPage /></Only>} />
+        <Route path="/teams/:teamId/cycles" element={<Only roles={TEAM_READERS}><CyclesPage /></Only>} />
+        <Route path="/teams/:teamId/meetings" element={<Only roles={TEAM_READERS}><MeetingsPage /></Only>} />
+        <Route path="/teams/:teamId/upload" element={<Only roles={['team_lead', 'coordinator']}><UploadPage /></Only>} />
         <Route path="/invoices" element={<Only roles={MONEY}><InvoiceList /></Only>} />
         <Route path="/our-invoices" element={<Only roles={LEADS}><InvoiceList /></Only>} />
         <Route path="/invoices/:invoiceId" element={<Only roles={INVOICE_READERS}><InvoicePage /></Only>} />
         <Route path="/proformas" element={<Only roles={MONEY}><ProformaList /></Only>} />
         <Route path="/credit-notes" element={<Only roles={INVOICE_READERS}><CreditNoteList /></Only>} />
+        <Route path="/credit-notes/:creditNoteId" element={<Only roles={MONEY}><CreditNotePage /></Only>} />
+        <Route path="/ledger" element={<Only roles={['finance']}><LedgerPage /></Only>} />
         <Route path="/overdue" element={<Only roles={MONEY}><OverdueList /></Only>} />
         <Route path="*" element={<NotFound />} />
       </Routes>

@@ -3,6 +3,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths as BillingPaths } from './generated/billing';
 import type { paths as EnrolmentPaths } from './generated/enrolment';
+import type { paths as ImprovementPaths } from './generated/improvement';
 import type { paths as MeasurementPaths } from './generated/measurement';
 import type { paths as SessionsPaths } from './generated/sessions';
 
@@ -35,6 +36,7 @@ export const enrolment = client<EnrolmentPaths>();
 export const measurement = client<MeasurementPaths>();
 export const sessions = client<SessionsPaths>();
 export const billing = client<BillingPaths>();
+export const improvement = client<ImprovementPaths>();
 
 /** RFC 9457 problem details, as every service answers errors. */
 export interface Problem {

@@ -1,10 +1,12 @@
 // Short names for the generated schemas the pages use.
 import type { components as B } from './generated/billing';
 import type { components as E } from './generated/enrolment';
+import type { components as I } from './generated/improvement';
 import type { components as M } from './generated/measurement';
 import type { components as S } from './generated/sessions';
 
 export type Cohort = E['schemas']['CohortOut'];
+export type CohortTerms = E['schemas']['CohortTermsPublic'];
 export type CohortDetail = E['schemas']['CohortDetail'];
 export type Team = E['schemas']['TeamOut'];
 export type Coach = E['schemas']['CoachOut'];
@@ -31,3 +33,14 @@ export interface DeadLetter {
   id: string;
   [key: string]: unknown;
 }
+
+export type ImprovementTeam = I['schemas']['TeamOut'];
+export type Aim = I['schemas']['AimOut'];
+export type Member = I['schemas']['MemberOut'];
+export type Idea = I['schemas']['IdeaOut'];
+export type Round = I['schemas']['RoundOut'];
+export type RoundSummary = I['schemas']['RoundSummaryOut'];
+export type ChangeIdea = I['schemas']['ChangeIdeaOut'];
+export type Cycle = I['schemas']['CycleOut'];
+export type Readiness = I['schemas']['ReadinessOut'];
+export type TeamProgress = I['schemas']['TeamProgressOut'];

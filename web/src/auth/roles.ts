@@ -1,7 +1,7 @@
 import type { ConsoleConfig } from '../config';
 
 // The platform's roles, in the services' precedence order (shared/oidc.py ROLE_PRECEDENCE).
-export const ROLES = ['coordinator', 'coach', 'team_lead', 'finance', 'operator'] as const;
+export const ROLES = ['coordinator', 'coach', 'team_lead', 'finance', 'operator', 'applicant'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_NAMES: Record<Role, string> = {
@@ -10,6 +10,7 @@ export const ROLE_NAMES: Record<Role, string> = {
   team_lead: 'Project lead',
   finance: 'Finance',
   operator: 'Operator',
+  applicant: 'Applicant',
 };
 
 export interface Person {

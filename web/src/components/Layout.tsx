@@ -20,8 +20,13 @@ export const MENUS: Record<Role, { to: string; text: string }[]> = {
     { to: '/proformas', text: 'Pro-formas' },
     { to: '/credit-notes', text: 'Credit notes' },
     { to: '/overdue', text: 'Overdue' },
+    { to: '/ledger', text: 'Ledger export' },
   ],
   operator: [{ to: '/dead-letters', text: 'Dead letters' }],
+  applicant: [
+    { to: '/apply', text: 'Apply' },
+    { to: '/my-applications', text: 'Your applications' },
+  ],
 };
 
 const LOGO_PATH =

@@ -1,13 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { enrolment, unwrap, type Problem } from '../api/client';
-import type { Cohort, EoiCreate, Organisation } from '../api/types';
+import type { CohortTerms, EoiCreate, Organisation } from '../api/types';
 import { useAuth } from '../auth/AuthProvider';
 import {
-  BackLink, Button, ErrorSummary, Failure, Field, Heading, Inset, Loading, SummaryList, Table, asProblem, fieldErrors, fieldId,
+  BackLink, Button, ErrorSummary, Failure, Field, Heading, Inset, Loading, SummaryList, Table, asProblem, fieldErrors, fieldId, plainMessage,
 } from '../components/nhs';
 import { useData, useTitle } from '../components/useData';
-import { percent, pounds, ukDate, ukDateTime } from '../format';
+import { NATIONS, percent, pounds, ukDate, ukDateTime } from '../format';
 
 /** The programme's commitments, as the expression of interest asks a team to agree to them. */
 function Commitments() {
@@ -26,7 +26,7 @@ function Commitments() {
   );
 }
 
-function Terms({ cohort }: { cohort: Cohort }) {
+function Terms({ cohort }: { cohort: Pick<CohortTerms, 'terms' | 'eoi_deadline_uk'> }) {
   const t = cohort.terms;
   const discounted = Number(t.fee_per_team) * (1 - Number(t.multi_team_discount));
   return (
@@ -45,11 +45,8 @@ export function Apply() {
   const { person, signIn } = useAuth();
   useTitle('Apply to join a cohort');
   const signedIn = Boolean(person?.role);
-  const cohorts = useData(
-    async () => (signedIn ? unwrap(await enrolment.GET('/api/enrolment/cohorts')) : []),
-    [signedIn],
-  );
-  const open = (cohorts.data ?? []).filter((c) => c.status === 'open');
+  // The cohorts taking applications are public: anyone may read them before signing in.
+  const cohorts = useData(async () => unwrap(await enrolment.GET('/api/enrolment/open-cohorts')), []);
   return (
     <div className="nhsuk-grid-row">
       <div className="nhsuk-grid-column-two-thirds">
@@ -64,18 +61,18 @@ export function Apply() {
         {!signedIn && (
           <>
             <h2 className="nhsuk-heading-m">Before you start</h2>
-            <p className="nhsuk-body">Sign in with your organisation's account to see the cohorts open to expressions of interest.</p>
+            <p className="nhsuk-body">Sign in with your organisation's account (for example NHSmail) to send an expression of interest. You do not need to be known to the programme yet.</p>
             <Button onClick={() => void signIn('/apply')}>Sign in to apply</Button>
           </>
         )}
-        {signedIn && cohorts.error !== undefined && <Failure error={cohorts.error} />}
-        {signedIn && !cohorts.data && cohorts.error === undefined && <Loading what="cohorts" />}
-        {signedIn && cohorts.data && (
+        {cohorts.error !== undefined && <Failure error={cohorts.error} />}
+        {!cohorts.data && cohorts.error === undefined && <Loading what="cohorts" />}
+        {cohorts.data && (
           <Table
             caption="Cohorts open to expressions of interest"
             head={['Cohort', 'Starts', 'Apply by', '']}
             empty="No cohort is open to expressions of interest at the moment."
-            rows={open.map((c) => [
+            rows={cohorts.data.map((c) => [
               c.name,
               ukDate(c.terms.start_date),
               ukDateTime(c.eoi_deadline_uk),
@@ -90,6 +87,13 @@ export function Apply() {
 
 const LABELS: Record<string, string> = {
   organisation_id: 'Organisation',
+  organisation: 'Organisation',
+  'organisation.ods_code': 'ODS code',
+  'organisation.name': 'Organisation name',
+  'organisation.nation': 'Nation',
+  'organisation.invoicing_address': 'Invoicing address',
+  'organisation.invoicing_address.lines': 'Invoicing address',
+  'organisation.invoicing_address.postcode': 'Postcode',
   team_name: 'Team name',
   setting: 'Setting',
   service_type: 'Type of service',
@@ -102,8 +106,14 @@ const LABELS: Record<string, string> = {
   senior_sponsor: 'Senior sponsor',
   project_team: 'Project team',
   service_user_involvement: 'Service user involvement',
-  agreed_to_take_part: 'Agreement',
-  can_meet_commitment: 'Commitment',
+  team_size: 'Number of people in the team',
+  contact_phone: 'Contact phone number',
+  hopes_to_improve: 'What the team hopes to improve',
+  agreed_to_take_part: 'Agreement to take part',
+  can_meet_commitment: 'Meeting regularly',
+  will_attend_learning_sets: 'Learning sets',
+  will_implement_change_ideas: 'Change ideas',
+  will_collect_data: 'Collecting data',
   purchase_order: 'Purchase order number',
 };
 
@@ -124,16 +134,16 @@ export function ApplyToCohort() {
   const { cohortId = '' } = useParams();
   const { person } = useAuth();
   const isCoordinator = person?.role === 'coordinator';
+  // An applicant is someone the programme does not know yet: they name their organisation.
+  const isApplicant = person?.role === 'applicant';
   useTitle('Expression of interest');
-  const cohort = useData(async () => {
-    const all = unwrap(await enrolment.GET('/api/enrolment/cohorts'));
-    const found = all.find((c) => c.id === cohortId);
-    if (!found) throw new Error('This cohort is not open to expressions of interest.');
-    return found;
-  }, [cohortId]);
+  const cohort = useData(
+    async () => unwrap(await enrolment.GET('/api/enrolment/cohorts/{cohort_id}/terms', { params: { path: { cohort_id: cohortId } } })),
+    [cohortId],
+  );
   const organisations = useData(
-    async (): Promise<Organisation[]> => unwrap(await enrolment.GET('/api/enrolment/organisations')),
-    [],
+    async (): Promise<Organisation[]> => (isApplicant ? [] : unwrap(await enrolment.GET('/api/enrolment/organisations'))),
+    [isApplicant],
   );
   const [problem, setProblem] = useState<Problem | null>(null);
   const [submitted, setSubmitted] = useState<string | null>(null);
@@ -144,6 +154,16 @@ export function ApplyToCohort() {
 
   if (cohort.error !== undefined) return <Failure error={cohort.error} />;
   if (!cohort.data) return <Loading what="the cohort" />;
+  if (cohort.data.status !== 'open') {
+    return (
+      <>
+        <BackLink to="/apply">Back</BackLink>
+        <Heading caption={cohort.data.name}>This cohort has closed</Heading>
+        <p className="nhsuk-body">Expressions of interest closed at {ukDateTime(cohort.data.eoi_deadline_uk)}.</p>
+      </>
+    );
+  }
+  const commitments = cohort.data.commitments;
   const ownOrganisations = organisations.data ?? [];
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -152,8 +172,19 @@ export function ApplyToCohort() {
     const text = (name: string) => String(form.get(name) ?? '').trim();
     const contact = (prefix: string) => ({ name: text(`${prefix}.name`), email: text(`${prefix}.email`), job_title: text(`${prefix}.job_title`) });
     const sponsor = contact('senior_sponsor');
+    const size = text('team_size');
+    const lines = text('organisation.invoicing_address.lines').split('\n').map((l) => l.trim()).filter(Boolean);
+    const postcode = text('organisation.invoicing_address.postcode');
+    const named = {
+      ods_code: text('organisation.ods_code'),
+      name: text('organisation.name'),
+      nation: text('organisation.nation'),
+      invoicing_address: lines.length || postcode ? { lines, postcode: postcode || null } : null,
+    };
     const body: EoiCreate = {
-      organisation_id: isCoordinator ? text('organisation_id') : person?.organisationId ?? text('organisation_id'),
+      ...(isApplicant
+        ? { organisation: named as NonNullable<EoiCreate['organisation']> }
+        : { organisation_id: isCoordinator ? text('organisation_id') : person?.organisationId ?? text('organisation_id') }),
       team_name: text('team_name'),
       setting: setting as EoiCreate['setting'],
       service_type: text('service_type'),
@@ -164,8 +195,11 @@ export function ApplyToCohort() {
         .map((m) => ({ role: m.role.trim(), name: m.name.trim() || null, is_service_user: m.is_service_user })),
       service_user_involvement: text('service_user_involvement') || null,
       purchase_order: text('purchase_order') || null,
-      agreed_to_take_part: form.get('agreed_to_take_part') === 'yes',
-      can_meet_commitment: form.get('can_meet_commitment') === 'yes',
+      // A whole number as typed; anything else goes as typed, for the API to name the mistake.
+      team_size: size === '' ? null : /^\d+$/.test(size) ? Number(size) : (size as unknown as number),
+      contact_phone: text('contact_phone') || null,
+      hopes_to_improve: text('hopes_to_improve') || null,
+      ...Object.fromEntries(commitments.map((c) => [c.field, form.get(c.field) === 'yes'])),
     };
     setBusy(true);
     try {
@@ -194,7 +228,7 @@ export function ApplyToCohort() {
             The programme team will look at your expression of interest after the deadline, {ukDateTime(cohort.data.eoi_deadline_uk)}.
             When the cohort goes ahead, your organisation is sent a pro-forma invoice for a purchase order.
           </p>
-          <p className="nhsuk-body"><Link to="/our-teams">See your teams</Link></p>
+          <p className="nhsuk-body"><Link to={isApplicant ? '/my-applications' : '/our-teams'}>{isApplicant ? 'See your applications' : 'See your teams'}</Link></p>
         </div>
       </div>
     );
@@ -229,7 +263,30 @@ export function ApplyToCohort() {
         <Terms cohort={cohort.data} />
         <Commitments />
         <form onSubmit={(e) => void submit(e)} noValidate>
-          {isCoordinator || !person?.organisationId ? (
+          {isApplicant ? (
+            <fieldset className="nhsuk-fieldset">
+              <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">Your organisation</legend>
+              <Field id="organisation.ods_code" label="ODS code" hint="Your organisation's code in the Organisation Data Service, for example RWK for a trust or A81001 for a GP practice" error={errors['organisation.ods_code'] ?? errors.organisation}>
+                {(p) => <input {...p} className={`nhsuk-input nhsuk-input--width-10 ${p.className}`} name="organisation.ods_code" type="text" spellCheck={false} />}
+              </Field>
+              <Field id="organisation.name" label="Organisation name" error={errors['organisation.name']}>
+                {(p) => <input {...p} className={`nhsuk-input ${p.className}`} name="organisation.name" type="text" autoComplete="organization" />}
+              </Field>
+              <Field id="organisation.invoicing_address.lines" label="Invoicing address" hint="Where invoices go: one line of the address on each line, without the postcode" error={errors['organisation.invoicing_address.lines'] ?? errors['organisation.invoicing_address']}>
+                {(p) => <textarea {...p} className={`nhsuk-textarea ${p.className}`} name="organisation.invoicing_address.lines" rows={3} autoComplete="street-address" />}
+              </Field>
+              <Field id="organisation.invoicing_address.postcode" label="Postcode" error={errors['organisation.invoicing_address.postcode']}>
+                {(p) => <input {...p} className={`nhsuk-input nhsuk-input--width-10 ${p.className}`} name="organisation.invoicing_address.postcode" autoComplete="postal-code" />}
+              </Field>
+              <Field id="organisation.nation" label="Nation" error={errors['organisation.nation']}>
+                {(p) => (
+                  <select {...p} className={`nhsuk-select ${p.className}`} name="organisation.nation" defaultValue="england">
+                    {Object.entries(NATIONS).map(([value, label]) => <option key={value} value={value}>{label}</option>)}
+                  </select>
+                )}
+              </Field>
+            </fieldset>
+          ) : isCoordinator || !person?.organisationId ? (
             <Field id="organisation_id" label="Organisation" error={errors.organisation_id}>
               {(p) => (
                 <select {...p} className={`nhsuk-select ${p.className}`} name="organisation_id" defaultValue="">
@@ -262,7 +319,13 @@ export function ApplyToCohort() {
           <Field id="service_type" label="Type of service" hint="For example, acute inpatient ward, crisis team, medical records" error={errors.service_type}>
             {(p) => <input {...p} className={`nhsuk-input ${p.className}`} name="service_type" type="text" />}
           </Field>
+          <Field id="team_size" label="How many people work in the team?" hint="Everyone in the team, of all grades" error={errors.team_size}>
+            {(p) => <input {...p} className={`nhsuk-input nhsuk-input--width-4 ${p.className}`} name="team_size" type="text" inputMode="numeric" />}
+          </Field>
           {contactFields('project_lead', 'Project lead')}
+          <Field id="contact_phone" label="Project lead's phone number" hint="For example, 01632 960 001 or +44 1632 960001" error={errors.contact_phone}>
+            {(p) => <input {...p} className={`nhsuk-input nhsuk-input--width-20 ${p.className}`} name="contact_phone" type="tel" autoComplete="tel" />}
+          </Field>
           {contactFields('senior_sponsor', 'Senior sponsor')}
           <fieldset className="nhsuk-fieldset" id={fieldId('project_team')}>
             <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">Project team</legend>
@@ -289,25 +352,27 @@ export function ApplyToCohort() {
               {(p) => <textarea {...p} className={`nhsuk-textarea ${p.className}`} name="service_user_involvement" rows={3} />}
             </Field>
           )}
+          <Field id="hopes_to_improve" label="What does the team hope to improve?" hint="In a sentence or two, in your own words" error={errors.hopes_to_improve}>
+            {(p) => <textarea {...p} className={`nhsuk-textarea ${p.className}`} name="hopes_to_improve" rows={4} />}
+          </Field>
           <Field id="purchase_order" label="Purchase order number (optional)" hint="If your organisation has already raised one" error={errors.purchase_order}>
             {(p) => <input {...p} className={`nhsuk-input nhsuk-input--width-20 ${p.className}`} name="purchase_order" type="text" />}
           </Field>
-          <div className={`nhsuk-form-group${errors.agreed_to_take_part || errors.can_meet_commitment ? ' nhsuk-form-group--error' : ''}`}>
-            <fieldset className="nhsuk-fieldset">
-              <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">Your team's agreement</legend>
-              {(['agreed_to_take_part', 'can_meet_commitment'] as const).map((name) => (
-                <div key={name}>
-                  {errors[name] && <span className="nhsuk-error-message" id={`${fieldId(name)}-error`}><span className="nhsuk-u-visually-hidden">Error:</span> {errors[name]}</span>}
-                  <div className="nhsuk-checkboxes__item">
-                    <input className="nhsuk-checkboxes__input" id={fieldId(name)} name={name} type="checkbox" value="yes" aria-describedby={errors[name] ? `${fieldId(name)}-error` : undefined} />
-                    <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={fieldId(name)}>
-                      {name === 'agreed_to_take_part'
-                        ? 'The team has discussed taking part and agrees to it'
-                        : 'The team can meet every week or fortnight and attend the learning sessions and monthly learning sets'}
-                    </label>
+          <div className={`nhsuk-form-group${commitments.some((c) => errors[c.field]) ? ' nhsuk-form-group--error' : ''}`}>
+            <fieldset className="nhsuk-fieldset" aria-describedby="commitments-hint">
+              <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">Your team's commitments</legend>
+              <div className="nhsuk-hint" id="commitments-hint">Tick each one your team commits to. All are needed to take part.</div>
+              <div className="nhsuk-checkboxes">
+                {commitments.map(({ field, text }) => (
+                  <div key={field}>
+                    {errors[field] && <span className="nhsuk-error-message" id={`${fieldId(field)}-error`}><span className="nhsuk-u-visually-hidden">Error:</span> {plainMessage(errors[field])}</span>}
+                    <div className="nhsuk-checkboxes__item">
+                      <input className="nhsuk-checkboxes__input" id={fieldId(field)} name={field} type="checkbox" value="yes" aria-describedby={errors[field] ? `${fieldId(field)}-error` : undefined} />
+                      <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={fieldId(field)}>{text}</label>
+                    </div>
                   </div>
-                </div>
-              ))}
+                ))}
+              </div>
             </fieldset>
           </div>
           <Button type="submit" disabled={busy}>Send expression of interest</Button>

@@ -89,6 +89,17 @@ export function TeamPage() {
           ['Confirmed', t.confirmed_at ? ukDateTime(t.confirmed_at) : 'Not yet'],
         ]}
       />
+      {t.status === 'confirmed' && (
+        <nav aria-labelledby="project">
+          <h2 className="nhsuk-heading-m" id="project">Improvement project</h2>
+          <ul className="nhsuk-list">
+            <li><Link to={`/teams/${t.id}/project`}>Project team and aim</Link></li>
+            <li><Link to={`/teams/${t.id}/ideas`}>Ideas and votes</Link></li>
+            <li><Link to={`/teams/${t.id}/cycles`}>Change ideas and PDSA cycles</Link></li>
+            <li><Link to={`/teams/${t.id}/meetings`}>Project meetings</Link></li>
+          </ul>
+        </nav>
+      )}
       <section aria-labelledby="charts">
         <h2 className="nhsuk-heading-m" id="charts">Charts</h2>
         {charts.error !== undefined && <Failure error={charts.error} />}
@@ -105,6 +116,9 @@ export function TeamPage() {
               <Link key="l" to={`/teams/${t.id}/charts/${encodeURIComponent(measure.key)}`}>See chart<span className="nhsuk-u-visually-hidden"> of {measure.name}</span></Link>,
             ])}
           />
+        )}
+        {(person?.role === 'team_lead' || person?.role === 'coordinator') && (
+          <p className="nhsuk-body"><Link to={`/teams/${t.id}/upload`}>Upload data (CSV)</Link></p>
         )}
       </section>
       {(person?.role === 'team_lead' || person?.role === 'coach') && t.status === 'confirmed' && <CalendarLink teamId={t.id} />}

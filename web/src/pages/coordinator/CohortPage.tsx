@@ -163,6 +163,15 @@ export function CohortPage() {
     }
   }
 
+  async function verify(team: Team) {
+    try {
+      unwrap(await enrolment.POST('/api/enrolment/organisations/{organisation_id}/verify', { params: { path: { organisation_id: team.organisation_id } } }));
+      after(null);
+    } catch (error) {
+      after(asProblem(error));
+    }
+  }
+
   if (cohort.error !== undefined) return <Failure error={cohort.error} />;
   if (!cohort.data) return <Loading what="the cohort" />;
   const c = cohort.data;
@@ -178,6 +187,8 @@ export function CohortPage() {
           ['Status', <Tag colour={STATUS_COLOURS[c.status]} key="s">{words(c.status)}</Tag>],
           ['Expressions of interest by', ukDateTime(c.eoi_deadline_uk)],
           ['Programme', <Link key="p" to={`/cohorts/${c.id}/programme`}>Learning sessions and sets</Link>],
+          ['Improvement', <Link key="k" to={`/cohorts/${c.id}/package`}>Change package</Link>],
+          ['Results', <Link key="r" to={`/cohorts/${c.id}/report`}>Collaborative report</Link>],
         ]}
       />
       <Viability cohort={c} />
@@ -188,7 +199,14 @@ export function CohortPage() {
         empty="No team has applied yet."
         rows={items.map((team) => [
           <Link key={team.id} to={`/teams/${team.id}`}>{team.team_name}</Link>,
-          team.organisation_name,
+          team.organisation_verified ? (
+            team.organisation_name
+          ) : (
+            <span key="o">
+              {team.organisation_name} <Tag colour="yellow">New: not checked</Tag>{' '}
+              <Button small secondary onClick={() => void verify(team)}>Verify<span className="nhsuk-u-visually-hidden"> {team.organisation_name}</span></Button>
+            </span>
+          ),
           SETTINGS[team.setting],
           <Tag colour={STATUS_COLOURS[team.status]} key="s">{words(team.status)}</Tag>,
           undecided ? (

@@ -7,7 +7,7 @@ import { useData, useTitle } from '../../components/useData';
 import { percent, pounds, todayInUk, ukDate, words } from '../../format';
 import { INVOICE_COLOURS } from './InvoiceList';
 
-const METHODS = [
+export const METHODS = [
   ['bacs', 'BACS'],
   ['chaps', 'CHAPS'],
   ['card', 'Card'],

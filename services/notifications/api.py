@@ -22,6 +22,7 @@ from shared.auth import Principal, Role, require_roles
 from shared.clock import Clock
 from shared.db import ReadSession, Session
 from shared.errors import problem_responses
+from shared.ratelimit import PUBLIC_LINKS
 
 # Anyone signed in as a person: the feed is theirs by the address their sign-in carries.
 Person = Annotated[
@@ -96,7 +97,12 @@ async def unsubscribe_page(token: Token, request: Request, settings: Settings) -
     )
 
 
-@unsubscribe.post("", response_model=out.UnsubscribedOut)
+@unsubscribe.post(
+    "",
+    response_model=out.UnsubscribedOut,
+    dependencies=[Depends(PUBLIC_LINKS)],
+    responses=PUBLIC_LINKS.responses,
+)
 async def unsubscribe_now(
     token: Token, session: Session, settings: Settings, clock: Clock
 ) -> out.UnsubscribedOut:

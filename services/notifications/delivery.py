@@ -113,9 +113,11 @@ def _failed(
 
 def _refusal(exc: Exception) -> tuple[int | None, str]:
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
-        codes = [r.code for r in exc.recipients]
         # Every recipient refused (one a message): the worst refusal decides.
-        return (max(codes) if codes else None), str(exc)
+        worst = max(exc.recipients, key=lambda r: r.code, default=None)
+        if worst is None:
+            return None, str(exc)
+        return worst.code, f"{worst.code} {worst.message}"
     if isinstance(exc, aiosmtplib.SMTPResponseException) and not isinstance(
         exc, aiosmtplib.SMTPServerDisconnected
     ):

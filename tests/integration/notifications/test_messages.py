@@ -95,7 +95,9 @@ async def test_an_application_is_acknowledged_decided_and_welcomed(
             subject=f"Welcome to Enjoying Work 2027: {team.team_name}",
             text=["Your coach is Cora Coach.", "http://console.test/calendar"],
         )
-        assert "Dear Lee Lead" in welcome.text or "Dear Sam Sponsor" in welcome.text
+        assert (
+            f"Dear {team.lead_name}" in welcome.text or f"Dear {team.sponsor_name}" in welcome.text
+        )
 
 
 async def confirmed_team(notifications: RunningService, mailbox: Mailbox) -> People:

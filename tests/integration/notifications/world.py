@@ -11,6 +11,7 @@ from shared.events.enrolment import (
     AccountsPayable,
     Address,
     CoachAllocated,
+    CohortTerms,
     Contact,
     EoiSubmitted,
     OrganisationRef,
@@ -37,6 +38,8 @@ class People:
         self.organisation_id = uuid.uuid4()
         self.cohort_id = uuid.uuid4()
         self.team_name = f"Ward {uuid.uuid4().hex[:4]}"
+        self.lead_name = f"Lee Lead{uuid.uuid4().hex[:4]}"
+        self.sponsor_name = f"Sam Sponsor{uuid.uuid4().hex[:4]}"
 
     def eoi(self) -> EoiSubmitted:
         return EoiSubmitted(
@@ -47,8 +50,10 @@ class People:
             setting="clinical",
             cohort_name="Enjoying Work 2027",
             organisation_name="Test Trust",
-            project_lead=Contact(name="Lee Lead", email=self.lead, job_title="Ward manager"),
-            senior_sponsor=Contact(name="Sam Sponsor", email=self.sponsor, job_title="Director"),
+            project_lead=Contact(name=self.lead_name, email=self.lead, job_title="Ward manager"),
+            senior_sponsor=Contact(
+                name=self.sponsor_name, email=self.sponsor, job_title="Director"
+            ),
         )
 
     def coach_allocated(self) -> CoachAllocated:
@@ -74,9 +79,20 @@ class People:
                 invoicing_address=Address(lines=["1 Test Street"], postcode="AB1 2CD"),
                 accounts_payable=AccountsPayable(email=self.payable, name="Accounts Payable"),
             ),
-            "project_lead": Contact(name="Lee Lead", email=self.lead, job_title="Ward manager"),
-            "senior_sponsor": Contact(name="Sam Sponsor", email=self.sponsor, job_title="Director"),
+            "project_lead": Contact(name=self.lead_name, email=self.lead, job_title="Ward manager"),
+            "senior_sponsor": Contact(
+                name=self.sponsor_name, email=self.sponsor, job_title="Director"
+            ),
             "coach_id": self.coach_id,
+            # A cohort still to start: a withdrawal now is credited in full.
+            "terms": CohortTerms(
+                fee_per_team=Decimal("4300.00"),
+                multi_team_discount=Decimal("0.10"),
+                vat_rate=Decimal("0.20"),
+                start_date=days_ago(-60),
+                lead_in_months=2,
+                coaching_months=10,
+            ),
         }
         values.update(overrides)
         values.pop("organisation_id")

@@ -49,19 +49,6 @@ async def my_feed(
     return out.feed_out(await feed.my_feed(session, user=user, limit=limit))
 
 
-@me.post("/read", response_model=out.MarkedOut)
-async def mark_all_read(session: Session, user: Person, clock: Clock) -> out.MarkedOut:
-    return out.MarkedOut(marked=await feed.mark_all_read(session, user=user, now=clock.now()))
-
-
-@me.post("/{message_id}/read", response_model=out.MessageOut, responses=problem_responses(404))
-async def mark_read(
-    message_id: uuid.UUID, session: Session, user: Person, clock: Clock
-) -> out.MessageOut:
-    message = await feed.mark_read(session, user=user, message_id=message_id, now=clock.now())
-    return out.message_out(message)
-
-
 @me.get("/preferences", response_model=out.PreferencesOut)
 async def my_preferences(session: ReadSession, user: Person) -> out.PreferencesOut:
     """Each kind the person may turn off, on or off (essential kinds are always on)."""
@@ -78,6 +65,25 @@ async def change_preferences(
         session, user=user, changes=data.kinds, now=clock.now()
     )
     return out.PreferencesOut(kinds=kinds)
+
+
+@me.get("/{message_id}", response_model=out.MessageOut, responses=problem_responses(404))
+async def my_message(message_id: uuid.UUID, session: ReadSession, user: Person) -> out.MessageOut:
+    """One of the person's messages (another person's is 404, as if it did not exist)."""
+    return out.message_out(await feed.my_message(session, user=user, message_id=message_id))
+
+
+@me.post("/read", response_model=out.MarkedOut)
+async def mark_all_read(session: Session, user: Person, clock: Clock) -> out.MarkedOut:
+    return out.MarkedOut(marked=await feed.mark_all_read(session, user=user, now=clock.now()))
+
+
+@me.post("/{message_id}/read", response_model=out.MessageOut, responses=problem_responses(404))
+async def mark_read(
+    message_id: uuid.UUID, session: Session, user: Person, clock: Clock
+) -> out.MessageOut:
+    message = await feed.mark_read(session, user=user, message_id=message_id, now=clock.now())
+    return out.message_out(message)
 
 
 unsubscribe = APIRouter(

@@ -18,10 +18,17 @@ from shared.erasure import normalise_email
 from shared.errors import Forbidden, NotFound
 
 
-def address_of(user: Principal) -> str:
-    if not user.email:
+def address_of(user: Principal) -> str | None:
+    """The address whose messages are the caller's; None when their sign-in carries none (they
+    then have no messages here)."""
+    return normalise_email(user.email) if user.email else None
+
+
+def required_address(user: Principal) -> str:
+    address = address_of(user)
+    if address is None:
         raise Forbidden("your sign-in carries no e-mail address", type=NO_EMAIL)
-    return normalise_email(user.email)
+    return address
 
 
 @dataclass(frozen=True)
@@ -32,22 +39,33 @@ class Feed:
 
 async def my_feed(session: AsyncSession, *, user: Principal, limit: int) -> Feed:
     address = address_of(user)
+    if address is None:
+        return Feed(unread=0, items=[])
     return Feed(
         unread=await store.unread_count(session, address),
         items=await store.feed(session, address, limit=limit),
     )
 
 
+async def my_message(session: AsyncSession, *, user: Principal, message_id: uuid.UUID) -> Message:
+    address = address_of(user)
+    message = (
+        None if address is None else await store.readable_message(session, address, message_id)
+    )
+    if message is None:
+        raise NotFound("no such message")
+    return message
+
+
 async def mark_read(
     session: AsyncSession, *, user: Principal, message_id: uuid.UUID, now: datetime
 ) -> Message:
-    message = await store.readable_message(session, address_of(user), message_id)
-    if message is None:
-        raise NotFound("no such message")
+    message = await my_message(session, user=user, message_id=message_id)
     if message.read_at is None:
         message.read_at = now
     return message
 
 
 async def mark_all_read(session: AsyncSession, *, user: Principal, now: datetime) -> int:
-    return await store.mark_all_read(session, address_of(user), now)
+    address = address_of(user)
+    return 0 if address is None else await store.mark_all_read(session, address, now)

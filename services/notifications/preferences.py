@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notifications import store
-from services.notifications.feed import address_of
+from services.notifications.feed import address_of, required_address
 from services.notifications.problems import BAD_UNSUBSCRIBE_TOKEN, ESSENTIAL_KIND
 from services.notifications.rendering import read_unsubscribe_token
 from services.notifications.rules import OPTIONAL, Kind, is_essential
@@ -17,14 +17,15 @@ from shared.errors import NotFound, Unprocessable
 
 
 async def my_preferences(session: AsyncSession, *, user: Principal) -> dict[str, bool]:
-    chosen = await store.preferences(session, address_of(user))
+    address = address_of(user)
+    chosen = {} if address is None else await store.preferences(session, address)
     return {kind.value: chosen.get(kind.value, True) for kind in sorted(OPTIONAL)}
 
 
 async def change_preferences(
     session: AsyncSession, *, user: Principal, changes: dict[Kind, bool], now: datetime
 ) -> dict[str, bool]:
-    address = address_of(user)
+    address = required_address(user)
     refused = sorted(kind.value for kind in changes if is_essential(kind))
     if refused:
         raise Unprocessable(

@@ -6,7 +6,7 @@ NO_EMAIL = register_problem(
     "notifications/no-email",
     status=403,
     title="No e-mail address",
-    description="The caller's sign-in carries no e-mail address, so it has no messages here.",
+    description="The caller's sign-in carries no e-mail address, so it has no preferences to change.",
 )
 ESSENTIAL_KIND = register_problem(
     "notifications/essential-kind",

@@ -191,7 +191,20 @@ async def test_the_feed_answers_only_the_signed_in_persons_messages(
         "/api/notifications/me/read", headers=person(notifications, other.lead, "applicant")
     )
     assert marked.json() == {"marked": 1}
-    no_email = await client.get("/api/notifications/me", headers=notifications.auth("coordinator"))
+    # A sign-in without an address has no messages here, and no preferences to change.
+    coordinator = notifications.auth("coordinator")
+    assert (await client.get("/api/notifications/me", headers=coordinator)).json() == {
+        "unread": 0,
+        "items": [],
+    }
+    assert (
+        await client.get(f"/api/notifications/me/{item['id']}", headers=coordinator)
+    ).status_code == 404
+    no_email = await client.put(
+        "/api/notifications/me/preferences",
+        json={"kinds": {"chart_signal": False}},
+        headers=coordinator,
+    )
     assert no_email.status_code == 403
     assert no_email.json()["type"].endswith("/notifications/no-email")
     assert (await client.get("/api/notifications/me")).status_code == 401

@@ -666,11 +666,12 @@ WORLDS["improvement"] = improvement_world
 async def notifications_world(service: RunningService) -> World:
     """A message to the callers' address (theirs) and one to someone else's; an unsubscribe link
     for a non-essential kind."""
+    from sqlalchemy import select
+
     from services.notifications.messages import Recipient, notify
     from services.notifications.models import Message
     from services.notifications.rendering import unsubscribe_token
     from services.notifications.rules import Kind
-    from sqlalchemy import select
 
     ids: dict[str, str] = {}
     for side, address in (("own", OWN_EMAIL), ("other", "someone-else@nhs.example")):

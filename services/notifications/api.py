@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
 from services.notifications import delivery, erasure, feed, preferences
@@ -92,13 +92,13 @@ unsubscribe = APIRouter(
 
 
 @unsubscribe.get("", response_class=HTMLResponse)
-async def unsubscribe_page(token: Token, request: Request, settings: Settings) -> HTMLResponse:
+async def unsubscribe_page(token: Token, settings: Settings) -> HTMLResponse:
     """A page asking to confirm (a link checker following the link changes nothing)."""
     _recipient, kind = preferences.unsubscribe_target(settings.jwt_secret, token)
-    action = escape(str(request.url))
+    # No action: the form posts to this very URL, token included.
     return HTMLResponse(
         "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'><title>Unsubscribe"
-        f"</title></head><body><form method='post' action='{action}'><p>Stop e-mails of kind "
+        f"</title></head><body><form method='post'><p>Stop e-mails of kind "
         f"<strong>{escape(kind.value)}</strong>?</p><button>Unsubscribe</button></form></body></html>"
     )
 

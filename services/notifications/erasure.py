@@ -64,9 +64,10 @@ async def erase(session: AsyncSession, *, digest: str) -> Erased:
     for invoice in await store.all_rows(session, OverdueInvoice):
         replaced |= _erase_contact(invoice, digest, "recipient", "recipient_name")
     own = [
-        m
-        for m in await store.all_rows_with_recipient(session)
-        if is_address_of(m.recipient, digest)
+        message
+        for address in await store.recipients(session)
+        if is_address_of(address, digest)
+        for message in await store.messages_of(session, address)
     ]
     await store.delete(session, await store.deliveries_of(session, [m.id for m in own]))
     await store.delete(session, own)

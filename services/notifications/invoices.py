@@ -194,10 +194,6 @@ async def chase_overdue_invoices(
     for invoice in await store.unsettled_overdue(session):
         due = overdue_reminders_due(invoice.due_on, today, context.settings.overdue_reminder_days)
         for number in range(1, due + 1):
-            await _chase(
-                session,
-                context.settings,
-                invoice,
-                key=f"overdue:{invoice.invoice_id}:{number}",
-                now=now,
-            )
+            key = f"overdue:{invoice.invoice_id}:{number}"
+            if not await store.message_made(session, key):
+                await _chase(session, context.settings, invoice, key=key, now=now)

@@ -117,12 +117,13 @@ async def remind_sessions(
         session, after=now, before=now + timedelta(days=max(days))
     ):
         due = session_reminder_due(row.starts_at, now, days)
-        if due is None:
+        key = f"session:{row.id}:reminder:{due.days_before}" if due else ""
+        if due is None or await store.message_made(session, key):
             continue
         await notify(
             session,
             settings=context.settings,
-            event_key=f"session:{row.id}:reminder:{due.days_before}",
+            event_key=key,
             kind=Kind.session_reminder,
             recipients=await roster(session, row.cohort_id),
             values={

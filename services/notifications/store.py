@@ -231,11 +231,22 @@ async def blank_sent_bodies(session: AsyncSession, *, sent_before: datetime, now
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def all_rows_with_recipient(session: AsyncSession) -> Sequence[Message]:
-    """Every message with its recipient (a digest names the person: addresses are compared in
-    Python, the way ``shared.erasure`` does)."""
-    rows = await session.scalars(select(Message))
+async def recipients(session: AsyncSession) -> Sequence[str]:
+    """Every address messages went to (an erasure names the person by a digest: addresses are
+    compared in Python, the way ``shared.erasure`` does)."""
+    rows = await session.scalars(select(Message.recipient).distinct())
     return rows.all()
+
+
+async def messages_of(session: AsyncSession, recipient: str) -> Sequence[Message]:
+    rows = await session.scalars(select(Message).where(Message.recipient == recipient))
+    return rows.all()
+
+
+async def message_made(session: AsyncSession, event_key: str) -> bool:
+    """Whether a scheduled occasion (a reminder) already made its messages."""
+    found = await session.scalar(select(Message.id).where(Message.event_key == event_key).limit(1))
+    return found is not None
 
 
 async def all_preferences(session: AsyncSession) -> Sequence[Preference]:

@@ -7,6 +7,8 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
+from services.notifications.invoices import chase_overdue_invoices
+from shared.clock import MovableClock
 from shared.events.billing import InvoiceOverdue, InvoicePaid
 from shared.events.enrolment import CohortCancelled, CohortConfirmed
 from shared.events.improvement import MeetingsLapsed
@@ -18,6 +20,7 @@ from shared.events.sessions import (
     SessionScheduled,
     TeamDisengaged,
 )
+from shared.handlers import ServiceContext
 from tests.integration.notifications.mailbox import Mailbox, Received
 from tests.integration.notifications.world import People, days_ago, soon
 from tests.support import RunningService, eventually, publish_event
@@ -306,6 +309,41 @@ async def test_overdue_invoices_are_chased_until_settled(
                 f"was due on {overdue.due_on.strftime('%-d %B %Y').lstrip('0')}",
             ],
         )
+    # Settled: the schedule stops. A month on, the unsettled invoice gets its 14- and 28-day
+    # reminders; the settled one nothing more.
+    unpaid = overdue.model_copy(
+        update={
+            "invoice_id": uuid.uuid4(),
+            "number": "EWC-2027-00044",
+            "accounts_payable_email": team.sponsor,
+        }
+    )
+    await publish_event(nats, unpaid)
+    await one(mailbox, team.sponsor, "invoice_overdue", count=2)
+    await publish_event(
+        nats,
+        InvoicePaid(
+            invoice_id=overdue.invoice_id,
+            number=overdue.number,
+            cohort_id=team.cohort_id,
+            organisation_id=team.organisation_id,
+            paid_on=days_ago(0),
+            total_paid=Decimal("5160.00"),
+        ),
+    )
+    await eventually(lambda: _handled(notifications, overdue.number), timeout=10)
+    async with notifications.app.state.database.transaction() as session:
+        await chase_overdue_invoices(
+            session,
+            context=ServiceContext(
+                settings=notifications.settings,  # type: ignore[arg-type]
+                clock=MovableClock(soon(30)),
+            ),
+        )
+    # (Made a month ahead, so they are due then: counted in the queue, not yet in the mailbox.)
+    assert await _made(notifications, team.sponsor) == 4
+    assert await _made(notifications, team.payable) == 2
+
     # Settled before the overdue event arrived: nothing is sent.
     settled = People()
     invoice_id = uuid.uuid4()
@@ -344,6 +382,20 @@ async def test_overdue_invoices_are_chased_until_settled(
     # A later event of the same stream handled: the overdue one was too, and sent nothing.
     await eventually(lambda: _handled(notifications, "EWC-2027-00043"), timeout=10)
     assert mailbox.to(settled.payable) == []
+
+
+async def _made(notifications: RunningService, recipient: str) -> int:
+    from sqlalchemy import func, select
+
+    from services.notifications.models import Message
+
+    async with notifications.app.state.database.transaction() as session:
+        count = await session.scalar(
+            select(func.count()).where(
+                Message.recipient == recipient, Message.kind == "invoice_overdue"
+            )
+        )
+        return int(count or 0)
 
 
 async def _handled(notifications: RunningService, number: str) -> bool:

@@ -46,7 +46,7 @@ fmt: $(STAMP)
 ## token: a development bearer token, e.g. `make token ROLE=team_lead ORG=<organisation id>`.
 ROLE ?= coordinator
 token: $(STAMP)
-	@$(BIN)/python -m scripts.token --role $(ROLE) $(if $(ORG),--org $(ORG)) $(if $(COACH),--coach $(COACH))
+	@$(BIN)/python -m scripts.token --role $(ROLE) $(if $(ORG),--org $(ORG)) $(if $(COACH),--coach $(COACH)) $(if $(EMAIL),--email $(EMAIL))
 
 ## replay: run a dead-lettered event again, e.g. `make replay SERVICE=billing ID=<dead letter id>`.
 replay: $(STAMP)

@@ -5,10 +5,12 @@ development identity provider (web/dev-oidc, a real OpenID Connect provider) and
 stale) and proxies /api/<service>/ to each service: one address for everything. Ctrl-C stops
 everything.
 
-Ports: enrolment 8001, measurement 8002, sessions 8003, billing 8004, improvement 8005 (override
-with e.g. BILLING_PORT=9004); the console 8080 (CONSOLE_PORT), the identity provider 9400
+Ports: enrolment 8001, measurement 8002, sessions 8003, billing 8004, improvement 8005,
+notifications 8006 (override with e.g. BILLING_PORT=9004); the console 8080 (CONSOLE_PORT), the identity provider 9400
 (OIDC_PORT); a free port when the usual one is taken. NATS: a free port (the default 4222 may be
-taken by another server), or NATS_URL to use an existing server.
+taken by another server), or NATS_URL to use an existing server. E-mail: a local SMTP sink
+(scripts/mail_sink.py, port 8025 or SMTP_PORT) writes every message the notifications service
+sends to var/mail/ as an .eml file and prints a line per message; nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -133,6 +135,30 @@ def main() -> int:
         )
     )
 
+    smtp_port = _free_port(int(env.get("SMTP_PORT", "8025")))
+    processes.append(
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "scripts.mail_sink",
+                "--port",
+                str(smtp_port),
+                "--directory",
+                str(VAR / "mail"),
+            ],
+            cwd=ROOT,
+        )
+    )
+    # The notifications service sends to the sink, links to the console, and fetches invoices'
+    # PDFs from billing.
+    mail_env = {
+        "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+        "NOTIFICATIONS_SMTP_PORT": str(smtp_port),
+        "NOTIFICATIONS_PUBLIC_URL": console,
+        "NOTIFICATIONS_BILLING_URL": f"http://127.0.0.1:{ports['billing']}",
+    }
+
     for service, port in ports.items():
         prefix = service.upper()
         service_env = {
@@ -145,6 +171,8 @@ def main() -> int:
             ),
             f"{prefix}_PORT": str(port),
         }
+        if service == "notifications":
+            service_env |= {k: env.get(k, v) for k, v in mail_env.items()}
         processes.append(
             subprocess.Popen(
                 [sys.executable, "-m", f"services.{service}"], env=service_env, cwd=ROOT
@@ -189,7 +217,7 @@ def main() -> int:
                     flush=True,
                 )
                 for service, port in ports.items():
-                    print(f"  {service:<12} http://127.0.0.1:{port}/api/{service}/docs", flush=True)
+                    print(f"  {service:<13} http://127.0.0.1:{port}/api/{service}/docs", flush=True)
                 print(
                     'Try: curl -H "Authorization: Bearer $(make -s token)" '
                     f"http://127.0.0.1:{ports['enrolment']}/api/enrolment/cohorts",
@@ -197,6 +225,10 @@ def main() -> int:
                 )
                 print(f"Development sign-in (OpenID provider): {issuer}", flush=True)
                 print(f"The console: {console}/", flush=True)
+                print(
+                    f"E-mail goes to the local sink (127.0.0.1:{smtp_port}): {VAR / 'mail'}/",
+                    flush=True,
+                )
             time.sleep(0.2)
         return 0
     finally:

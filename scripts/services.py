@@ -10,4 +10,5 @@ PORTS: dict[str, int] = {
     "sessions": 8003,
     "billing": 8004,
     "improvement": 8005,
+    "notifications": 8006,
 }

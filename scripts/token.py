@@ -1,5 +1,7 @@
-"""``make token ROLE=coordinator [ORG=<organisation id>]``: a development bearer token that the
-locally running services accept (signed with the development secret, valid 8 hours)."""
+"""``make token ROLE=coordinator [ORG=<organisation id>] [EMAIL=<address>]``: a development bearer
+token that the locally running services accept (signed with the development secret, valid 8
+hours). ``EMAIL`` gives it an ``email`` claim: the notifications feed shows that address's
+messages."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ def main() -> None:
     parser.add_argument("--org", help="organisation id (team_lead tokens)")
     parser.add_argument("--coach", help="coach id (coach tokens)")
     parser.add_argument("--subject", default="dev-user")
+    parser.add_argument("--email", help="the person's e-mail address (their notifications feed)")
     args = parser.parse_args()
     claim = CLAIM_REQUIRED.get(Role(args.role))
     if claim is not None and not {"org": args.org, "coach": args.coach}[claim]:
@@ -28,6 +31,7 @@ def main() -> None:
             subject=args.subject,
             organisation_id=args.org,
             coach_id=args.coach,
+            **({"email": args.email} if args.email else {}),
         )
     )
 

@@ -54,6 +54,9 @@ class Principal:
     organisation_id: uuid.UUID | None = None
     coach_id: uuid.UUID | None = None
     api_key_id: str | None = None
+    # The person's e-mail address (the token's ``email`` claim), when it carries one: how the
+    # notifications feed knows whose messages are theirs.
+    email: str | None = None
 
     @property
     def is_machine(self) -> bool:
@@ -160,8 +163,13 @@ def _verify(settings: ServiceSettings, token: str) -> tuple[Principal, float]:
     if claim is not None and not claims.get(claim):
         # Without it, a scope check would compare None with None (a team with no coach).
         raise Unauthorized(f"a {role} token needs a `{claim}` claim")
+    email = claims.get("email")
     principal = Principal(
-        subject=str(claims["sub"]), role=role, organisation_id=organisation, coach_id=coach
+        subject=str(claims["sub"]),
+        role=role,
+        organisation_id=organisation,
+        coach_id=coach,
+        email=email if isinstance(email, str) and "@" in email else None,
     )
     return principal, float(claims["exp"])
 

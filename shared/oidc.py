@@ -224,7 +224,14 @@ def principal_from_claims(settings: ServiceSettings, claims: Mapping[str, Any]) 
     if scope is None:
         # Without it, a scope check would compare None with None (a team with no coach).
         raise Unauthorized(f"a {role} token needs its {CLAIM_REQUIRED[role]} claim")
-    return Principal(subject=subject, role=role, organisation_id=organisation, coach_id=coach)
+    email = claims.get(settings.oidc_email_claim)
+    return Principal(
+        subject=subject,
+        role=role,
+        organisation_id=organisation,
+        coach_id=coach,
+        email=email if isinstance(email, str) and "@" in email else None,
+    )
 
 
 def map_role(settings: ServiceSettings, value: object) -> Role | None:

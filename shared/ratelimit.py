@@ -173,16 +173,36 @@ def declared_limits(route: Any) -> list[RateLimit]:
     return found
 
 
+class PublicRateLimit(RateLimit):
+    """A limit for the few write routes that need no sign-in (a signed link does the work):
+    per client address, since there is no caller to key on."""
+
+    async def __call__(self, request: Request) -> None:  # type: ignore[override]
+        if self.writes_only and request.method not in WRITE_METHODS:
+            return
+        client = request.client.host if request.client is not None else "unknown"
+        wait = self.buckets(request).take(f"address:{client}")
+        if wait is not None:
+            seconds = max(1, math.ceil(wait))
+            raise TooManyRequests(
+                f"Too many calls: retry in {seconds} s.",
+                headers={"Retry-After": str(seconds)},
+            )
+
+
 # The one table of limits, by name: every write route of every service has exactly one of them
 # (tests/security/test_rate_limit_table.py walks every route against it). Settings change one
 # per service, e.g. MEASUREMENT_RATE_LIMITS='{"ingestion": [120, 2]}'.
 LIMITS: dict[str, RateLimit] = {}
 
 
-def named_limit(name: str, *, capacity: int, refill_per_second: float) -> RateLimit:
+def named_limit(
+    name: str, *, capacity: int, refill_per_second: float, public: bool = False
+) -> RateLimit:
     if name in LIMITS:
         raise ValueError(f"rate limit {name!r} is already in the table")
-    LIMITS[name] = RateLimit(name, capacity=capacity, refill_per_second=refill_per_second)
+    kind = PublicRateLimit if public else RateLimit
+    LIMITS[name] = kind(name, capacity=capacity, refill_per_second=refill_per_second)
     return LIMITS[name]
 
 
@@ -193,6 +213,8 @@ WRITES = named_limit("writes", capacity=120, refill_per_second=2.0)
 # Anyone signed in may apply (and an application may register an organisation): a tighter limit,
 # per applicant.
 APPLICATIONS = named_limit("applications", capacity=20, refill_per_second=1 / 180)
+# Signed links used without signing in (unsubscribing from an e-mail): per client address.
+PUBLIC_LINKS = named_limit("public-links", capacity=30, refill_per_second=0.5, public=True)
 DEFAULT_LIMIT = WRITES
 
 

@@ -88,6 +88,7 @@ class ServiceSettings(BaseSettings):
     oidc_role_map: dict[str, str] = Field(default_factory=dict)
     oidc_organisation_claim: str = "org"
     oidc_coach_claim: str = "coach"
+    oidc_email_claim: str = "email"
 
     # Fault injection for the fault-tolerance suite only (refused in production):
     # "crash_after_commit:N" ends the process after the N-th handled event's commit, before its

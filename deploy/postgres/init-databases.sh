@@ -3,12 +3,12 @@
 # may connect to. The postgres image runs this once, when its data volume is empty. Against a
 # managed server, run it once by hand with PGHOST/PGPORT/PGUSER (and PGPASSWORD) set:
 #   ENROLMENT_DB_PASSWORD=... MEASUREMENT_DB_PASSWORD=... SESSIONS_DB_PASSWORD=... \
-#   BILLING_DB_PASSWORD=... IMPROVEMENT_DB_PASSWORD=... sh deploy/postgres/init-databases.sh
+#   BILLING_DB_PASSWORD=... IMPROVEMENT_DB_PASSWORD=... NOTIFICATIONS_DB_PASSWORD=... sh deploy/postgres/init-databases.sh
 # EWC_DB_PREFIX (empty by default) prefixes the role and database names, e.g. for a shared server.
 # A function and `return`, not `exit`: the image's entrypoint may source this file.
 
 ewc_create_service_databases() {
-	for ewc_service in enrolment measurement sessions billing improvement; do
+	for ewc_service in enrolment measurement sessions billing improvement notifications; do
 		ewc_var="$(printf '%s' "$ewc_service" | tr '[:lower:]' '[:upper:]')_DB_PASSWORD"
 		ewc_password="$(printenv "$ewc_var" || true)"
 		if [ -z "$ewc_password" ]; then

@@ -33,6 +33,12 @@ class InvoiceIssued(DomainEvent):
     vat: Decimal
     gross: Decimal
     proforma_id: uuid.UUID | None = None
+    # Where the document goes (the organisation's accounts-payable mailbox, as on the document)
+    # and the customer's name: for the notifications service, which e-mails it. None on events
+    # recorded before they were carried.
+    accounts_payable_email: str | None = None
+    accounts_payable_name: str | None = None
+    customer_name: str | None = None
 
 
 class ProformaIssued(DomainEvent):
@@ -54,6 +60,12 @@ class ProformaIssued(DomainEvent):
     # the earlier one, which stays retrievable.
     revision: int = 1
     supersedes: uuid.UUID | None = None
+    # Where the document goes (the organisation's accounts-payable mailbox, as on the document)
+    # and the customer's name: for the notifications service, which e-mails it. None on events
+    # recorded before they were carried.
+    accounts_payable_email: str | None = None
+    accounts_payable_name: str | None = None
+    customer_name: str | None = None
 
 
 class CreditNoteIssued(DomainEvent):
@@ -81,6 +93,12 @@ class CreditNoteIssued(DomainEvent):
     # team's confirmation).
     withdrawn_on: date | None = None
     credited_as_of: date | None = None
+    # Where the document goes (the organisation's accounts-payable mailbox, as on the document)
+    # and the customer's name: for the notifications service, which e-mails it. None on events
+    # recorded before they were carried.
+    accounts_payable_email: str | None = None
+    accounts_payable_name: str | None = None
+    customer_name: str | None = None
 
 
 class PaymentRecorded(DomainEvent):
@@ -125,6 +143,12 @@ class InvoiceOverdue(DomainEvent):
     # What to chase: the outstanding less the credit the organisation holds unallocated in the
     # cohort (recorded only when something is left to chase).
     to_chase: Decimal | None = None
+    # Where the document goes (the organisation's accounts-payable mailbox, as on the document)
+    # and the customer's name: for the notifications service, which e-mails it. None on events
+    # recorded before they were carried.
+    accounts_payable_email: str | None = None
+    accounts_payable_name: str | None = None
+    customer_name: str | None = None
 
 
 class CreditAllocated(DomainEvent):

@@ -38,6 +38,8 @@ SERVICES = code_services()
 DOCS = ROOT / "docs"
 NATS_SERVERS = ("nats-1", "nats-2", "nats-3")
 INFRASTRUCTURE = {"postgres", *NATS_SERVERS, "gateway"}
+# Started only on request (`--profile mailcatcher`): a development mail catcher.
+OPTIONAL = {"mailcatcher"}
 # The official compose-spec JSON Schema, as vendored by check-jsonschema (dev extras).
 CHECK_COMPOSE_SCHEMA = [
     sys.executable,
@@ -53,7 +55,7 @@ def compose() -> dict[str, Any]:
     return load_compose()
 
 
-def test_the_code_has_the_five_services() -> None:
+def test_the_code_has_the_six_services() -> None:
     # The consistency tests below are only as good as this discovery.
     assert (
         set(SERVICES)
@@ -64,6 +66,7 @@ def test_the_code_has_the_five_services() -> None:
             "sessions",
             "billing",
             "improvement",
+            "notifications",
         }
     )
 
@@ -103,7 +106,7 @@ def test_docker_compose_parses_the_file_with_an_operators_env(tmp_path: Path) ->
     result = _compose_config(_write_env(tmp_path / ".env", operator_env()))
     assert result.returncode == 0, result.stderr
     resolved = yaml.safe_load(result.stdout)
-    expected = INFRASTRUCTURE | set(SERVICES) | {f"{s}-migrate" for s in SERVICES}
+    expected = INFRASTRUCTURE | OPTIONAL | set(SERVICES) | {f"{s}-migrate" for s in SERVICES}
     assert set(resolved["services"]) == expected
     # The parser resolved the build context and the bind mounts: they must exist in the repo.
     for name, service in resolved["services"].items():
@@ -164,7 +167,9 @@ def test_every_service_in_the_code_has_a_compose_entry_and_a_migration_job(
         f"{s}-migrate" for s in SERVICES if f"{s}-migrate" not in entries
     }
     assert not missing, f"services without their compose entry: {sorted(missing)}"
-    unknown = entries - INFRASTRUCTURE - set(SERVICES) - {f"{s}-migrate" for s in SERVICES}
+    unknown = (
+        entries - INFRASTRUCTURE - OPTIONAL - set(SERVICES) - {f"{s}-migrate" for s in SERVICES}
+    )
     assert not unknown, f"compose entries with no service in the code: {sorted(unknown)}"
 
 

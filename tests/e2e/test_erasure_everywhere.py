@@ -1,7 +1,8 @@
 """Erasure across the platform (issue #17 item 11): a coordinator erases a person on request, and
 afterwards no service's database holds their name or e-mail address anywhere (every text and JSON
 column of every table, the outbox, inbox and dead letters included); the rows stay, and billing
-keeps the organisation on its issued invoice.
+keeps the organisation on its issued invoice. The notifications service, which acknowledged,
+welcomed and queued e-mail to both, keeps neither.
 
 Every service runs in-process on its own database with one real NATS server. The person is a
 team's project lead (named in enrolment, billing, improvement), who also signed in with their
@@ -21,7 +22,7 @@ import sqlalchemy as sa
 from shared.auth import Role
 from shared.clock import MovableClock
 from tests.e2e.test_walking_skeleton import COHORT, ORGANISATION, eoi, invoices_for
-from tests.support import NatsServer, RunningService, eventually, run_service
+from tests.support import NatsServer, RunningService, eventually, free_port, run_service
 
 LEAD = {"name": "Perpetua Erasmus-Lind", "email": "perpetua.el@example.nhs.uk"}
 COACH = {"name": "Thaddeus Okonkwo-Vale", "email": "t.okonkwo-vale@coaches.example.org"}
@@ -66,8 +67,10 @@ async def test_an_erased_person_is_in_no_services_database(nats_server: NatsServ
         run_service("sessions", nats_url=url, clock=clock) as sessions,
         run_service("measurement", nats_url=url, clock=clock) as measurement,
         run_service("improvement", nats_url=url, clock=clock) as improvement,
+        # No SMTP server: its messages wait in the queue (and must be erased from it too).
+        run_service("notifications", nats_url=url, clock=clock, smtp_port=free_port()) as notices,
     ):
-        services = [enrolment, billing, sessions, measurement, improvement]
+        services = [enrolment, billing, sessions, measurement, improvement, notices]
         coordinator = enrolment.auth(Role.coordinator, subject="coordinator-1")
         api = "/api/enrolment"
         organisation = await ok(
@@ -139,8 +142,13 @@ async def test_an_erased_person_is_in_no_services_database(nats_server: NatsServ
         )
         assert upload.status_code == 200, upload.text
 
+        async def told(person: dict[str, str]) -> bool:
+            return person["email"] in await database_text(notices)
+
+        await eventually(lambda: told(LEAD))  # acknowledged, welcomed: queued and in the feed
+        await eventually(lambda: told(COACH))
         held: dict[str, str] = {s.name: await database_text(s) for s in services}
-        for name in ("enrolment", "billing", "improvement"):
+        for name in ("enrolment", "billing", "improvement", "notifications"):
             assert LEAD["name"] in held[name], f"{name} should hold the lead before"
         for name in ("sessions", "improvement"):
             assert COACH["name"] in held[name], f"{name} should hold the coach before"

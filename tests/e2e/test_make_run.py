@@ -1,11 +1,12 @@
 """`make run` starts every service (SQLite files, NATS from the wheel), the development
-sign-in provider and the gateway; each /readyz answers 200 within 30 s, the console and the APIs
+sign-in provider, a local SMTP sink and the gateway; each /readyz answers 200 within 30 s, the console and the APIs
 answer at the one address it prints; Ctrl-C stops every process it started."""
 
 from __future__ import annotations
 
 import os
 import signal
+import smtplib
 import subprocess
 import time
 import urllib.request
@@ -50,6 +51,8 @@ def test_make_run_serves_every_service_and_the_console_and_stops_cleanly(tmp_pat
     env["CONSOLE_PORT"] = str(console_port)
     env["OIDC_PORT"] = str(free_port())
     env["EWC_VAR_DIR"] = str(tmp_path / "var")
+    smtp_port = free_port()
+    env["SMTP_PORT"] = str(smtp_port)
     started = time.monotonic()
     make = subprocess.Popen(
         ["make", "--no-print-directory", "run"],
@@ -72,9 +75,19 @@ def test_make_run_serves_every_service_and_the_console_and_stops_cleanly(tmp_pat
             assert time.monotonic() - started < 30, "the console's address did not answer"
             time.sleep(0.2)
         assert b'<div id="root">' in _get(f"{console}/cohorts")  # the console, any route
+        # The local SMTP sink keeps what it is sent as .eml files under var/mail/.
+        with smtplib.SMTP("127.0.0.1", smtp_port, timeout=5) as smtp:
+            smtp.sendmail(
+                "enjoying-work@example.org",
+                ["lead@nhs.example"],
+                b"Subject: Hello from make run\r\n\r\nA body.\r\n",
+            )
+        [kept] = list((tmp_path / "var" / "mail").glob("*.eml"))
+        assert b"Hello from make run" in kept.read_bytes()
         children = psutil.Process(make.pid).children(recursive=True)
-        # The launcher, nats-server, every service, the sign-in provider and the gateway.
-        assert len(children) >= len(SERVICES) + 4
+        # The launcher, nats-server, every service, the sign-in provider, the mail sink and the
+        # gateway.
+        assert len(children) >= len(SERVICES) + 5
     finally:
         os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C does in a terminal
         try:
@@ -84,6 +97,7 @@ def test_make_run_serves_every_service_and_the_console_and_stops_cleanly(tmp_pat
             raise
     assert f"All {len(SERVICES)} services ready".encode() in output
     assert f"The console: http://127.0.0.1:{console_port}/".encode() in output
+    assert b"mail to lead@nhs.example: Hello from make run" in output
     time.sleep(0.5)
     survivors = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
     assert survivors == [], f"orphan processes after Ctrl-C: {survivors}"

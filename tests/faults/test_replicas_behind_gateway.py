@@ -49,6 +49,7 @@ READS = {
     "sessions": ("/api/sessions/feed-tokens", Role.coordinator),
     "billing": ("/api/billing/invoices", Role.finance),
     "improvement": ("/api/improvement/progress-score-levels", Role.coordinator),
+    "notifications": ("/api/notifications/me", Role.coordinator),
 }
 
 

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from tests.support import ROOT, service_settings
 
-SERVICES = ("enrolment", "billing", "sessions", "measurement", "improvement")
+SERVICES = ("enrolment", "billing", "sessions", "measurement", "improvement", "notifications")
 ROLES = ("coordinator", "coach", "team_lead", "finance", "operator", "service", "applicant")
 DOC = ROOT / "docs" / "security.md"
 
@@ -29,8 +29,8 @@ class Row:
     feed_token: bool = False
 
     def scope_of(self, role: str) -> str:
-        """``own organisation``, ``own teams``, ``own applications`` or ``all`` for one allowed
-        role."""
+        """``own organisation``, ``own teams``, ``own applications``, ``own messages`` or ``all``
+        for one allowed role."""
         for part in self.scope.split(";"):
             who, sep, what = part.partition(":")
             if sep and role in {w.strip() for w in who.split(",")}:
@@ -43,7 +43,7 @@ class Row:
 
 
 def _kind(text: str) -> str:
-    for kind in ("own organisation", "own teams", "own applications"):
+    for kind in ("own organisation", "own teams", "own applications", "own messages"):
         if kind in text:
             return kind
     return "all"

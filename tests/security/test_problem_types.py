@@ -38,6 +38,7 @@ NOT_A_UUID = {
     "sessions": ("/teams/not-a-uuid/attendance", Role.coordinator),
     "measurement": ("/teams/not-a-uuid/series/swemwbs", Role.coordinator),
     "improvement": ("/teams/not-a-uuid", Role.coordinator),
+    "notifications": ("/me/not-a-uuid", Role.coordinator),
 }
 
 

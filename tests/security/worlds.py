@@ -42,16 +42,23 @@ class World:
     feed_tokens: dict[str, str] = field(default_factory=dict)
 
     def headers(self, role: str) -> dict[str, str]:
+        # Every person's token carries an e-mail address (the notifications feed's key): the same
+        # one, as if one person held every role, so that "own messages" are every caller's.
         if role == "team_lead":
             return self.service.auth(
-                Role.team_lead, organisation_id=self.organisation, subject="lead-a"
+                Role.team_lead,
+                organisation_id=self.organisation,
+                subject="lead-a",
+                email=OWN_EMAIL,
             )
         if role == "coach":
-            return self.service.auth(Role.coach, coach_id=self.coach, subject="coach-k")
+            return self.service.auth(
+                Role.coach, coach_id=self.coach, subject="coach-k", email=OWN_EMAIL
+            )
         if role == "key":
             assert self.api_key is not None
             return {"Authorization": f"Bearer {self.api_key}"}
-        return self.service.auth(role, subject=f"{role}-1")
+        return self.service.auth(role, subject=f"{role}-1", email=OWN_EMAIL)
 
     def ids(self, side: Side) -> dict[str, str]:
         if side == "missing":
@@ -79,6 +86,9 @@ class World:
         if method in ("POST", "PUT", "PATCH") and body is not None:
             kwargs["json"] = body
         return await self.service.client.request(method, self.url(path, side), **kwargs)
+
+
+OWN_EMAIL = "person-a@nhs.example"
 
 
 def _missing() -> str:
@@ -648,3 +658,54 @@ async def improvement_world(service: RunningService) -> World:
 
 
 WORLDS["improvement"] = improvement_world
+
+
+# --- notifications -----------------------------------------------------------------------------
+
+
+async def notifications_world(service: RunningService) -> World:
+    """A message to the callers' address (theirs) and one to someone else's; an unsubscribe link
+    for a non-essential kind."""
+    from sqlalchemy import select
+
+    from services.notifications.messages import Recipient, notify
+    from services.notifications.models import Message
+    from services.notifications.rendering import unsubscribe_token
+    from services.notifications.rules import Kind
+
+    ids: dict[str, str] = {}
+    for side, address in (("own", OWN_EMAIL), ("other", "someone-else@nhs.example")):
+        async with service.app.state.database.transaction() as session:
+            await notify(
+                session,
+                settings=service.settings,  # type: ignore[arg-type]
+                event_key=str(uuid.uuid4()),
+                kind=Kind.eoi_received,
+                recipients=[Recipient(address, "A person")],
+                values={"team_name": "Ward 1", "organisation_name": None, "cohort_name": None},
+                now=datetime.now(UTC),
+            )
+            found = await session.scalar(select(Message.id).where(Message.recipient == address))
+            ids[side] = str(found)
+    world = World(
+        service=service,
+        organisation=uuid.uuid4(),
+        coach=uuid.uuid4(),
+        own={"message_id": ids["own"]},
+        other={"message_id": ids["other"]},
+        missing={"message_id": _missing()},
+    )
+    token = unsubscribe_token(
+        service.settings.jwt_secret, recipient=OWN_EMAIL, kind=Kind.session_reminder
+    )
+    api = "/api/notifications"
+    for method in ("GET", "POST"):
+        world.queries[(method, f"{api}/unsubscribe")] = {"token": token}
+    world.bodies = {
+        ("PUT", f"{api}/me/preferences"): lambda side: {"kinds": {"chart_signal": True}},
+        ("POST", f"{api}/erasures"): lambda side: {"email": "nobody-here@nhs.example"},
+    }
+    return world
+
+
+WORLDS["notifications"] = notifications_world

@@ -11,7 +11,7 @@ from shared.auth import Role, issue_token
 from shared.settings import ServiceSettings
 from tests.support import NatsServer, run_service
 
-SERVICES = ["enrolment", "measurement", "sessions", "billing", "improvement"]
+SERVICES = ["enrolment", "measurement", "sessions", "billing", "improvement", "notifications"]
 PROTECTED = {
     "enrolment": ("POST", "/api/enrolment/cohorts"),
     "billing": ("GET", "/api/billing/invoices"),

@@ -19,7 +19,7 @@ from shared.db import platform_metadata
 from shared.migrations import alembic_config, upgrade
 from tests.support import create_database, service_settings
 
-SERVICES = ["enrolment", "measurement", "sessions", "billing", "improvement"]
+SERVICES = ["enrolment", "measurement", "sessions", "billing", "improvement", "notifications"]
 
 
 @pytest.mark.parametrize("service", SERVICES)

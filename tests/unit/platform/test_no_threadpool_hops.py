@@ -18,6 +18,7 @@ from services.billing.app import create_app as billing_app
 from services.enrolment.app import create_app as enrolment_app
 from services.improvement.app import create_app as improvement_app
 from services.measurement.app import create_app as measurement_app
+from services.notifications.app import create_app as notifications_app
 from services.sessions.app import create_app as sessions_app
 
 
@@ -50,7 +51,8 @@ def _sync_calls(dependant: Dependant, seen: set[int]) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "create_app", [enrolment_app, billing_app, measurement_app, sessions_app, improvement_app]
+    "create_app",
+    [enrolment_app, billing_app, measurement_app, sessions_app, improvement_app, notifications_app],
 )
 def test_no_endpoint_or_dependency_runs_in_a_thread(create_app: Any) -> None:
     app = create_app()

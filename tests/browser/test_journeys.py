@@ -189,6 +189,9 @@ def test_the_coordinator_sees_viability_move_and_decides_go(
     sign_in(page, stack, role="coordinator", name="Sam Patel")
     check_page(page, "10-coordinator-home")
     menu(page, "Cohorts")
+    # A reload keeps the sign-in (the tab's session storage) and the pages' first requests carry it.
+    page.reload()
+    expect(page.get_by_role("link", name=cohort["name"])).to_be_visible()
     check_page(page, "11-cohorts")
     page.get_by_role("link", name=cohort["name"]).click()
     count = page.get_by_test_id("viability-count")

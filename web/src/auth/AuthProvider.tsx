@@ -41,8 +41,14 @@ function userManager(config: ConsoleConfig): UserManager {
 
 export function AuthProvider({ config, children }: { config: ConsoleConfig; children: ReactNode }) {
   const manager = useMemo(() => userManager(config), [config]);
-  const [user, setUser] = useState<User | null>(null);
+  const [user, setUserState] = useState<User | null>(null);
   const [loading, setLoading] = useState(true);
+  // The API clients' token follows the user at once, not in an effect: the pages' first
+  // requests (their effects run before this provider's) must already carry it, as after a reload.
+  const setUser = useCallback((next: User | null) => {
+    setTokenSource(() => (next && !next.expired ? next.access_token : null));
+    setUserState(next);
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -62,11 +68,7 @@ export function AuthProvider({ config, children }: { config: ConsoleConfig; chil
       manager.events.removeUserUnloaded(gone);
       manager.events.removeAccessTokenExpired(gone);
     };
-  }, [manager]);
-
-  useEffect(() => {
-    setTokenSource(() => (user && !user.expired ? user.access_token : null));
-  }, [user]);
+  }, [manager, setUser]);
 
   const person = useMemo(
     () => (user ? personFromToken(config, user.access_token, user.profile as Record<string, unknown>) : null),
@@ -82,14 +84,14 @@ export function AuthProvider({ config, children }: { config: ConsoleConfig; chil
     await manager.removeUser();
     setUser(null);
     await manager.signoutRedirect({ id_token_hint: current?.id_token });
-  }, [manager]);
+  }, [manager, setUser]);
   const completeSignIn = useCallback(async () => {
     const signedIn = await manager.signinRedirectCallback();
     setUser(signedIn);
     const state = signedIn.state as { returnTo?: string } | undefined;
     const target = state?.returnTo;
     return target && target.startsWith('/') && !target.startsWith('//') ? target : '/';
-  }, [manager]);
+  }, [manager, setUser]);
 
   const value = useMemo(
     () => ({ config, person, loading, signIn, signOut, completeSignIn }),

@@ -91,9 +91,11 @@ def sign_in(
     org: str | None = None,
     coach: str | None = None,
     name: str = "Test Person",
+    email: str | None = None,
 ) -> dict[str, Any]:
     """The provider's token answer (access_token, id_token, ...) for a person who picked
-    ``role`` (and an organisation or coach) on the sign-in page."""
+    ``role`` (and an organisation or coach, and typed an e-mail address or left the field
+    empty) on the sign-in page."""
     verifier = secrets.token_urlsafe(48)
     redirect_uri = f"{console}/signed-in"
     state = secrets.token_urlsafe(16)
@@ -125,7 +127,13 @@ def sign_in(
             # The sign-in page: post its form as a person would.
             action = re.search(r'<form method="post" action="([^"]+)"', response.text)
             assert action, response.text
-            form = {"name": name, "role": role, "org": org or "", "coach": coach or ""}
+            form = {
+                "name": name,
+                "role": role,
+                "org": org or "",
+                "coach": coach or "",
+                "email": email or "",
+            }
             response = client.post(urljoin(str(response.url), action[1]), data=form)
         assert code, "the provider did not redirect back with a code"
         token = client.post(

@@ -23,9 +23,11 @@ def sign_in(
     name: str,
     organisation: str | None = None,
     coach: str | None = None,
+    email: str | None = None,
     start: str = "/",
 ) -> None:
-    """Sign in as a person would: the console's Sign in button, the provider's page, back."""
+    """Sign in as a person would: the console's Sign in button, the provider's page, back (the
+    e-mail address, the notification feed's key, is the role's own unless ``email`` is given)."""
     page.goto(f"{stack.console}{start}")
     page.get_by_role("banner").get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{stack.issuer}/interaction/**")
@@ -35,6 +37,8 @@ def sign_in(
         page.get_by_label("Organisation").select_option(label=organisation)
     if coach:
         page.get_by_label("Coach").select_option(label=coach)
+    if email:
+        page.get_by_label("Email address").fill(email)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{stack.console}/**")
     page.get_by_role("button", name="Sign out").wait_for()

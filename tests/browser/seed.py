@@ -133,6 +133,12 @@ class Seed:
         }
         return self.call("POST", "enrolment", f"/cohorts/{cohort_id}/eois", json=body)
 
+    def feed(self, email: str, organisation_id: str) -> dict[str, Any]:
+        """The notification feed of a project lead signed in with ``email``."""
+        claims = {"organisation_id": organisation_id, "email": email}
+        answer = self.try_call("GET", "notifications", "/me", Role.team_lead, claims)
+        return answer or {"unread": 0, "items": []}
+
     def confirmed_team(self, *, coach: bool = True) -> dict[str, Any]:
         """An organisation's team confirmed into a going cohort (with a coach when one exists)."""
         organisation = self.organisation(unique("Northfield NHS Trust"))

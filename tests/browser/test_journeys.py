@@ -7,12 +7,14 @@ move, decides go, runs the programme and reads the change package and collaborat
 sees readiness, signals and progress on My teams, scores a month and opens a chart with a signal and
 a PDSA cycle's note; finance records a PO and a payment and downloads the PDF, then allocates and
 refunds a credit and exports the ledger; a project lead runs the improvement project (team, aim,
-ideas and votes, PDSA cycles) and uploads a CSV with a bad row, fixes it and sees the chart change.
-Still to come: everyone's notification feed (its service does not exist yet).
+ideas and votes, PDSA cycles) and uploads a CSV with a bad row, fixes it and sees the chart change;
+a project lead whose expressions of interest were received sees the unread count in the header,
+reads a message, marks the rest read and turns a reminder off.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import date, timedelta
@@ -21,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from shared.auth import Role
 from tests.browser.conftest import Stack
 from tests.browser.console import check_page, menu, sign_in
 from tests.browser.seed import Seed, this_week, unique
@@ -563,3 +566,94 @@ def test_a_project_lead_uploads_a_csv_fixes_a_bad_row_and_sees_the_chart_change(
     expect(caption).to_contain_text(f"latest {week.isoformat()} = 40")
     expect(page.get_by_role("table", name="Signals")).to_contain_text("Improvement")
     check_page(page, "46-lead-chart-after-upload")
+
+
+def test_a_project_lead_reads_the_notification_feed_and_turns_a_reminder_off(
+    page: Any, stack: Stack, seed: Seed
+) -> None:
+    # Two expressions of interest name the same project lead: each sends "expression of interest
+    # received" to the lead's address (services/notifications/applications.py), one after the
+    # other so that the feed's order is known.
+    email = f"sam.patel.{uuid.uuid4().hex[:6]}@example.nhs.uk"
+    organisation = seed.organisation(unique("Moorside NHS Trust"))
+    cohort = seed.cohort(unique("Cohort"), start="2027-04-05")
+    lead = {"name": "Sam Patel", "email": email, "job_title": "Ward manager"}
+    teams = [unique("Oak Ward"), unique("Elm Ward")]
+    for sent, team in enumerate(teams, start=1):
+        seed.eoi(cohort["id"], organisation["id"], team, project_lead=lead)
+        seed.eventually(lambda n=sent: seed.feed(email, organisation["id"])["unread"] == n)
+
+    sign_in(
+        page,
+        stack,
+        role="team_lead",
+        name="Sam Patel",
+        organisation=organisation["name"],
+        email=email,
+    )
+    header = page.get_by_role("banner")
+    expect(header.get_by_role("link", name="Notifications (2 unread)")).to_be_visible()
+    check_page(page, "50-home-with-unread-count")
+
+    header.get_by_role("link", name="Notifications (2 unread)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Notifications"))
+    expect(page.get_by_text("You have 2 unread messages.")).to_be_visible()
+    rows = page.get_by_role("table", name="Your messages").get_by_role("row")
+    expect(rows).to_have_count(3)  # the header row and the two messages, newest first
+    expect(rows.nth(1)).to_contain_text(f"Expression of interest received: {teams[1]}")
+    expect(rows.nth(2)).to_contain_text(f"Expression of interest received: {teams[0]}")
+    expect(rows.nth(1)).to_contain_text(re.compile(r"on .* \(UK time"))
+    expect(rows.nth(1)).to_contain_text("Unread")
+    check_page(page, "51-notifications")
+
+    page.get_by_role("link", name=f"Expression of interest received: {teams[0]}").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(teams[0])
+    expect(page.get_by_text(f"received the expression of interest of {teams[0]}")).to_be_visible()
+    check_page(page, "52-notification-message")
+    page.get_by_role("button", name="Mark as read").click()
+    expect(header.get_by_role("link", name="Notifications (1 unread)")).to_be_visible()
+    expect(page.get_by_role("button", name="Mark as read")).to_have_count(0)
+
+    page.get_by_role("link", name="Back to notifications").click()
+    expect(page.get_by_text("You have 1 unread message.")).to_be_visible()
+    expect(rows.nth(2)).to_contain_text("Read")
+    page.get_by_role("button", name="Mark all as read").click()
+    expect(page.get_by_text("1 message marked as read")).to_be_visible()
+    expect(header.get_by_role("link", name="Notifications (0 unread)")).to_be_visible()
+    expect(page.get_by_text("You have no unread messages.")).to_be_visible()
+    check_page(page, "53-notifications-all-read")
+    assert seed.feed(email, organisation["id"])["unread"] == 0
+
+    page.get_by_role("link", name="Choose which messages you get").click()
+    always = page.get_by_role("list", name="Messages that are always sent")
+    expect(always).to_contain_text("Expression of interest received")
+    expect(always).to_contain_text("Invoices")
+    reminders = page.get_by_label("Reminders before a learning session")
+    expect(reminders).to_be_checked()
+    reminders.uncheck()
+    page.get_by_role("button", name="Save choices").click()
+    expect(page.get_by_text("Your choices are saved")).to_be_visible()
+    check_page(page, "54-notification-preferences")
+    claims = {"organisation_id": organisation["id"], "email": email}
+    chosen = seed.call("GET", "notifications", "/me/preferences", Role.team_lead, claims)
+    assert chosen["kinds"]["session_reminder"] is False
+    assert chosen["kinds"]["chart_signal"] is True
+    page.reload()
+    expect(page.get_by_label("Reminders before a learning session")).not_to_be_checked()
+
+    # A console that offered an essential kind (an older one, say) shows the API's refusal.
+    def offer_an_essential_kind(route: Any) -> None:
+        if route.request.method != "PUT":
+            route.continue_()
+            return
+        body = json.loads(route.request.post_data)
+        body["kinds"]["eoi_received"] = False
+        route.continue_(post_data=json.dumps(body))
+
+    page.route("**/api/notifications/me/preferences", offer_an_essential_kind)
+    page.get_by_role("button", name="Save choices").click()
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_contain_text(
+        "These messages cannot be turned off: Expression of interest received"
+    )
+    check_page(page, "55-notification-preferences-refused")

@@ -260,6 +260,7 @@ async def test_gateway_gives_the_console_its_sign_in_settings_and_a_strict_polic
         "roleMap": {"EnjoyingWork.Finance": "finance"},
         "organisationClaim": "",
         "coachClaim": "",
+        "emailClaim": "",
     }
     policy = index.headers["content-security-policy"]
     assert "script-src 'self';" in policy

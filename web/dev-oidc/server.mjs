@@ -2,7 +2,8 @@
 // oidc-provider, OpenID Certified) with a sign-in page where a developer picks a role and an
 // organisation or coach. It issues what Microsoft Entra ID issues in production: Authorization
 // Code with PKCE for the console (a public client), and RS256 JWT access tokens for the API
-// audience carrying `roles`, `org` and `coach` claims, verified by the services against /jwks.
+// audience carrying `roles`, `org`, `coach` and `email` claims, verified by the services against
+// /jwks (the notifications service keys a person's feed by the `email` claim).
 //
 //   node dev-oidc/server.mjs --port 9400 --console http://127.0.0.1:8080 \
 //        [--directory http://127.0.0.1:8001/api/enrolment] [--keys var/oidc/keys.json]
@@ -30,6 +31,10 @@ const AUDIENCE = process.env.OIDC_AUDIENCE || 'enjoying-work-api';
 const API_SCOPE = 'ewc';
 // A resource indicator must be an absolute URI; the tokens' audience is AUDIENCE.
 const RESOURCE = 'urn:enjoying-work:api';
+// The address a sign-in carries when the page's e-mail field is left empty: one per role, so a
+// developer signing in as a role always sees that role's feed.
+const defaultEmail = (role) => `${role.replace(/_/g, '.')}@example.nhs.uk`;
+const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
 
 function option(name, fallback) {
   const at = process.argv.indexOf(`--${name}`);
@@ -77,7 +82,7 @@ const accounts = accountsFile && fs.existsSync(accountsFile) ? JSON.parse(fs.rea
 
 function accountId(choice) {
   const digest = crypto.createHash('sha256')
-    .update(JSON.stringify([choice.role, choice.org || '', choice.coach || '', choice.name]))
+    .update(JSON.stringify([choice.role, choice.org || '', choice.coach || '', choice.name, choice.email]))
     .digest('hex')
     .slice(0, 8);
   const slug = choice.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'developer';
@@ -97,6 +102,7 @@ function platformClaims(id) {
   return {
     name: found.name,
     roles: [found.role],
+    ...(found.email ? { email: found.email } : {}),
     ...(found.org ? { org: found.org } : {}),
     ...(found.coach ? { coach: found.coach } : {}),
   };
@@ -120,7 +126,7 @@ function configuration() {
     jwks: { keys },
     cookies: { keys: ['enjoying-work-development-cookies'] },
     scopes: ['openid', 'profile', API_SCOPE, 'offline_access'],
-    claims: { openid: ['sub'], profile: ['name'], [API_SCOPE]: ['roles', 'org', 'coach'] },
+    claims: { openid: ['sub'], profile: ['name'], [API_SCOPE]: ['roles', 'org', 'coach', 'email'] },
     pkce: { required: () => true },
     ttl: { AccessToken: 3600, IdToken: 3600, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
     async findAccount(_ctx, sub) {
@@ -145,7 +151,7 @@ function configuration() {
         accountId: ctx.oidc.session.accountId,
       });
       grant.addOIDCScope(`openid profile ${API_SCOPE} offline_access`);
-      grant.addOIDCClaims(['name', 'roles', 'org', 'coach']);
+      grant.addOIDCClaims(['name', 'roles', 'org', 'coach', 'email']);
       grant.addResourceScope(RESOURCE, API_SCOPE);
       await grant.save();
       return grant;
@@ -262,10 +268,24 @@ with their organisation's account (for example NHSmail through Microsoft Entra I
   <input id="name" name="name" autocomplete="name" value="Alex Morgan" required>
   <label for="role">Role</label>
   <select id="role" name="role">${roles}</select>
+  <label for="email">Email address <span class="hint">The notification feed shows what is sent to this
+  address (it follows the choice above until you type one)</span></label>
+  <input id="email" name="email" type="email" autocomplete="email" value="${escape(defaultEmail(ROLES[0][0]))}">
   ${picker('org', 'Organisation', 'for a project lead', organisations)}
   ${picker('coach', 'Coach', 'for a QI coach', coaches)}
   <button type="submit">Sign in</button>
-</form>`);
+</form>
+<script>
+// The e-mail follows the role until the developer types one of their own.
+(() => {
+  const role = document.getElementById('role');
+  const email = document.getElementById('email');
+  const byRole = (value) => value.replace(/_/g, '.') + '@example.nhs.uk';
+  let typed = false;
+  email.addEventListener('input', () => { typed = true; });
+  role.addEventListener('change', () => { if (!typed) email.value = byRole(role.value); });
+})();
+</script>`);
 }
 
 async function readForm(req) {
@@ -295,12 +315,13 @@ async function interaction(req, res, uid, action) {
     const org = (form.get('org') || '').trim();
     const coach = (form.get('coach') || '').trim();
     const name = (form.get('name') || '').trim() || 'Developer';
-    if (!ROLES.some(([r]) => r === role) || (org && !UUID.test(org)) || (coach && !UUID.test(coach))) {
+    const email = (form.get('email') || '').trim().toLowerCase() || (role ? defaultEmail(role) : '');
+    if (!ROLES.some(([r]) => r === role) || (org && !UUID.test(org)) || (coach && !UUID.test(coach)) || !EMAIL.test(email)) {
       res.writeHead(400, { 'Content-Type': 'text/html; charset=utf-8' });
-      res.end(page('Sign in', '<h1>Check your choices</h1><p>Pick a role; organisation and coach must be ids.</p>'));
+      res.end(page('Sign in', '<h1>Check your choices</h1><p>Pick a role; organisation and coach must be ids; the email address must be one.</p>'));
       return;
     }
-    const id = accountId({ role, org: org || undefined, coach: coach || undefined, name });
+    const id = accountId({ role, org: org || undefined, coach: coach || undefined, name, email });
     await provider.interactionFinished(req, res, { login: { accountId: id } }, { mergeWithLastSubmission: false });
     return;
   }

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Route, Routes, useNavigate } from 'react-router';
 import { useAuth } from './auth/AuthProvider';
-import { ROLE_NAMES, type Role } from './auth/roles';
+import { ROLE_NAMES, ROLES, type Role } from './auth/roles';
 import { Button, Heading, Loading } from './components/nhs';
 import { Layout } from './components/Layout';
+import { UnreadProvider } from './components/Unread';
 import { useTitle } from './components/useData';
 import { Home } from './pages/Home';
 import { Apply, ApplyToCohort } from './pages/Apply';
@@ -28,6 +29,9 @@ import { ProformaList } from './pages/finance/ProformaList';
 import { CreditNoteList } from './pages/finance/CreditNoteList';
 import { OverdueList } from './pages/finance/OverdueList';
 import { CreditNotePage, LedgerPage } from './pages/finance/CreditNotePage';
+import { FeedPage } from './pages/notifications/FeedPage';
+import { MessagePage } from './pages/notifications/MessagePage';
+import { PreferencesPage } from './pages/notifications/PreferencesPage';
 
 /** A page for some roles only; others are asked to sign in or told it is not for them. */
 function Only({ roles, children }: { roles: Role[]; children: ReactNode }) {
@@ -97,9 +101,11 @@ const COORDINATORS: Role[] = ['coordinator'];
 const TEAM_READERS: Role[] = ['coordinator', 'coach', 'team_lead'];
 const MONEY: Role[] = ['finance', 'coordinator'];
 const INVOICE_READERS: Role[] = ['finance', 'coordinator', 'team_lead'];
+const EVERYONE: Role[] = [...ROLES];
 
 export function App() {
   return (
+    <UnreadProvider>
     <Layout>
       <Routes>
         <Route path="/" element={<Home />} />
@@ -131,8 +137,12 @@ export function App() {
         <Route path="/credit-notes/:creditNoteId" element={<Only roles={MONEY}><CreditNotePage /></Only>} />
         <Route path="/ledger" element={<Only roles={['finance']}><LedgerPage /></Only>} />
         <Route path="/overdue" element={<Only roles={MONEY}><OverdueList /></Only>} />
+        <Route path="/notifications" element={<Only roles={EVERYONE}><FeedPage /></Only>} />
+        <Route path="/notifications/preferences" element={<Only roles={EVERYONE}><PreferencesPage /></Only>} />
+        <Route path="/notifications/:messageId" element={<Only roles={EVERYONE}><MessagePage /></Only>} />
         <Route path="*" element={<NotFound />} />
       </Routes>
     </Layout>
+    </UnreadProvider>
   );
 }

@@ -11,6 +11,7 @@ export interface ConsoleConfig {
   roleMap: Record<string, string>;
   organisationClaim: string;
   coachClaim: string;
+  emailClaim: string;
 }
 
 const DEFAULTS: Omit<ConsoleConfig, 'authority'> = {
@@ -20,6 +21,7 @@ const DEFAULTS: Omit<ConsoleConfig, 'authority'> = {
   roleMap: {},
   organisationClaim: 'org',
   coachClaim: 'coach',
+  emailClaim: 'email',
 };
 
 export async function loadConfig(): Promise<ConsoleConfig> {

@@ -18,6 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from shared import oidc
+from shared.settings import ServiceSettings
 from tests.oidc_flow import AUDIENCE, CLIENT_ID, DevProvider, dev_provider
 from tests.support import NatsServer, run_service
 
@@ -58,6 +59,24 @@ async def test_pkce_is_required_and_the_token_names_the_chosen_role(
     assert claims["iss"] == provider.issuer
     assert claims["roles"] == ["team_lead"]
     assert claims["org"] == organisation
+    # The address the notifications feed is keyed by: the role's own when left empty.
+    assert claims["email"] == "team.lead@example.nhs.uk"
+
+
+async def test_the_token_carries_the_email_address_typed_on_the_sign_in_page(
+    provider: DevProvider,
+) -> None:
+    answer = await asyncio.to_thread(
+        provider.sign_in, "finance", email="Sam.Finance@Example.NHS.uk"
+    )
+    for token in (answer["access_token"], answer["id_token"]):
+        claims = jwt.decode(token, options={"verify_signature": False})
+        assert claims["email"] == "sam.finance@example.nhs.uk"
+    settings = ServiceSettings(service_name="test")
+    principal = oidc.principal_from_claims(
+        settings, jwt.decode(answer["access_token"], options={"verify_signature": False})
+    )
+    assert principal.email == "sam.finance@example.nhs.uk"
 
 
 async def test_a_service_accepts_the_providers_tokens_across_a_key_rotation(

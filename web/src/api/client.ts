@@ -5,6 +5,7 @@ import type { paths as BillingPaths } from './generated/billing';
 import type { paths as EnrolmentPaths } from './generated/enrolment';
 import type { paths as ImprovementPaths } from './generated/improvement';
 import type { paths as MeasurementPaths } from './generated/measurement';
+import type { paths as NotificationsPaths } from './generated/notifications';
 import type { paths as SessionsPaths } from './generated/sessions';
 
 let tokenSource: () => string | null = () => null;
@@ -37,6 +38,7 @@ export const measurement = client<MeasurementPaths>();
 export const sessions = client<SessionsPaths>();
 export const billing = client<BillingPaths>();
 export const improvement = client<ImprovementPaths>();
+export const notifications = client<NotificationsPaths>();
 
 /** RFC 9457 problem details, as every service answers errors. */
 export interface Problem {

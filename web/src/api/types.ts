@@ -3,6 +3,7 @@ import type { components as B } from './generated/billing';
 import type { components as E } from './generated/enrolment';
 import type { components as I } from './generated/improvement';
 import type { components as M } from './generated/measurement';
+import type { components as N } from './generated/notifications';
 import type { components as S } from './generated/sessions';
 
 export type Cohort = E['schemas']['CohortOut'];
@@ -44,3 +45,7 @@ export type ChangeIdea = I['schemas']['ChangeIdeaOut'];
 export type Cycle = I['schemas']['CycleOut'];
 export type Readiness = I['schemas']['ReadinessOut'];
 export type TeamProgress = I['schemas']['TeamProgressOut'];
+
+export type Feed = N['schemas']['FeedOut'];
+export type Message = N['schemas']['MessageOut'];
+export type Kind = N['schemas']['Kind'];

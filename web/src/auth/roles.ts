@@ -19,6 +19,8 @@ export interface Person {
   role: Role | null;
   organisationId: string | null;
   coachId: string | null;
+  /** The address the person's notification feed is keyed by (the services read the same claim). */
+  email: string | null;
 }
 
 function payload(token: string): Record<string, unknown> {
@@ -55,5 +57,6 @@ export function personFromToken(
     role: ROLES.find((r) => mapped.has(r)) ?? null,
     organisationId: text(config.organisationClaim),
     coachId: text(config.coachClaim),
+    email: text(config.emailClaim),
   };
 }

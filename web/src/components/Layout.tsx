@@ -2,8 +2,9 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { Link, NavLink, useLocation } from 'react-router';
 import { useAuth } from '../auth/AuthProvider';
 import { ROLE_NAMES, type Role } from '../auth/roles';
+import { unreadText, useUnread } from './Unread';
 
-// What each role finds in the menu; later pages (improvement, notifications, reports) join here.
+// What each role finds in the menu; everyone signed in also has Notifications in the header.
 export const MENUS: Record<Role, { to: string; text: string }[]> = {
   coordinator: [
     { to: '/cohorts', text: 'Cohorts' },
@@ -34,6 +35,7 @@ const LOGO_PATH =
 
 export function Layout({ children }: { children: ReactNode }) {
   const { person, signIn, signOut } = useAuth();
+  const unread = useUnread();
   const location = useLocation();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
@@ -67,6 +69,11 @@ export function Layout({ children }: { children: ReactNode }) {
                   <li className="nhsuk-header__account-item">
                     {person.name}
                     {person.role ? ` (${ROLE_NAMES[person.role]})` : ''}
+                  </li>
+                  <li className="nhsuk-header__account-item">
+                    <NavLink className="nhsuk-header__account-link" to="/notifications" end>
+                      {unreadText(unread.count)}
+                    </NavLink>
                   </li>
                   <li className="nhsuk-header__account-item">
                     <button className="nhsuk-header__account-button" type="button" onClick={() => void signOut()}>

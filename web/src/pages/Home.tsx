@@ -31,6 +31,9 @@ export function Home() {
               {DESCRIPTIONS[item.to]}
             </Card>
           ))}
+          <Card title="Notifications" to="/notifications">
+            Messages sent to you, newest first: read them and choose which you get by email.
+          </Card>
         </ul>
       </>
     );

@@ -50,7 +50,7 @@ export function FeedPage() {
       <p className="nhsuk-body-l">{unreadSentence(feed.data.unread)}</p>
       {person?.email ? (
         <p className="nhsuk-body">
-          These are the messages sent to {person.email}, newest first. E-mailed messages appear here too.
+          These are the messages sent to {person.email}, newest first. Everything e-mailed to you appears here too.
         </p>
       ) : (
         <p className="nhsuk-body">

@@ -5,6 +5,7 @@ screenshot in docs/console/."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from tests.browser.conftest import SCREENSHOTS, Stack
@@ -13,6 +14,7 @@ from tests.support import ROOT
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.0, 2.1 and 2.2 A and AA rules, as the issue asks (AA).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+UNREAD = re.compile(r"^Notifications \(\d+ unread\)$")
 
 
 def sign_in(
@@ -42,6 +44,9 @@ def sign_in(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{stack.console}/**")
     page.get_by_role("button", name="Sign out").wait_for()
+    # Everyone signed in has the unread count in the header, as text.
+    unread = page.get_by_role("banner").get_by_role("link", name=UNREAD)
+    unread.wait_for()
 
 
 def check_page(page: Any, name: str) -> None:

@@ -334,6 +334,10 @@ def test_a_coach_opens_a_chart_with_a_signal_and_a_pdsa_cycle(
     expect(page.get_by_role("table", name="Notes on the chart")).to_contain_text("thank-you cards")
     check_page(page, "22-coach-chart")
 
+    # Signed in as the coach picked, the coach's feed is the one their alerts go to.
+    page.get_by_role("banner").get_by_role("link", name=re.compile("^Notifications")).click()
+    expect(page.get_by_text(f"messages sent to {world['coach']['email']}")).to_be_visible()
+
 
 def test_finance_records_a_po_and_a_payment_and_downloads_the_pdf(
     page: Any, stack: Stack, seed: Seed

@@ -250,7 +250,10 @@ function picker(name, label, hint, items) {
     return `<label for="${name}">${label} <span class="hint">${hint} (an id)</span></label>
       <input id="${name}" name="${name}" autocomplete="off">`;
   }
-  const choices = items.map((item) => `<option value="${escape(item.id)}">${escape(item.name)}</option>`).join('');
+  // A coach's address rides along, so that picking a coach signs in with that coach's feed.
+  const choices = items
+    .map((item) => `<option value="${escape(item.id)}"${item.email ? ` data-email="${escape(item.email)}"` : ''}>${escape(item.name)}</option>`)
+    .join('');
   return `<label for="${name}">${label} <span class="hint">${hint}</span></label>
     <select id="${name}" name="${name}"><option value="">None</option>${choices}</select>`;
 }
@@ -268,24 +271,40 @@ with their organisation's account (for example NHSmail through Microsoft Entra I
   <input id="name" name="name" autocomplete="name" value="Alex Morgan" required>
   <label for="role">Role</label>
   <select id="role" name="role">${roles}</select>
-  <label for="email">Email address <span class="hint">The notification feed shows what is sent to this
-  address (it follows the choice above until you type one)</span></label>
-  <input id="email" name="email" type="email" autocomplete="email" value="${escape(defaultEmail(ROLES[0][0]))}">
   ${picker('org', 'Organisation', 'for a project lead', organisations)}
   ${picker('coach', 'Coach', 'for a QI coach', coaches)}
+  <label for="email">Email address <span class="hint">The notification feed shows what is sent to this
+  address (it follows the choices above until you type one)</span></label>
+  <input id="email" name="email" type="email" autocomplete="email" value="${escape(defaultEmail(ROLES[0][0]))}">
   <button type="submit">Sign in</button>
 </form>
 <script>
-// The e-mail follows the role until the developer types one of their own.
+// The e-mail follows the role, or the coach picked, until the developer types one of their own.
 (() => {
   const role = document.getElementById('role');
+  const coach = document.getElementById('coach');
   const email = document.getElementById('email');
   const byRole = (value) => value.replace(/_/g, '.') + '@example.nhs.uk';
   let typed = false;
+  const follow = () => {
+    if (typed) return;
+    const picked = coach && coach.selectedOptions ? coach.selectedOptions[0] : null;
+    email.value = (picked && picked.dataset.email) || byRole(role.value);
+  };
   email.addEventListener('input', () => { typed = true; });
-  role.addEventListener('change', () => { if (!typed) email.value = byRole(role.value); });
+  role.addEventListener('change', follow);
+  if (coach) coach.addEventListener('change', follow);
 })();
 </script>`);
+}
+
+// Left empty: the coach's own address when a coach was picked, else the role's.
+async function emailByDefault(role, coach) {
+  if (coach) {
+    const found = (await listDirectory('coaches'))?.find((item) => item.id === coach);
+    if (found?.email) return found.email.toLowerCase();
+  }
+  return role ? defaultEmail(role) : '';
 }
 
 async function readForm(req) {
@@ -315,7 +334,7 @@ async function interaction(req, res, uid, action) {
     const org = (form.get('org') || '').trim();
     const coach = (form.get('coach') || '').trim();
     const name = (form.get('name') || '').trim() || 'Developer';
-    const email = (form.get('email') || '').trim().toLowerCase() || (role ? defaultEmail(role) : '');
+    const email = (form.get('email') || '').trim().toLowerCase() || (await emailByDefault(role, coach));
     if (!ROLES.some(([r]) => r === role) || (org && !UUID.test(org)) || (coach && !UUID.test(coach)) || !EMAIL.test(email)) {
       res.writeHead(400, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end(page('Sign in', '<h1>Check your choices</h1><p>Pick a role; organisation and coach must be ids; the email address must be one.</p>'));

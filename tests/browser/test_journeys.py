@@ -615,6 +615,7 @@ def test_a_project_lead_reads_the_notification_feed_and_turns_a_reminder_off(
     expect(page.get_by_text(f"received the expression of interest of {teams[0]}")).to_be_visible()
     check_page(page, "52-notification-message")
     page.get_by_role("button", name="Mark as read").click()
+    expect(page.get_by_role("alert").filter(has_text="Marked as read")).to_be_focused()
     expect(header.get_by_role("link", name="Notifications (1 unread)")).to_be_visible()
     expect(page.get_by_role("button", name="Mark as read")).to_have_count(0)
 

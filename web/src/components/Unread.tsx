@@ -1,5 +1,6 @@
 // The signed-in person's unread count, shown in the header on every page. Read again on each
-// navigation and whenever a page marks messages read, so the header never lags the feed.
+// navigation, whenever a page marks messages read (so the header never lags the feed), and
+// every minute.
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { useLocation } from 'react-router';
 import { notifications, unwrap } from '../api/client';
@@ -10,6 +11,8 @@ interface Unread {
   count: number | null;
   refresh: () => void;
 }
+
+const POLL_MS = 60_000;
 
 const UnreadContext = createContext<Unread>({ count: null, refresh: () => undefined });
 
@@ -39,8 +42,11 @@ export function UnreadProvider({ children }: { children: ReactNode }) {
       }
     };
     void load();
+    // A message may arrive while the person stays on one page.
+    const timer = window.setInterval(() => void load(), POLL_MS);
     return () => {
       live = false;
+      window.clearInterval(timer);
     };
   }, [subject, pathname, round]);
   return <UnreadContext.Provider value={{ count, refresh }}>{children}</UnreadContext.Provider>;

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useParams } from 'react-router';
 import { notifications, unwrap, type Problem } from '../../api/client';
-import { BackLink, Button, ErrorSummary, Failure, Heading, Loading, SummaryList, Tag, asProblem } from '../../components/nhs';
+import { BackLink, Button, ErrorSummary, Failure, Heading, Loading, SuccessBanner, SummaryList, Tag, asProblem } from '../../components/nhs';
 import { useUnread } from '../../components/Unread';
 import { useData, useTitle } from '../../components/useData';
 import { ukDateTime } from '../../format';
@@ -18,6 +18,7 @@ export function MessagePage() {
   );
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
+  const [marked, setMarked] = useState(false);
   useTitle(message.data ? message.data.subject : 'Message');
   if (message.error !== undefined) return <Failure error={message.error} />;
   if (!message.data) return <Loading what="the message" />;
@@ -28,6 +29,7 @@ export function MessagePage() {
     setProblem(null);
     try {
       unwrap(await notifications.POST('/api/notifications/me/{message_id}/read', { params: { path: { message_id: messageId } } }));
+      setMarked(true); // the button goes; the banner takes the focus and says what happened
       message.reload();
       unread.refresh();
     } catch (error) {
@@ -40,6 +42,7 @@ export function MessagePage() {
   return (
     <>
       <BackLink to="/notifications">Back to notifications</BackLink>
+      {marked && <SuccessBanner title="Marked as read" />}
       <ErrorSummary problem={problem} />
       <Heading caption={KIND_NAMES[shown.kind]}>{shown.subject}</Heading>
       <SummaryList

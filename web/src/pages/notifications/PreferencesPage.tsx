@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { notifications, unwrap, type Problem } from '../../api/client';
 import type { Kind } from '../../api/types';
+import { useAuth } from '../../auth/AuthProvider';
 import { BackLink, Button, ErrorSummary, Failure, Heading, Loading, SuccessBanner, asProblem } from '../../components/nhs';
 import { useData, useTitle } from '../../components/useData';
 import { KINDS, KIND_NAMES } from './kinds';
@@ -19,6 +20,7 @@ function inPlainWords(problem: Problem): Problem {
  * listed as always sent (the API refuses to turn them off, and its message is shown if it does). */
 export function PreferencesPage() {
   useTitle('Choose which messages you get');
+  const { person } = useAuth();
   const loaded = useData(async () => unwrap(await notifications.GET('/api/notifications/me/preferences')), []);
   const [chosen, setChosen] = useState<Record<string, boolean>>({});
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -58,6 +60,12 @@ export function PreferencesPage() {
         Turning a kind off stops its emails. You will still find those messages in your{' '}
         <Link to="/notifications">notifications</Link>.
       </p>
+      {!person?.email ? (
+        <p className="nhsuk-body">
+          Your sign-in carries no email address, so there is nothing to choose. Ask your organisation
+          to add one to your account.
+        </p>
+      ) : (
       <form onSubmit={(event) => void save(event)} noValidate>
         <div className="nhsuk-form-group">
           <fieldset className="nhsuk-fieldset" aria-describedby="optional-hint">
@@ -86,6 +94,7 @@ export function PreferencesPage() {
         </div>
         <Button type="submit" disabled={busy}>Save choices</Button>
       </form>
+      )}
       <h2 className="nhsuk-heading-m">Always sent</h2>
       <p className="nhsuk-body">
         These cannot be turned off: they are about your application, your invoices, or sessions you

@@ -122,7 +122,11 @@ async def test_preferences_and_unsubscribe_links_leave_essential_messages_alone(
     )
     await publish_event(nats, disengaged)
     [alert] = await one(mailbox, team.coach, "team_disengaged")
-    assert ("chart_signal", "suppressed", 0) in await deliveries(notifications, team.coach)
+
+    async def suppressed() -> bool:  # (the signal comes on another stream)
+        return ("chart_signal", "suppressed", 0) in await deliveries(notifications, team.coach)
+
+    await eventually(suppressed, timeout=10)
     assert [m for m in mailbox.to(team.coach) if mailbox.kind(m) == "chart_signal"] == []
     feed = (await client.get("/api/notifications/me", headers=coach)).json()
     assert {item["kind"] for item in feed["items"]} == {"chart_signal", "team_disengaged"}

@@ -317,6 +317,11 @@ async def test_retention_blanks_the_bodies_of_old_sent_messages(
     team = People()
     await publish_event(notifications.settings.nats_url, team.eoi())
     await one(mailbox, team.lead, "eoi_received")
+
+    async def sent() -> bool:  # the worker marks it sent when its round commits
+        return await deliveries(notifications, team.lead) == [("eoi_received", "sent", 1)]
+
+    await eventually(sent, timeout=10)
     later = MovableClock(soon(0) + timedelta(days=notifications.settings.retention_days + 1))  # type: ignore[attr-defined]
     async with notifications.app.state.database.transaction() as session:
         await remove_old_bodies(

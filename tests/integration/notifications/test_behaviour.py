@@ -334,3 +334,31 @@ async def test_retention_blanks_the_bodies_of_old_sent_messages(
         assert message.body_text == "" and message.body_html == ""
         assert message.bodies_removed_at is not None
         assert team.team_name in message.subject  # the fact stays
+
+
+async def test_an_smtp_outage_however_long_never_dead_letters_a_message(
+    notifications: RunningService,
+) -> None:
+    """Attempts are used up by refusals only: a server that cannot be reached makes messages
+    wait, even past the last attempt (here: one)."""
+    from services.notifications.delivery import deliver_messages
+    from tests.support import free_port
+
+    team = People()
+    later = MovableClock(soon(400))  # due then: the running worker leaves it alone
+    async with notifications.app.state.database.transaction() as session:
+        await notify(
+            session,
+            settings=notifications.settings,  # type: ignore[arg-type]
+            event_key=str(uuid.uuid4()),
+            kind=Kind.eoi_received,
+            recipients=[Recipient(team.lead)],
+            values={"team_name": "x", "organisation_name": None, "cohort_name": None},
+            now=later.now(),
+        )
+    away = notifications.settings.model_copy(update={"smtp_port": free_port(), "max_attempts": 1})
+    for _ in range(3):
+        later.advance(timedelta(hours=2))
+        async with notifications.app.state.database.transaction() as session:
+            await deliver_messages(session, context=ServiceContext(settings=away, clock=later))  # type: ignore[arg-type]
+    assert await deliveries(notifications, team.lead) == [("eoi_received", "pending", 3)]

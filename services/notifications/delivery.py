@@ -99,10 +99,14 @@ def _failed(
     outcome: Outcome,
     error: str,
     now: datetime,
+    server_away: bool = False,
 ) -> None:
+    """Record a failed attempt. While the server is away (no connection) a message only waits:
+    an outage, however long, never uses up its attempts; refusals do."""
     delivery.attempts += 1
     delivery.last_error = error[:2000]
-    if outcome is Outcome.dead or delivery.attempts >= settings.max_attempts:
+    used_up = not server_away and delivery.attempts >= settings.max_attempts
+    if outcome is Outcome.dead or used_up:
         delivery.status = "dead"
         log.warning("message %s dead-lettered: %s", delivery.message_id, error)
         return
@@ -155,10 +159,25 @@ async def _send_all(
                 await smtp.send_message(email_of(message, settings, now=now, attachment=pdf))
             except (aiosmtplib.SMTPException, OSError) as exc:
                 code, error = _refusal(exc)
-                _failed(delivery, settings, outcome=outcome_of_reply(code), error=error, now=now)
-                if code is None:  # the connection is gone: the rest wait for the next round
+                away = code is None  # the connection is gone: the rest wait for the next round
+                _failed(
+                    delivery,
+                    settings,
+                    outcome=outcome_of_reply(code),
+                    error=error,
+                    now=now,
+                    server_away=away,
+                )
+                if away:
                     for later, _message in due[index + 1 :]:
-                        _failed(later, settings, outcome=Outcome.retry, error=error, now=now)
+                        _failed(
+                            later,
+                            settings,
+                            outcome=Outcome.retry,
+                            error=error,
+                            now=now,
+                            server_away=True,
+                        )
                     return
                 continue
             delivery.status, delivery.sent_at, delivery.last_error = "sent", now, None
@@ -178,7 +197,9 @@ async def deliver_messages(
     except (aiosmtplib.SMTPException, OSError) as exc:
         _code, error = _refusal(exc)
         for delivery, _message in due:
-            _failed(delivery, settings, outcome=Outcome.retry, error=error, now=now)
+            _failed(
+                delivery, settings, outcome=Outcome.retry, error=error, now=now, server_away=True
+            )
         log.info("SMTP server unavailable (%s); %d messages wait", error, len(due))
         return
     try:

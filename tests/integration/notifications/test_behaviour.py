@@ -122,7 +122,11 @@ async def test_preferences_and_unsubscribe_links_leave_essential_messages_alone(
     )
     await publish_event(nats, disengaged)
     [alert] = await one(mailbox, team.coach, "team_disengaged")
-    assert ("chart_signal", "suppressed", 0) in await deliveries(notifications, team.coach)
+
+    async def suppressed() -> bool:  # (the signal comes on another stream)
+        return ("chart_signal", "suppressed", 0) in await deliveries(notifications, team.coach)
+
+    await eventually(suppressed, timeout=10)
     assert [m for m in mailbox.to(team.coach) if mailbox.kind(m) == "chart_signal"] == []
     feed = (await client.get("/api/notifications/me", headers=coach)).json()
     assert {item["kind"] for item in feed["items"]} == {"chart_signal", "team_disengaged"}
@@ -313,6 +317,11 @@ async def test_retention_blanks_the_bodies_of_old_sent_messages(
     team = People()
     await publish_event(notifications.settings.nats_url, team.eoi())
     await one(mailbox, team.lead, "eoi_received")
+
+    async def sent() -> bool:  # the worker marks it sent when its round commits
+        return await deliveries(notifications, team.lead) == [("eoi_received", "sent", 1)]
+
+    await eventually(sent, timeout=10)
     later = MovableClock(soon(0) + timedelta(days=notifications.settings.retention_days + 1))  # type: ignore[attr-defined]
     async with notifications.app.state.database.transaction() as session:
         await remove_old_bodies(
@@ -325,3 +334,31 @@ async def test_retention_blanks_the_bodies_of_old_sent_messages(
         assert message.body_text == "" and message.body_html == ""
         assert message.bodies_removed_at is not None
         assert team.team_name in message.subject  # the fact stays
+
+
+async def test_an_smtp_outage_however_long_never_dead_letters_a_message(
+    notifications: RunningService,
+) -> None:
+    """Attempts are used up by refusals only: a server that cannot be reached makes messages
+    wait, even past the last attempt (here: one)."""
+    from services.notifications.delivery import deliver_messages
+    from tests.support import free_port
+
+    team = People()
+    later = MovableClock(soon(400))  # due then: the running worker leaves it alone
+    async with notifications.app.state.database.transaction() as session:
+        await notify(
+            session,
+            settings=notifications.settings,  # type: ignore[arg-type]
+            event_key=str(uuid.uuid4()),
+            kind=Kind.eoi_received,
+            recipients=[Recipient(team.lead)],
+            values={"team_name": "x", "organisation_name": None, "cohort_name": None},
+            now=later.now(),
+        )
+    away = notifications.settings.model_copy(update={"smtp_port": free_port(), "max_attempts": 1})
+    for _ in range(3):
+        later.advance(timedelta(hours=2))
+        async with notifications.app.state.database.transaction() as session:
+            await deliver_messages(session, context=ServiceContext(settings=away, clock=later))  # type: ignore[arg-type]
+    assert await deliveries(notifications, team.lead) == [("eoi_received", "pending", 3)]

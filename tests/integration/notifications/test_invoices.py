@@ -25,15 +25,20 @@ async def billing_url(module_nats: NatsServer) -> AsyncIterator[str]:
         port = free_port()
         server = uvicorn.Server(
             uvicorn.Config(
-                billing.app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+                billing.app,
+                host="127.0.0.1",
+                port=port,
+                lifespan="off",
+                log_level="warning",
+                timeout_graceful_shutdown=2,
             )
         )
         task = asyncio.create_task(server.serve())
         while not server.started:
             await asyncio.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
-        server.should_exit = True
-        await task
+        server.should_exit = server.force_exit = True
+        await asyncio.wait_for(task, timeout=15)
 
 
 @pytest.fixture(scope="module")

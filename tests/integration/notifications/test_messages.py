@@ -235,10 +235,14 @@ async def test_coaches_hear_of_disengagement_signals_and_lapses(
         subject=f"{team.team_name} has missed two learning sets",
         text=["missed two learning sets in a row"],
     )
-    assert any(
-        mailbox.kind(r) == "team_disengaged" and team.team_name in r.text
-        for r in mailbox.to("coordinators@example.org")
-    )
+
+    async def to_coordinators() -> bool:
+        return any(
+            mailbox.kind(r) == "team_disengaged" and team.team_name in r.text
+            for r in mailbox.to("coordinators@example.org")
+        )
+
+    await eventually(to_coordinators, timeout=10)
     await publish_event(
         nats,
         SignalDetected(
@@ -368,19 +372,16 @@ async def test_overdue_invoices_are_chased_until_settled(
             }
         ),
     )
+    # A later event of the same stream (billing's), delivered: the one before it was handled too.
+    marker = People()
     await publish_event(
         nats,
-        SignalDetected(
-            team_id=uuid.uuid4(),
-            measure_key="x",
-            rule="trend",
-            signal_class="concern",
-            periods=[],
-            detected_at=soon(0),
+        overdue.model_copy(
+            update={"invoice_id": uuid.uuid4(), "accounts_payable_email": marker.payable}
         ),
     )
-    # A later event of the same stream handled: the overdue one was too, and sent nothing.
-    await eventually(lambda: _handled(notifications, "EWC-2027-00043"), timeout=10)
+    await one(mailbox, marker.payable, "invoice_overdue", count=2)
+    assert await _handled(notifications, "EWC-2027-00043")
     assert mailbox.to(settled.payable) == []
 
 

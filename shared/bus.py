@@ -324,7 +324,7 @@ class Pull:
     ``next_batch`` returns as soon as the first event arrives, with whatever else has arrived by
     then; it never waits for JetStream to end the request. (A batch fetch in nats-py waits for
     the server's end-of-request status after the first event, and the server sometimes sends it
-    only when the *next* event arrives: at 10 events/s one batch in fifty or so waited the
+    only when the *next* event arrives: at 10 events/s a batch now and then waited the
     100 ms to the next event.) The request stays open until it has delivered its batch, or
     ends; events it delivers meanwhile wait here (``held``), and the next call takes them
     without a round trip.

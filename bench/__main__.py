@@ -188,6 +188,10 @@ async def run_services(args: argparse.Namespace, log_dir: Path) -> dict[str, Any
                 duration=10 if quick else 60,
                 saturation_seconds=5 if quick else 10,
                 connections=16,
+                database_urls={
+                    name: databases.sqlalchemy_url(name) for name in ("enrolment", "measurement")
+                },
+                pool_size=service_pool_size(),
             )
             results["service_rss_mb"] = {
                 name: service.rss_mb() for name, service in services.items()
@@ -198,6 +202,15 @@ async def run_services(args: argparse.Namespace, log_dir: Path) -> dict[str, Any
             nats_server.stop()
             await databases.drop()
     return results
+
+
+def service_pool_size() -> int:
+    """The most connections a service's requests hold (its settings' defaults, pool and
+    overflow, kept open once opened): the SQL floor's pool size."""
+    from shared.settings import ServiceSettings
+
+    settings = ServiceSettings()
+    return settings.db_pool_size + settings.db_max_overflow
 
 
 def run_other_benchmarks(output: Path) -> list[dict[str, Any]]:

@@ -23,8 +23,9 @@ import asyncpg
 import httpx
 import orjson
 
+from bench import sql_floor
 from bench.seed import coordinator_headers, plan_swemwbs
-from bench.stack import ROOT, free_port, stop_process, wait_for_port
+from bench.stack import ROOT, free_port, plain_dsn, stop_process, wait_for_port
 from bench.stats import summary
 
 BATCH_ROWS = 5_000
@@ -158,9 +159,9 @@ async def find_chart(
     return None, "no chart endpoint could be used: " + "; ".join(refused)
 
 
-def _start_bare(port: int) -> subprocess.Popen[bytes]:
+def _start_bare(port: int, *floor: str) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.bare_app", str(port)],
+        [sys.executable, "-m", "bench.bare_app", str(port), *floor],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -184,6 +185,8 @@ async def api_latency(
     light_duration: float,
     saturation_seconds: float,
     connections: int,
+    database_urls: dict[str, str],
+    pool_size: int,
 ) -> dict[str, Any]:
     headers = coordinator_headers()
     notes: list[str] = []
@@ -283,6 +286,26 @@ async def api_latency(
         ]
         if chart_url is not None:
             endpoints.append(("chart", measurement_url, [chart_url]))
+
+        # --- the floor of each read: the same SQL through asyncpg, bare Starlette ------------
+        for name, _base_url, paths in endpoints:
+            service = "enrolment" if name == "team" else "measurement"
+            vary = paths[0].rstrip("/").rsplit("/", 1)[-1] if name == "team" else ""
+            results[f"{name}_sql_floor"] = await _sql_floor(
+                name=name,
+                service=service,
+                database_url=database_urls[service],
+                pool_size=pool_size,
+                sample_path=paths[0],
+                floor_paths=[f"/sql/{name}/{p.rstrip('/').rsplit('/', 1)[-1]}" for p in paths]
+                if vary
+                else [f"/sql/{name}"],
+                vary=vary,
+                headers=headers,
+                workdir=workdir,
+                seconds=saturation_seconds,
+                connections=connections,
+            )
         batch_files = iter(range(10_000))
         all_bodies = bodies if ingest_cfg is not None else []
         # The platform's own cost per request: the service's /healthz (middleware, no DB).
@@ -354,3 +377,50 @@ async def api_latency(
             if ingest_cfg is not None:
                 results[f"{name}_ingest"] = condense(answers[1])
     return results
+
+
+async def _sql_floor(
+    *,
+    name: str,
+    service: str,
+    database_url: str,
+    pool_size: int,
+    sample_path: str,
+    floor_paths: list[str],
+    vary: str,
+    headers: dict[str, str],
+    workdir: Path,
+    seconds: float,
+    connections: int,
+) -> dict[str, Any]:
+    """Saturation of a bare Starlette endpoint running the SQL ``sample_path`` runs in the
+    service (captured from the service's own code), through asyncpg on the same database."""
+    statements_path = workdir / f"{name}-statements.json"
+    statements, _ = await sql_floor.capture(
+        service=service,
+        database_url=database_url,
+        path=sample_path,
+        headers=headers,
+        output=statements_path,
+        vary=vary,
+    )
+    port = free_port()
+    bare = _start_bare(port, plain_dsn(database_url), str(pool_size), f"{name}={statements_path}")
+    try:
+        result = condense(
+            await run_loadgen(
+                {
+                    "base_url": f"http://127.0.0.1:{port}",
+                    "paths": floor_paths,
+                    "mode": "saturate",
+                    "duration": seconds,
+                    "connections": connections,
+                },
+                workdir,
+                f"{name}-sql-floor",
+            )
+        )
+    finally:
+        stop_process(bare)
+    result["statements"] = [sql for sql, _params in statements]
+    return result

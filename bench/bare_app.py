@@ -1,18 +1,32 @@
-"""The floor for API throughput: a bare Starlette JSON endpoint served by uvicorn with exactly the
+"""The floors for API throughput: bare Starlette endpoints served by uvicorn with exactly the
 settings of ``shared.serve`` (uvloop and httptools when installed, no access log, proxy headers).
 
-``python -m bench.bare_app PORT``; ``GET /team`` answers a JSON body shaped like a team.
+``python -m bench.bare_app PORT [DSN POOL_SIZE NAME=STATEMENTS.json ...]``:
+
+- ``GET /team`` answers a JSON body shaped like a team, with no I/O;
+- ``GET /sql/NAME`` and ``GET /sql/NAME/ID`` run the statements an endpoint runs (captured by
+  ``bench.sql_floor``, ``ID`` in place of the captured request's id) through an asyncpg pool of
+  ``POOL_SIZE`` connections on ``DSN`` and answer their rows as JSON.
 """
 
 from __future__ import annotations
 
 import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
+import asyncpg
+import orjson
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from bench.sql_floor import Statements, load, with_id
 
 # About the size of a TeamOut answer, so that both endpoints serialise a similar body.
 TEAM = {
@@ -60,12 +74,49 @@ async def team(_request: Request) -> JSONResponse:
     return JSONResponse(TEAM)
 
 
+def sql_app(dsn: str, pool_size: int, captured: dict[str, Path]) -> Starlette:
+    floors = {name: load(path) for name, path in captured.items()}
+    state: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        state["pool"] = await asyncpg.create_pool(dsn, min_size=pool_size, max_size=pool_size)
+        yield
+        await state["pool"].close()
+
+    async def run(statements: Statements) -> Response:
+        rows: list[dict[str, Any]] = []
+        async with state["pool"].acquire() as conn:
+            for sql, params in statements:
+                rows.extend(dict(r) for r in await conn.fetch(sql, *params))
+        return Response(orjson.dumps(rows, default=str), media_type="application/json")
+
+    async def sql(request: Request) -> Response:
+        statements, vary = floors[request.path_params["name"]]
+        key = request.path_params.get("key")
+        return await run(with_id(statements, vary, uuid.UUID(key)) if key else statements)
+
+    return Starlette(
+        routes=[
+            Route("/team", team),
+            Route("/sql/{name}", sql),
+            Route("/sql/{name}/{key}", sql),
+        ],
+        lifespan=lifespan,
+    )
+
+
 app = Starlette(routes=[Route("/team", team)])
 
 
 def main(argv: list[str]) -> None:
+    served = app
+    if len(argv) > 1:
+        dsn, pool_size, *specs = argv[1:]
+        captured = {s.split("=", 1)[0]: Path(s.split("=", 1)[1]) for s in specs}
+        served = sql_app(dsn, int(pool_size), captured)
     uvicorn.run(
-        app,
+        served,
         host="127.0.0.1",
         port=int(argv[0]),
         log_config=None,

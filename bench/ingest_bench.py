@@ -3,7 +3,8 @@
 1. Posts 200,000 SWEMWBS responses in batches of 5,000 through the HTTP API of a real measurement
    service (uvicorn in its own process) into PostgreSQL, and copies the same rows, in the same
    batches, straight into an identically indexed table with asyncpg's COPY. Prints both rates and
-   their ratio (target: the API reaches at least 0.6 of the raw COPY rate) and the service's peak
+   their ratio (targets: the API reaches at least 0.45 of the raw COPY rate one batch at a time,
+   0.6 with two batches in flight) and the service's peak
    resident memory (target: under 300 MB).
 2. Seeds the responses table to 10 million rows (one INSERT ... SELECT over generate_series;
    2,000 busy teams of 5,000 responses each; the per-day sums the service reads series from are
@@ -540,8 +541,9 @@ def _peak_rss_mb(proc: psutil.Process) -> float:
 
 
 def report(results: Results) -> list[str]:
-    def verdict(ratio: float) -> str:
-        return "meets" if ratio >= 0.6 else "misses"
+    # Issue 21: at least 0.45 of raw COPY one batch at a time, 0.6 with two in flight.
+    def verdict(ratio: float, target: float) -> str:
+        return f"{'meets' if ratio >= target else 'misses'} the {target} target"
 
     return [
         f"API ingestion (best of {results.rounds} rounds), one batch at a time: "
@@ -553,9 +555,9 @@ def report(results: Results) -> list[str]:
         f"({ROWS:,} rows in {results.copy_seconds:.2f} s, identically indexed table)",
         f"ratio API / raw COPY, median of the rounds' ratios: "
         f"{statistics.median(results.paired):.2f} one at a time "
-        f"({verdict(statistics.median(results.paired))} the 0.6 target), "
+        f"({verdict(statistics.median(results.paired), 0.45)}), "
         f"{statistics.median(results.paired_concurrent):.2f} with {results.in_flight} in flight "
-        f"({verdict(statistics.median(results.paired_concurrent))} it); per round "
+        f"({verdict(statistics.median(results.paired_concurrent), 0.6)}); per round "
         + ", ".join(f"{r:.2f}" for r in results.paired)
         + " and "
         + ", ".join(f"{r:.2f}" for r in results.paired_concurrent)

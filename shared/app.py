@@ -95,6 +95,22 @@ class RequestContext:
     def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
         self.service = service
+        # The metrics' children by labels: ``labels()`` takes a lock and builds a key each time.
+        self._counted: dict[tuple[str, str, str], Any] = {}
+        self._timed: dict[tuple[str, str], Any] = {}
+
+    def _observe(self, method: str, route_path: str, status: int, elapsed: float) -> None:
+        key = (method, route_path, str(status))
+        counter = self._counted.get(key)
+        if counter is None:
+            counter = self._counted[key] = metrics.HTTP_REQUESTS.labels(self.service, *key)
+        counter.inc()
+        timer = self._timed.get(key[:2])
+        if timer is None:
+            timer = self._timed[key[:2]] = metrics.HTTP_LATENCY.labels(
+                self.service, method, route_path
+            )
+        timer.observe(elapsed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -126,8 +142,7 @@ class RequestContext:
         finally:
             elapsed = time.perf_counter() - started
             route_path = getattr(scope.get("route"), "path", "unmatched")
-            metrics.HTTP_REQUESTS.labels(self.service, method, route_path, str(status)).inc()
-            metrics.HTTP_LATENCY.labels(self.service, method, route_path).observe(elapsed)
+            self._observe(method, route_path, status, elapsed)
             if route_path not in _QUIET_ROUTES:
                 access_log.info(
                     "%s %s %s",

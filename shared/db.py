@@ -129,9 +129,15 @@ def make_engine(settings: ServiceSettings, *, background: bool = False) -> Async
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
     else:
+        # The request pool opens connections as they are needed, up to pool size + overflow,
+        # and keeps them: an overflow connection closed on its return (SQLAlchemy's way) was
+        # opened again by the next request of a burst, a connect (and a thread-pool name lookup)
+        # per request under saturation. The bound on connections is the same.
         kwargs.update(
-            pool_size=settings.db_background_pool_size if background else settings.db_pool_size,
-            max_overflow=2 if background else settings.db_max_overflow,
+            pool_size=settings.db_background_pool_size
+            if background
+            else settings.db_pool_size + settings.db_max_overflow,
+            max_overflow=2 if background else 0,
             pool_timeout=settings.db_pool_timeout_seconds,
             connect_args={"timeout": 2, "command_timeout": 30},
         )

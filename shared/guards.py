@@ -54,6 +54,15 @@ async def _run_guarded(app: ASGIApp, scope: Scope, receive: Receive, send: Send)
         await _answer(refused.problem, scope, receive, send)
 
 
+def _without_body(scope: Scope) -> bool:
+    """An HTTP/1.1 request with neither a Content-Length nor a Transfer-Encoding has no body
+    (a GET, most of the traffic): nothing to count or scan, and ``receive`` is left as it is."""
+    for name, _value in scope.get("headers") or ():
+        if name in (b"content-length", b"transfer-encoding"):
+            return False
+    return True
+
+
 def _too_large(limit: int) -> PayloadTooLarge:
     return PayloadTooLarge(f"The request body is larger than {limit} bytes.")
 
@@ -75,7 +84,7 @@ class BodySizeLimit:
         return self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or _without_body(scope):
             await self.app(scope, receive, send)
             return
         limit = self._limit(scope["path"])
@@ -213,6 +222,9 @@ class NulGuard:
         errors = _nul_in_target(scope)
         if errors:
             await _answer(_nul_refused(errors), scope, receive, send)
+            return
+        if _without_body(scope):
+            await self.app(scope, receive, send)
             return
         content_type = dict(scope.get("headers") or {}).get(b"content-type", b"").lower()
         scanner = _BodyScanner(content_type)

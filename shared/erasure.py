@@ -19,9 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Text, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 ERASED = "[erased]"
@@ -126,6 +127,37 @@ async def scrub_dead_letters(session: AsyncSession, digest: str) -> int:
                 dead_letters.update()
                 .where(dead_letters.c.id == row.id)
                 .values(payload=payload, error=error)
+            )
+            changed += 1
+    return changed
+
+
+async def rewrite_recorded_events(
+    session: AsyncSession, mentioning: Iterable[str], rewrite: Callable[[Any], Any]
+) -> int:
+    """The events the service recorded in its outbox (published or not) whose text mentions any
+    of ``mentioning`` (whatever its case), each rewritten by ``rewrite`` (the parsed payload in,
+    the payload to keep out). Returns how many events changed."""
+    from shared.outbox import outbox  # the platform's table
+
+    texts = {text.lower() for text in mentioning if text}
+    if not texts:
+        return 0
+    payload = func.lower(cast(outbox.c.payload, Text))
+    rows = await session.execute(
+        select(outbox.c.seq, outbox.c.payload)
+        .where(or_(*(payload.contains(text, autoescape=True) for text in sorted(texts))))
+        .order_by(outbox.c.seq)
+    )
+    changed = 0
+    for seq, text in rows.all():
+        recorded = json.loads(text)
+        rewritten = rewrite(recorded)
+        if rewritten != recorded:
+            await session.execute(
+                update(outbox)
+                .where(outbox.c.seq == seq)
+                .values(payload=json.dumps(rewritten, ensure_ascii=False))
             )
             changed += 1
     return changed

@@ -8,7 +8,6 @@ service does its part."""
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections import Counter
@@ -24,7 +23,13 @@ from services.enrolment.fields import RequestModel
 from services.enrolment.models import Erasure, Team
 from services.enrolment.organisations import record_updated
 from shared.auth import Principal
-from shared.erasure import ERASED, email_digest, erased_email, normalise_email
+from shared.erasure import (
+    ERASED,
+    email_digest,
+    erased_email,
+    normalise_email,
+    rewrite_recorded_events,
+)
 from shared.erasure import pseudonymised_contact as _pseudonymised
 from shared.events.enrolment import PersonErased
 from shared.outbox import record_event
@@ -143,12 +148,9 @@ async def erase_person(
         counts["cohort_changes"] += 1
     await store.flush(session)
     # Last, so that the events recorded above are scrubbed too (they carry no address by now).
-    for seq, payload in await store.outbox_mentioning(session, person.email):
-        recorded = json.loads(payload)
-        scrubbed = person.scrubbed(recorded)
-        if scrubbed != recorded:
-            await store.rewrite_outbox(session, seq, json.dumps(scrubbed, ensure_ascii=False))
-            counts["recorded_events"] += 1
+    counts["recorded_events"] += await rewrite_recorded_events(
+        session, [person.email], person.scrubbed
+    )
     erasure = Erasure(
         id=uuid.uuid4(),
         email_digest=person.digest,

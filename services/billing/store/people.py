@@ -30,8 +30,7 @@ from services.billing.models import (
     Proforma,
     Refund,
 )
-from shared.erasure import ERASED, email_digest, erased_email
-from shared.outbox import outbox
+from shared.erasure import ERASED, email_digest, erased_email, rewrite_recorded_events
 
 Column = InstrumentedAttribute[Any]
 
@@ -88,17 +87,6 @@ async def _rewrite_answers(session: AsyncSession, replacements: dict[str, str]) 
             await session.execute(update(model).where(model.id == row_id).values(answer=rewritten))
 
 
-async def _rewrite_recorded_events(session: AsyncSession, replacements: dict[str, str]) -> None:
-    """Events billing recorded (published or not) that name the person: documents' events carry
-    the accounts-payable mailbox, which may be a person's own address."""
-    query = select(outbox.c.seq, outbox.c.payload).where(
-        or_(*(outbox.c.payload.contains(value, autoescape=True) for value in replacements))
-    )
-    for seq, payload in (await session.execute(query)).all():
-        rewritten = json.dumps(_replaced(json.loads(payload), replacements), ensure_ascii=False)
-        await session.execute(update(outbox).where(outbox.c.seq == seq).values(payload=rewritten))
-
-
 async def pseudonymise(session: AsyncSession, digest: str) -> int:
     """Replace the person with that e-mail digest wherever billing holds them; returns how many
     distinct values (addresses, subjects, names) were replaced (0: billing never knew them)."""
@@ -129,6 +117,9 @@ async def pseudonymise(session: AsyncSession, digest: str) -> int:
             )
     if replacements:
         await _rewrite_answers(session, replacements)
-        await _rewrite_recorded_events(session, replacements)
+        # Documents' events carry the accounts-payable mailbox, which may be a person's own.
+        await rewrite_recorded_events(
+            session, replacements, lambda payload: _replaced(payload, replacements)
+        )
         session.expire_all()  # rows this session holds were changed by the statements above
     return len(replacements)

@@ -47,8 +47,6 @@ from services.enrolment.store.erasure import (
     coaches_with_email,
     cohort_changes_by,
     organisations_paying_to,
-    outbox_mentioning,
-    rewrite_outbox,
     teams_mentioning,
 )
 from services.enrolment.store.organisations import (
@@ -90,12 +88,10 @@ __all__ = [
     "organisation_with_ods_code",
     "organisations",
     "organisations_paying_to",
-    "outbox_mentioning",
     "readable_organisations",
     "readable_teams",
     "record_decision",
     "reload",
-    "rewrite_outbox",
     "team_view",
     "teams",
     "teams_mentioning",

@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, cast, func, or_, select, update
+from sqlalchemy import ColumnElement, Text, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrolment.models import Coach, CohortChange, Organisation, Team
-from shared.outbox import outbox
 
 
 def _mentions(column: Any, email: str) -> ColumnElement[bool]:
@@ -52,17 +51,3 @@ async def organisations_paying_to(session: AsyncSession, email: str) -> list[Org
 async def cohort_changes_by(session: AsyncSession, email: str) -> Sequence[CohortChange]:
     query = select(CohortChange).where(func.lower(CohortChange.changed_by) == email)
     return (await session.scalars(query)).all()
-
-
-async def outbox_mentioning(session: AsyncSession, email: str) -> list[tuple[int, str]]:
-    """The recorded events (published or not) whose text contains the address."""
-    rows = await session.execute(
-        select(outbox.c.seq, outbox.c.payload)
-        .where(_mentions(outbox.c.payload, email))
-        .order_by(outbox.c.seq)
-    )
-    return [(int(seq), str(payload)) for seq, payload in rows.all()]
-
-
-async def rewrite_outbox(session: AsyncSession, seq: int, payload: str) -> None:
-    await session.execute(update(outbox).where(outbox.c.seq == seq).values(payload=payload))
